@@ -1,0 +1,66 @@
+/*-------------------------------------------------------------------------
+ *
+ * multitenant.h
+ *	  Declarations shared by the multitenant extension's source files.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MULTITENANT_H
+#define MULTITENANT_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+/* Longest tenant id, aggregate type, aggregate id or event type, in bytes. */
+#define MT_IDENTIFIER_MAXLEN 200
+
+/* Largest event payload accepted by push, in bytes. */
+#define MT_PAYLOAD_MAXLEN (1024 * 1024)
+
+/*
+ * Advisory lock class (locktag field 4) of our locks; the SQL-level advisory
+ * functions use 1 and 2, so ours never collide with an application's.
+ */
+#define MT_LOCK_CLASS_PUSHERS	0x4D54
+#define MT_LOCK_CLASS_AGGREGATE	0x4D55
+
+/* multitenant.c */
+extern char *mt_tenant_setting;
+extern bool mt_require_signed_context;
+extern char *mt_signing_key;
+extern bool mt_loaded_at_startup;
+extern uint64 mt_signing_key_generation;
+
+/* tenant_context.c */
+extern char *mt_current_tenant_cstring(void);
+extern bool mt_caller_is_admin(void);
+extern void mt_check_identifier(const char *value, const char *what);
+extern void mt_check_tenant_access(const char *instance_id);
+extern Oid	mt_extension_owner(void);
+
+/* event_store.c */
+extern Oid	mt_events_relid(void);
+extern Oid	mt_events_typeid(void);
+extern void mt_lock_pushers(LOCKMODE mode);
+extern void mt_unlock_pushers(LOCKMODE mode);
+
+/* reducer.c */
+extern void mt_reducer_cache_init(void);
+extern void mt_reduce_event(Datum event, const char *event_type,
+							const Oid *only_projections, int n_only);
+
+/* Run a block of code as another role, restoring the caller's role after. */
+#define MT_AS_ROLE_BEGIN(role) \
+	do { \
+		Oid		mt_saved_userid_; \
+		int		mt_saved_secctx_; \
+		GetUserIdAndSecContext(&mt_saved_userid_, &mt_saved_secctx_); \
+		SetUserIdAndSecContext((role), mt_saved_secctx_ | SECURITY_LOCAL_USERID_CHANGE);
+#define MT_AS_ROLE_END() \
+		SetUserIdAndSecContext(mt_saved_userid_, mt_saved_secctx_); \
+	} while (0)
+
+#endif							/* MULTITENANT_H */

@@ -1,0 +1,953 @@
+/*-------------------------------------------------------------------------
+ *
+ * reducer.c
+ *	  The reducer registry and the engine that reduces events into
+ *	  projections inline, inside the pushing transaction.
+ *
+ * A reducer is a row of multitenant.reducers.  Each is compiled once per
+ * backend into one SQL statement whose only parameter, $1, is the stored
+ * event row; the statement is prepared with SPI and kept, so a push costs one
+ * plan execution per reducer.  The cache is keyed by event type and dropped
+ * whenever the registry or a projection that has reducers changes.
+ *
+ * A reducer runs as the role that registered it: a push never runs SQL that
+ * its caller wrote, and a registrant never gains privileges it lacks.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "multitenant.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/syscache.h"
+
+PG_FUNCTION_INFO_V1(mt_register_reducer);
+PG_FUNCTION_INFO_V1(mt_unregister_reducer);
+PG_FUNCTION_INFO_V1(mt_rebuild);
+PG_FUNCTION_INFO_V1(mt_reducers_changed);
+
+typedef struct CompiledReducer
+{
+	Oid			projection;
+	char	   *projection_name;
+	Oid			registrant;
+	SPIPlanPtr	plan;
+} CompiledReducer;
+
+typedef struct ReducerSet
+{
+	char		event_type[MT_IDENTIFIER_MAXLEN + 1];	/* hash key */
+	int			count;
+	CompiledReducer *reducers;
+} ReducerSet;
+
+typedef struct ColumnExpr
+{
+	char	   *column;
+	char	   *expr;
+} ColumnExpr;
+
+static MemoryContext reducer_cache_context = NULL;
+static HTAB *reducer_sets = NULL;
+static Oid	cached_registry_relid = InvalidOid;
+static Oid *cached_projections = NULL;
+static int	n_cached_projections = 0;
+static bool reducer_cache_stale = false;
+
+/* Reductions under way; the cache is never dropped while one is running. */
+static int	reductions_in_progress = 0;
+
+static SPIPlanPtr load_reducers_plan = NULL;
+
+static void
+reducer_relcache_callback(Datum arg, Oid relid)
+{
+	int			i;
+
+	if (!OidIsValid(relid) || relid == cached_registry_relid)
+	{
+		reducer_cache_stale = true;
+		return;
+	}
+	for (i = 0; i < n_cached_projections; i++)
+		if (cached_projections[i] == relid)
+		{
+			reducer_cache_stale = true;
+			return;
+		}
+}
+
+void
+mt_reducer_cache_init(void)
+{
+	CacheRegisterRelcacheCallback(reducer_relcache_callback, (Datum) 0);
+}
+
+static void
+reset_reducer_cache(void)
+{
+	HASHCTL		ctl;
+
+	if (reducer_sets != NULL)
+	{
+		HASH_SEQ_STATUS status;
+		ReducerSet *set;
+
+		hash_seq_init(&status, reducer_sets);
+		while ((set = hash_seq_search(&status)) != NULL)
+		{
+			int			i;
+
+			for (i = 0; i < set->count; i++)
+				SPI_freeplan(set->reducers[i].plan);
+		}
+		hash_destroy(reducer_sets);
+		reducer_sets = NULL;
+	}
+	if (reducer_cache_context == NULL)
+		reducer_cache_context = AllocSetContextCreate(CacheMemoryContext,
+													  "multitenant reducer cache",
+													  ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(reducer_cache_context);
+	cached_projections = NULL;
+	n_cached_projections = 0;
+	cached_registry_relid = get_relname_relid("reducers", get_namespace_oid("multitenant", false));
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
+	ctl.entrysize = sizeof(ReducerSet);
+	ctl.hcxt = reducer_cache_context;
+	reducer_sets = hash_create("multitenant reducers by event type", 64, &ctl,
+							   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	reducer_cache_stale = false;
+}
+
+static char *
+qualified_relation_name(Oid relid)
+{
+	char	   *relname = get_rel_name(relid);
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("projection with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), relname);
+}
+
+static bool
+has_column(Oid relid, const char *column)
+{
+	return get_attnum(relid, column) > 0;
+}
+
+/*
+ * Reads a {"column": "expression"} object, checking that every column exists
+ * in the projection and every expression is a non-empty string.
+ */
+static List *
+column_exprs(Jsonb *obj, const char *argname, Oid relid, const char *projection)
+{
+	List	   *result = NIL;
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+
+	if (obj == NULL)
+		return NIL;
+	if (!JB_ROOT_IS_OBJECT(obj))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a JSON object mapping column names of projection %s to SQL expressions",
+						argname, projection)));
+
+	it = JsonbIteratorInit(&obj->root);
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		ColumnExpr *ce;
+
+		if (tok != WJB_KEY)
+			continue;
+		ce = palloc(sizeof(ColumnExpr));
+		ce->column = pnstrdup(k.val.string.val, k.val.string.len);
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (v.type != jbvString || v.val.string.len == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("expression for column \"%s\" in %s must be a non-empty JSON string",
+							ce->column, argname)));
+		ce->expr = pnstrdup(v.val.string.val, v.val.string.len);
+		if (strcmp(ce->column, "instance_id") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("instance_id cannot be named in %s: it always comes from the event", argname)));
+		if (!has_column(relid, ce->column))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of projection %s does not exist", ce->column, projection)));
+		result = lappend(result, ce);
+	}
+	return result;
+}
+
+static bool
+names_column(List *exprs, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, exprs)
+		if (strcmp(((ColumnExpr *) lfirst(lc))->column, column) == 0)
+			return true;
+	return false;
+}
+
+/* Appends an automatic standard column unless the reducer names it itself. */
+static List *
+add_standard(List *auto_cols, Oid relid, List *set, List *match,
+			 const char *column, const char *expr)
+{
+	ColumnExpr *ce;
+
+	if (!has_column(relid, column) || names_column(set, column) || names_column(match, column))
+		return auto_cols;
+	ce = palloc(sizeof(ColumnExpr));
+	ce->column = pstrdup(column);
+	ce->expr = pstrdup(expr);
+	return lappend(auto_cols, ce);
+}
+
+static void
+append_match_conditions(StringInfo sql, List *match, const char *condition)
+{
+	ListCell   *lc;
+
+	appendStringInfoString(sql, " WHERE t.instance_id OPERATOR(pg_catalog.=) e.instance_id");
+	foreach(lc, match)
+	{
+		ColumnExpr *ce = lfirst(lc);
+
+		appendStringInfo(sql, " AND t.%s OPERATOR(pg_catalog.=) (%s)", quote_identifier(ce->column), ce->expr);
+	}
+	if (condition != NULL)
+		appendStringInfo(sql, " AND (%s)", condition);
+}
+
+/*
+ * Builds the one statement that applies a reducer to the event in $1.
+ */
+static char *
+build_reducer_sql(Oid relid, const char *projection, const char *action,
+				  Jsonb *set_json, Jsonb *match_json, const char *condition, bool touch)
+{
+	List	   *set = column_exprs(set_json, "set", relid, projection);
+	List	   *match = column_exprs(match_json, "match", relid, projection);
+	StringInfoData sql;
+	ListCell   *lc;
+	const char *event_source = "(SELECT ($1).*) AS e";
+
+	foreach(lc, set)
+	{
+		ColumnExpr *ce = lfirst(lc);
+
+		if (names_column(match, ce->column))
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("column \"%s\" of projection %s appears in both set and match",
+							ce->column, projection)));
+	}
+
+	initStringInfo(&sql);
+	if (strcmp(action, "insert") == 0 || strcmp(action, "upsert") == 0)
+	{
+		List	   *auto_cols = NIL;
+		List	   *all;
+		List	   *updates = NIL;
+		bool		first = true;
+
+		auto_cols = add_standard(auto_cols, relid, set, match, "instance_id", "e.instance_id");
+		auto_cols = add_standard(auto_cols, relid, set, match, "creation_date", "e.created_at");
+		auto_cols = add_standard(auto_cols, relid, set, match, "change_date", "e.created_at");
+		auto_cols = add_standard(auto_cols, relid, set, match, "sequence", "e.sequence");
+		auto_cols = add_standard(auto_cols, relid, set, match, "resource_owner", "e.resource_owner");
+		all = list_concat(list_concat(list_copy(auto_cols), match), set);
+
+		appendStringInfo(&sql, "INSERT INTO %s AS t (", projection);
+		foreach(lc, all)
+		{
+			appendStringInfo(&sql, "%s%s", first ? "" : ", ",
+							 quote_identifier(((ColumnExpr *) lfirst(lc))->column));
+			first = false;
+		}
+		appendStringInfoString(&sql, ") SELECT ");
+		first = true;
+		foreach(lc, all)
+		{
+			appendStringInfo(&sql, "%s(%s)", first ? "" : ", ", ((ColumnExpr *) lfirst(lc))->expr);
+			first = false;
+		}
+		appendStringInfo(&sql, " FROM %s", event_source);
+		if (condition != NULL)
+			appendStringInfo(&sql, " WHERE (%s)", condition);
+
+		if (strcmp(action, "upsert") == 0)
+		{
+			appendStringInfoString(&sql, " ON CONFLICT (instance_id");
+			foreach(lc, match)
+				appendStringInfo(&sql, ", %s", quote_identifier(((ColumnExpr *) lfirst(lc))->column));
+			appendStringInfoString(&sql, ")");
+
+			updates = list_copy(set);
+			foreach(lc, auto_cols)
+			{
+				ColumnExpr *ce = lfirst(lc);
+
+				if (touch && (strcmp(ce->column, "change_date") == 0 ||
+							  strcmp(ce->column, "sequence") == 0))
+					updates = lappend(updates, ce);
+			}
+			if (updates == NIL)
+				appendStringInfoString(&sql, " DO NOTHING");
+			else
+			{
+				appendStringInfoString(&sql, " DO UPDATE SET ");
+				first = true;
+				foreach(lc, updates)
+				{
+					const char *col = quote_identifier(((ColumnExpr *) lfirst(lc))->column);
+
+					appendStringInfo(&sql, "%s%s = EXCLUDED.%s", first ? "" : ", ", col, col);
+					first = false;
+				}
+			}
+		}
+	}
+	else if (strcmp(action, "update") == 0)
+	{
+		List	   *assignments = list_copy(set);
+		bool		first = true;
+
+		if (touch)
+		{
+			assignments = add_standard(assignments, relid, set, match, "change_date", "e.created_at");
+			assignments = add_standard(assignments, relid, set, match, "sequence", "e.sequence");
+		}
+		if (assignments == NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("update reducer on projection %s sets no column", projection),
+					 errhint("Name columns in set, or leave touch on.")));
+		appendStringInfo(&sql, "UPDATE %s AS t SET ", projection);
+		foreach(lc, assignments)
+		{
+			ColumnExpr *ce = lfirst(lc);
+
+			appendStringInfo(&sql, "%s%s = (%s)", first ? "" : ", ", quote_identifier(ce->column), ce->expr);
+			first = false;
+		}
+		appendStringInfo(&sql, " FROM %s", event_source);
+		append_match_conditions(&sql, match, condition);
+	}
+	else if (strcmp(action, "delete") == 0)
+	{
+		if (set != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("delete reducer on projection %s cannot set columns", projection)));
+		appendStringInfo(&sql, "DELETE FROM %s AS t USING %s", projection, event_source);
+		append_match_conditions(&sql, match, condition);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid reducer action \"%s\"", action),
+				 errhint("The action must be insert, upsert, update or delete.")));
+
+	return sql.data;
+}
+
+/*
+ * Rethrows the error being handled with the reducer's event type and
+ * projection in its message, keeping its SQLSTATE, detail and hint.
+ */
+static void
+rethrow_reducer_error(MemoryContext cxt, const char *what,
+					  const char *event_type, const char *projection)
+{
+	ErrorData  *edata;
+
+	MemoryContextSwitchTo(cxt);
+	edata = CopyErrorData();
+	FlushErrorState();
+	ereport(ERROR,
+			(errcode(edata->sqlerrcode),
+			 errmsg("reducer for event type \"%s\" on projection %s %s: %s",
+					event_type, projection, what, edata->message),
+			 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
+			 edata->hint ? errhint("%s", edata->hint) : 0));
+}
+
+/*
+ * Prepares a reducer's statement as its registrant; errors name the event
+ * type and projection.  The plan is not kept.
+ */
+static SPIPlanPtr
+compile_reducer(const char *event_type, Oid relid, const char *action,
+				Jsonb *set_json, Jsonb *match_json, const char *condition,
+				bool touch, Oid registrant)
+{
+	char	   *projection = qualified_relation_name(relid);
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = NULL;
+	Oid			argtype = mt_events_typeid();
+
+	PG_TRY();
+	{
+		char	   *sql = build_reducer_sql(relid, projection, action, set_json, match_json,
+											condition, touch);
+
+		MT_AS_ROLE_BEGIN(registrant);
+		plan = SPI_prepare(sql, 1, &argtype);
+		MT_AS_ROLE_END();
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (list_length(SPI_plan_get_plan_sources(plan)) != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("expressions must not contain more than one statement")));
+	}
+	PG_CATCH();
+	{
+		rethrow_reducer_error(cxt, "does not compile", event_type, projection);
+	}
+	PG_END_TRY();
+	return plan;
+}
+
+/*
+ * The compiled reducers of an event type, loading and compiling them on
+ * first use.  SPI must be connected.
+ */
+static ReducerSet *
+get_reducer_set(const char *event_type)
+{
+	ReducerSet *set;
+	bool		found;
+	Datum		arg;
+	int			rc;
+	uint64		i;
+	SPITupleTable *rows;
+	CompiledReducer *compiled = NULL;
+	MemoryContext oldcxt;
+
+	if (reducer_sets == NULL || (reducer_cache_stale && reductions_in_progress == 0))
+		reset_reducer_cache();
+
+	set = hash_search(reducer_sets, event_type, HASH_FIND, &found);
+	if (found)
+		return set;
+
+	if (load_reducers_plan == NULL)
+	{
+		Oid			argtype = TEXTOID;
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("SELECT r.projection::pg_catalog.oid, r.action, r.set_columns,"
+						   " r.match_columns, r.condition, r.touch, r.registered_by::pg_catalog.oid"
+						   " FROM multitenant.reducers AS r"
+						   " WHERE r.event_type OPERATOR(pg_catalog.=) $1 ORDER BY r.id",
+						   1, &argtype);
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the reducer registry query");
+		load_reducers_plan = plan;
+	}
+
+	arg = CStringGetTextDatum(event_type);
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = SPI_execute_plan(load_reducers_plan, &arg, NULL, true, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the reducer registry failed: %s", SPI_result_code_string(rc));
+	rows = SPI_tuptable;
+
+	if (SPI_processed > 0)
+		compiled = MemoryContextAllocZero(reducer_cache_context,
+										  sizeof(CompiledReducer) * SPI_processed);
+	for (i = 0; i < rows->numvals; i++)
+	{
+		HeapTuple	row = rows->vals[i];
+		TupleDesc	desc = rows->tupdesc;
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+		char	   *action = SPI_getvalue(row, desc, 2);
+		Jsonb	   *set_json = DatumGetJsonbP(SPI_getbinval(row, desc, 3, &isnull));
+		Jsonb	   *match_json = DatumGetJsonbP(SPI_getbinval(row, desc, 4, &isnull));
+		char	   *condition = SPI_getvalue(row, desc, 5);
+		bool		touch = DatumGetBool(SPI_getbinval(row, desc, 6, &isnull));
+		Oid			registrant = DatumGetObjectId(SPI_getbinval(row, desc, 7, &isnull));
+		SPIPlanPtr	plan;
+
+		if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(registrant)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("reducer for event type \"%s\" on projection %s was registered by a role that no longer exists",
+							event_type, qualified_relation_name(relid)),
+					 errhint("Unregister and register the reducer again.")));
+
+		plan = compile_reducer(event_type, relid, action, set_json, match_json,
+							   condition, touch, registrant);
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		compiled[i].projection = relid;
+		compiled[i].projection_name = MemoryContextStrdup(reducer_cache_context,
+														  qualified_relation_name(relid));
+		compiled[i].registrant = registrant;
+		compiled[i].plan = plan;
+
+		oldcxt = MemoryContextSwitchTo(reducer_cache_context);
+		if (cached_projections == NULL)
+			cached_projections = palloc(sizeof(Oid) * 16);
+		else if ((n_cached_projections & 15) == 0)
+			cached_projections = repalloc(cached_projections,
+										  sizeof(Oid) * (n_cached_projections + 16));
+		cached_projections[n_cached_projections++] = relid;
+		MemoryContextSwitchTo(oldcxt);
+	}
+
+	set = hash_search(reducer_sets, event_type, HASH_ENTER, &found);
+	set->count = (int) rows->numvals;
+	set->reducers = compiled;
+	SPI_freetuptable(rows);
+	return set;
+}
+
+/*
+ * Runs one compiled reducer as its registrant; errors name the event type
+ * and the projection.
+ */
+static void
+execute_reducer(CompiledReducer *reducer, Datum event, const char *event_type)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc = 0;
+
+	PG_TRY();
+	{
+		MT_AS_ROLE_BEGIN(reducer->registrant);
+		rc = SPI_execute_plan(reducer->plan, &event, NULL, false, 0);
+		MT_AS_ROLE_END();
+	}
+	PG_CATCH();
+	{
+		reductions_in_progress--;
+		rethrow_reducer_error(cxt, "failed", event_type, reducer->projection_name);
+	}
+	PG_END_TRY();
+
+	if (rc < 0)
+	{
+		reductions_in_progress--;
+		elog(ERROR, "reducer for event type \"%s\" on projection %s failed: %s",
+			 event_type, reducer->projection_name, SPI_result_code_string(rc));
+	}
+}
+
+/*
+ * Applies every reducer of the event's type, in registration order; with
+ * only_projections, just those writing one of the given projections.
+ * SPI must be connected.
+ */
+void
+mt_reduce_event(Datum event, const char *event_type,
+				const Oid *only_projections, int n_only)
+{
+	ReducerSet *set = get_reducer_set(event_type);
+	int			i;
+
+	if (set->count == 0)
+		return;
+
+	reductions_in_progress++;
+	for (i = 0; i < set->count; i++)
+	{
+		CompiledReducer *reducer = &set->reducers[i];
+
+		if (only_projections != NULL)
+		{
+			int			j;
+			bool		wanted = false;
+
+			for (j = 0; j < n_only && !wanted; j++)
+				wanted = (only_projections[j] == reducer->projection);
+			if (!wanted)
+				continue;
+		}
+		execute_reducer(reducer, event, event_type);
+	}
+	reductions_in_progress--;
+}
+
+static void
+require_admin(const char *what)
+{
+	if (!mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s", what),
+				 errhint("Only members of multitenant_admin can %s.", what)));
+}
+
+static void
+require_table_privilege(Oid relid, AclMode mode, const char *privilege)
+{
+	if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied: %s privilege on projection %s is required",
+						privilege, qualified_relation_name(relid))));
+}
+
+static Oid
+projection_arg(FunctionCallInfo fcinfo, int n)
+{
+	Oid			relid;
+	char		relkind;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("projection must not be null")));
+	relid = PG_GETARG_OID(n);
+	relkind = get_rel_relkind(relid);
+	if (relkind == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("projection with OID %u does not exist", relid)));
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("projection %s is not a table", qualified_relation_name(relid))));
+	if (!has_column(relid, "instance_id"))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("projection %s has no instance_id column", qualified_relation_name(relid)),
+				 errhint("Every projection is a tenant table keyed by instance_id.")));
+	return relid;
+}
+
+Datum
+mt_register_reducer(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char	   *event_type;
+	char	   *action;
+	Jsonb	   *set_json;
+	Jsonb	   *match_json;
+	char	   *condition;
+	bool		touch;
+	SPIPlanPtr	plan;
+	Datum		values[9];
+	char		nulls[9];
+	Oid			types[9] = {REGCLASSOID, TEXTOID, TEXTOID, JSONBOID, JSONBOID, TEXTOID,
+	BOOLOID, REGROLEOID, BOOLOID};
+	int			rc;
+
+	require_admin("register reducers");
+	relid = projection_arg(fcinfo, 0);
+	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mt_check_identifier(event_type, "event_type");
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("action must not be null")));
+	action = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	set_json = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	match_json = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
+	condition = PG_ARGISNULL(5) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(5));
+	touch = PG_ARGISNULL(6) ? true : PG_GETARG_BOOL(6);
+
+	if (strcmp(action, "insert") == 0)
+		require_table_privilege(relid, ACL_INSERT, "INSERT");
+	else if (strcmp(action, "upsert") == 0)
+	{
+		require_table_privilege(relid, ACL_INSERT, "INSERT");
+		require_table_privilege(relid, ACL_UPDATE, "UPDATE");
+	}
+	else if (strcmp(action, "update") == 0)
+		require_table_privilege(relid, ACL_UPDATE, "UPDATE");
+	else if (strcmp(action, "delete") == 0)
+		require_table_privilege(relid, ACL_DELETE, "DELETE");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	plan = compile_reducer(event_type, relid, action, set_json, match_json, condition,
+						   touch, GetUserId());
+	SPI_freeplan(plan);
+
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = CStringGetTextDatum(event_type);
+	values[2] = CStringGetTextDatum(action);
+	values[3] = set_json ? JsonbPGetDatum(set_json) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	values[4] = match_json ? JsonbPGetDatum(match_json) : DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	values[5] = condition ? CStringGetTextDatum(condition) : (Datum) 0;
+	values[6] = BoolGetDatum(touch);
+	values[7] = ObjectIdGetDatum(GetUserId());
+	values[8] = BoolGetDatum(creating_extension);
+	memset(nulls, ' ', sizeof(nulls));
+	if (condition == NULL)
+		nulls[5] = 'n';
+
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = SPI_execute_with_args("INSERT INTO multitenant.reducers (projection, event_type, action,"
+							   " set_columns, match_columns, condition, touch, registered_by, builtin)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+							   9, types, values, nulls, false, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "recording the reducer failed: %s", SPI_result_code_string(rc));
+
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+Datum
+mt_unregister_reducer(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char	   *event_type;
+	Datum		values[2];
+	Oid			types[2] = {REGCLASSOID, TEXTOID};
+	int			rc;
+	uint64		removed;
+	bool		builtin_exists;
+
+	require_admin("unregister reducers");
+	relid = projection_arg(fcinfo, 0);
+	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mt_check_identifier(event_type, "event_type");
+
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = CStringGetTextDatum(event_type);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = SPI_execute_with_args("DELETE FROM multitenant.reducers AS r"
+							   " WHERE r.projection OPERATOR(pg_catalog.=) $1"
+							   " AND r.event_type OPERATOR(pg_catalog.=) $2 AND NOT r.builtin",
+							   2, types, values, NULL, false, 0);
+	removed = SPI_processed;
+	if (rc == SPI_OK_DELETE && removed == 0)
+	{
+		rc = SPI_execute_with_args("SELECT FROM multitenant.reducers AS r"
+								   " WHERE r.projection OPERATOR(pg_catalog.=) $1"
+								   " AND r.event_type OPERATOR(pg_catalog.=) $2",
+								   2, types, values, NULL, true, 1);
+		builtin_exists = (SPI_processed > 0);
+	}
+	else
+		builtin_exists = false;
+	MT_AS_ROLE_END();
+	if (rc < 0)
+		elog(ERROR, "updating the reducer registry failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+
+	if (removed == 0 && builtin_exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("the reducers for event type \"%s\" on projection %s are built in and cannot be unregistered",
+						event_type, qualified_relation_name(relid))));
+	if (removed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("no reducer for event type \"%s\" on projection %s",
+						event_type, qualified_relation_name(relid))));
+	PG_RETURN_INT32((int32) removed);
+}
+
+/*
+ * Statement trigger on the registry: every backend drops its compiled
+ * reducers when the transaction that changed the registry commits (and this
+ * backend at once, for the rest of its own transaction).
+ */
+Datum
+mt_reducers_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "reducers_changed must be called as a trigger");
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * The projections to rebuild, referencing tables before the tables they
+ * reference, so that deleting their rows never trips a foreign key.
+ */
+static Oid *
+rebuild_targets(Oid projection, int *n_out)
+{
+	Datum		arg = ObjectIdGetDatum(projection);
+	char		null = OidIsValid(projection) ? ' ' : 'n';
+	Oid			type = OIDOID;
+	int			rc;
+	Oid		   *targets;
+	uint64		i;
+
+	rc = SPI_execute_with_args(
+		"WITH RECURSIVE"
+		" registered AS (SELECT DISTINCT r.projection::pg_catalog.oid AS relid FROM multitenant.reducers AS r),"
+		" chosen(relid, hops) AS ("
+		"   SELECT g.relid, 0 FROM registered AS g WHERE $1 IS NULL OR g.relid OPERATOR(pg_catalog.=) $1"
+		"   UNION"
+		"   SELECT c.conrelid, ch.hops OPERATOR(pg_catalog.+) 1 FROM chosen AS ch"
+		"   JOIN pg_catalog.pg_constraint AS c ON c.confrelid OPERATOR(pg_catalog.=) ch.relid"
+		"    AND c.contype OPERATOR(pg_catalog.=) 'f'"
+		"   WHERE ch.hops OPERATOR(pg_catalog.<) 16),"
+		" chain(relid, cur, depth) AS ("
+		"   SELECT DISTINCT ch.relid, ch.relid, 0 FROM chosen AS ch"
+		"   UNION"
+		"   SELECT chain.relid, c.confrelid, chain.depth OPERATOR(pg_catalog.+) 1 FROM chain"
+		"   JOIN pg_catalog.pg_constraint AS c ON c.conrelid OPERATOR(pg_catalog.=) chain.cur"
+		"    AND c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.<>) chain.cur"
+		"   WHERE chain.depth OPERATOR(pg_catalog.<) 16)"
+		" SELECT chain.relid FROM chain"
+		" WHERE chain.relid IN (SELECT g.relid FROM registered AS g)"
+		" GROUP BY chain.relid ORDER BY pg_catalog.max(chain.depth) DESC, chain.relid",
+		1, &type, &arg, &null, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "finding the projections to rebuild failed: %s", SPI_result_code_string(rc));
+
+	*n_out = (int) SPI_processed;
+	targets = palloc(sizeof(Oid) * Max(SPI_processed, 1));
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		targets[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	return targets;
+}
+
+Datum
+mt_rebuild(PG_FUNCTION_ARGS)
+{
+	Oid			projection = InvalidOid;
+	char	   *instance_id = NULL;
+	Oid		   *targets;
+	int			n_targets;
+	int			i;
+	int64		replayed = 0;
+	Oid			owner;
+	Portal		cursor;
+	ArrayType  *target_array;
+	Datum		args[2];
+	char		nulls[2];
+	Oid			types[2] = {TEXTOID, OIDARRAYOID};
+
+	require_admin("rebuild projections");
+	if (!PG_ARGISNULL(0))
+		projection = projection_arg(fcinfo, 0);
+	if (!PG_ARGISNULL(1))
+	{
+		instance_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		mt_check_identifier(instance_id, "instance_id");
+	}
+	owner = mt_extension_owner();
+
+	/* No push may interleave with the replay; in-flight ones finish first. */
+	mt_lock_pushers(ExclusiveLock);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	MT_AS_ROLE_BEGIN(owner);
+	targets = rebuild_targets(projection, &n_targets);
+	MT_AS_ROLE_END();
+	if (OidIsValid(projection) && n_targets == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("projection %s has no reducers", qualified_relation_name(projection))));
+
+	args[0] = instance_id ? CStringGetTextDatum(instance_id) : (Datum) 0;
+	nulls[0] = instance_id ? ' ' : 'n';
+	nulls[1] = ' ';
+	for (i = 0; i < n_targets; i++)
+	{
+		char	   *sql;
+		int			rc;
+
+		require_table_privilege(targets[i], ACL_DELETE, "DELETE");
+		sql = psprintf("DELETE FROM %s AS t WHERE $1::pg_catalog.text IS NULL"
+					   " OR t.instance_id OPERATOR(pg_catalog.=) $1",
+					   qualified_relation_name(targets[i]));
+		rc = SPI_execute_with_args(sql, 1, types, args, nulls, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "clearing projection %s failed: %s",
+				 qualified_relation_name(targets[i]), SPI_result_code_string(rc));
+	}
+
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * Max(n_targets, 1));
+
+		for (i = 0; i < n_targets; i++)
+			elems[i] = ObjectIdGetDatum(targets[i]);
+		target_array = construct_array(elems, n_targets, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
+	}
+	args[1] = PointerGetDatum(target_array);
+
+	MT_AS_ROLE_BEGIN(owner);
+	cursor = SPI_cursor_open_with_args(NULL,
+									   "SELECT e, e.event_type FROM multitenant.events AS e"
+									   " WHERE ($1::pg_catalog.text IS NULL OR e.instance_id OPERATOR(pg_catalog.=) $1)"
+									   " AND e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
+									   "   SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
+									   "   WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($2)))"
+									   " ORDER BY e.position",
+									   2, types, args, nulls, true, 0);
+	MT_AS_ROLE_END();
+
+	for (;;)
+	{
+		SPITupleTable *batch;
+		uint64		j;
+
+		MT_AS_ROLE_BEGIN(owner);
+		SPI_cursor_fetch(cursor, true, 1000);
+		MT_AS_ROLE_END();
+		batch = SPI_tuptable;
+		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(batch);
+			break;
+		}
+		for (j = 0; j < batch->numvals; j++)
+		{
+			bool		isnull;
+			Datum		event = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
+			char	   *event_type = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
+
+			mt_reduce_event(event, event_type, targets, n_targets);
+			replayed++;
+		}
+		SPI_freetuptable(batch);
+	}
+	SPI_cursor_close(cursor);
+	SPI_finish();
+	PG_RETURN_INT64(replayed);
+}

@@ -1,0 +1,344 @@
+/*-------------------------------------------------------------------------
+ *
+ * tenant_context.c
+ *	  The tenant of a session: set_tenant, current_tenant, reset_tenant,
+ *	  signed tenant tokens, and the access checks built on them.
+ *
+ * The tenant lives in the setting multitenant.tenant so that SET LOCAL works
+ * through transaction-mode poolers.  In signed mode the setting holds a token
+ * "<tenant>.<expiry>.<hmac>", where expiry is in Unix seconds and hmac is the
+ * lower-case hex HMAC-SHA256 of "<tenant>.<expiry>" under
+ * multitenant.signing_key; the tenant is parsed from the right, so it may
+ * itself contain dots.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "multitenant.h"
+
+#include <openssl/crypto.h>
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/extension.h"
+#include "common/cryptohash.h"
+#include "common/hmac.h"
+#include "common/sha2.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(mt_current_tenant);
+PG_FUNCTION_INFO_V1(mt_set_tenant);
+PG_FUNCTION_INFO_V1(mt_reset_tenant);
+PG_FUNCTION_INFO_V1(mt_sign_tenant);
+
+#define HMAC_HEX_LEN (PG_SHA256_DIGEST_LENGTH * 2)
+
+/* The last token that verified, so policies pay for HMAC once per token. */
+static char *verified_token = NULL;
+static char *verified_tenant = NULL;
+static pg_time_t verified_expiry = 0;
+static uint64 verified_key_generation = 0;
+
+static void
+compute_token_hmac(const char *message, size_t len, char *hex_out)
+{
+	pg_hmac_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+
+	ctx = pg_hmac_create(PG_SHA256);
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	if (pg_hmac_init(ctx, (const uint8 *) mt_signing_key, strlen(mt_signing_key)) < 0 ||
+		pg_hmac_update(ctx, (const uint8 *) message, len) < 0 ||
+		pg_hmac_final(ctx, digest, sizeof(digest)) < 0)
+	{
+		const char *reason = pg_hmac_error(ctx);
+
+		pg_hmac_free(ctx);
+		elog(ERROR, "could not compute HMAC-SHA256: %s", reason);
+	}
+	pg_hmac_free(ctx);
+	hex_encode((const char *) digest, sizeof(digest), hex_out);
+	hex_out[HMAC_HEX_LEN] = '\0';
+}
+
+static bool
+signing_possible(void)
+{
+	return mt_loaded_at_startup && mt_signing_key != NULL && mt_signing_key[0] != '\0';
+}
+
+static pg_time_t
+statement_time(void)
+{
+	return timestamptz_to_time_t(GetCurrentStatementStartTimestamp());
+}
+
+/*
+ * Returns the tenant a token names if its signature is right and it has not
+ * expired at the start of the current statement, else NULL.  Never raises for
+ * a malformed token: forged input must look like no tenant at all.
+ */
+static const char *
+verify_token(const char *token)
+{
+	const char *sig_dot;
+	const char *expiry_dot;
+	const char *p;
+	char		expected[HMAC_HEX_LEN + 1];
+	char		expiry_digits[24];
+	size_t		expiry_len;
+	pg_time_t	expiry;
+	MemoryContext oldcxt;
+
+	if (!signing_possible())
+		return NULL;
+
+	if (verified_token != NULL &&
+		verified_key_generation == mt_signing_key_generation &&
+		strcmp(token, verified_token) == 0)
+		return verified_expiry > statement_time() ? verified_tenant : NULL;
+
+	sig_dot = strrchr(token, '.');
+	if (sig_dot == NULL || sig_dot == token)
+		return NULL;
+	if (strlen(sig_dot + 1) != HMAC_HEX_LEN)
+		return NULL;
+	for (expiry_dot = sig_dot - 1; expiry_dot > token && *expiry_dot != '.'; expiry_dot--)
+		;
+	if (expiry_dot <= token)		/* no dot, or an empty tenant */
+		return NULL;
+	expiry_len = sig_dot - expiry_dot - 1;
+	if (expiry_len == 0 || expiry_len > 18)
+		return NULL;
+	for (p = expiry_dot + 1; p < sig_dot; p++)
+		if (*p < '0' || *p > '9')
+			return NULL;
+	memcpy(expiry_digits, expiry_dot + 1, expiry_len);
+	expiry_digits[expiry_len] = '\0';
+	expiry = (pg_time_t) strtoll(expiry_digits, NULL, 10);
+
+	compute_token_hmac(token, sig_dot - token, expected);
+	if (CRYPTO_memcmp(expected, sig_dot + 1, HMAC_HEX_LEN) != 0)
+		return NULL;
+
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	if (verified_token)
+		pfree(verified_token);
+	if (verified_tenant)
+		pfree(verified_tenant);
+	verified_token = pstrdup(token);
+	verified_tenant = pnstrdup(token, expiry_dot - token);
+	verified_expiry = expiry;
+	verified_key_generation = mt_signing_key_generation;
+	MemoryContextSwitchTo(oldcxt);
+
+	return expiry > statement_time() ? verified_tenant : NULL;
+}
+
+/*
+ * The current tenant as a palloc'd C string, or NULL when none is set, the
+ * setting is empty, or (signed mode) the token does not verify.
+ */
+char *
+mt_current_tenant_cstring(void)
+{
+	const char *raw = mt_tenant_setting;
+	const char *tenant;
+
+	if (raw == NULL || raw[0] == '\0')
+		return NULL;
+	if (!mt_require_signed_context)
+		return pstrdup(raw);
+	tenant = verify_token(raw);
+	return tenant ? pstrdup(tenant) : NULL;
+}
+
+Datum
+mt_current_tenant(PG_FUNCTION_ARGS)
+{
+	char	   *tenant = mt_current_tenant_cstring();
+
+	if (tenant == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(tenant));
+}
+
+/*
+ * Refuses NULL, empty and oversized identifiers with a message naming them.
+ */
+void
+mt_check_identifier(const char *value, const char *what)
+{
+	size_t		len;
+
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what)));
+	len = strlen(value);
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (len > MT_IDENTIFIER_MAXLEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("%s is too long (%zu bytes, at most %d)",
+						what, len, MT_IDENTIFIER_MAXLEN)));
+}
+
+bool
+mt_caller_is_admin(void)
+{
+	Oid			admin = get_role_oid("multitenant_admin", true);
+	Oid			caller = GetUserId();
+
+	return superuser_arg(caller) ||
+		(OidIsValid(admin) && has_privs_of_role(caller, admin));
+}
+
+/*
+ * A caller that is not an administrator may only act inside its own tenant.
+ */
+void
+mt_check_tenant_access(const char *instance_id)
+{
+	char	   *current;
+
+	if (mt_caller_is_admin())
+		return;
+	current = mt_current_tenant_cstring();
+	if (current == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("no tenant is set, so tenant \"%s\" cannot be written", instance_id),
+				 errhint("Call multitenant.set_tenant() first.")));
+	if (strcmp(current, instance_id) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("tenant \"%s\" is not the current tenant", instance_id)));
+}
+
+/*
+ * The owner of the extension, as whom the event store is written.
+ */
+Oid
+mt_extension_owner(void)
+{
+	Oid			nsp = get_namespace_oid("multitenant", false);
+	Oid			relid = get_relname_relid("events", nsp);
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"multitenant.events\" does not exist")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+static void
+set_tenant_setting(const char *value, bool is_local)
+{
+	(void) set_config_option("multitenant.tenant", value,
+							 superuser() ? PGC_SUSET : PGC_USERSET,
+							 PGC_S_SESSION,
+							 is_local ? GUC_ACTION_LOCAL : GUC_ACTION_SET,
+							 true, 0, false);
+}
+
+Datum
+mt_set_tenant(PG_FUNCTION_ARGS)
+{
+	char	   *instance_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *token = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	bool		is_local = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
+
+	mt_check_identifier(instance_id, "tenant id");
+
+	if (is_local && !IsTransactionBlock())
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+				 errmsg("set_tenant with is_local => true must be called inside a transaction block"),
+				 errhint("Use BEGIN first; outside a transaction the tenant would end immediately.")));
+
+	if (token == NULL && mt_require_signed_context)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("tenant \"%s\" requires a signed token", instance_id),
+				 errhint("multitenant.require_signed_context is on; pass a token made by multitenant.sign_tenant().")));
+
+	if (token != NULL)
+	{
+		const char *tenant;
+
+		if (!signing_possible())
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("tenant tokens cannot be verified: signing is not configured"),
+					 errhint("Set multitenant.signing_key and load multitenant through shared_preload_libraries.")));
+		tenant = verify_token(token);
+		if (tenant == NULL || strcmp(tenant, instance_id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+					 errmsg("invalid or expired token for tenant \"%s\"", instance_id)));
+	}
+
+	set_tenant_setting(mt_require_signed_context ? token : instance_id, is_local);
+	PG_RETURN_VOID();
+}
+
+Datum
+mt_reset_tenant(PG_FUNCTION_ARGS)
+{
+	set_tenant_setting("", false);
+	PG_RETURN_VOID();
+}
+
+Datum
+mt_sign_tenant(PG_FUNCTION_ARGS)
+{
+	char	   *instance_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Interval   *ttl = PG_GETARG_INTERVAL_P(1);
+	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz expires;
+	StringInfoData token;
+	char		hex[HMAC_HEX_LEN + 1];
+
+	mt_check_identifier(instance_id, "tenant id");
+	if (!signing_possible())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot sign a token for tenant \"%s\": signing is not configured", instance_id),
+				 errhint("Set multitenant.signing_key and load multitenant through shared_preload_libraries.")));
+
+	expires = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+													  TimestampTzGetDatum(now),
+													  IntervalPGetDatum(ttl)));
+	if (expires <= now)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("token lifetime for tenant \"%s\" must be positive", instance_id)));
+
+	initStringInfo(&token);
+	appendStringInfo(&token, "%s.%lld", instance_id,
+					 (long long) timestamptz_to_time_t(expires));
+	compute_token_hmac(token.data, token.len, hex);
+	appendStringInfo(&token, ".%s", hex);
+	PG_RETURN_TEXT_P(cstring_to_text(token.data));
+}
