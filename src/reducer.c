@@ -24,6 +24,7 @@
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -155,6 +156,30 @@ has_column(Oid relid, const char *column)
 }
 
 /*
+ * An expression must be exactly one SQL expression: a fragment that closes
+ * its parenthesis and starts another statement is refused here, before it
+ * is spliced into the reducer's statement.  (Expressions are code that an
+ * administrator writes and that runs with that administrator's rights; this
+ * keeps mistakes from turning into surprises, it is not a privilege check.)
+ */
+static void
+check_single_expression(const char *expr, const char *what)
+{
+	char	   *probe = psprintf("SELECT (\n%s\n)", expr);
+	List	   *parsed;
+
+#if PG_VERSION_NUM >= 140000
+	parsed = raw_parser(probe, RAW_PARSE_DEFAULT);
+#else
+	parsed = raw_parser(probe);
+#endif
+	if (list_length(parsed) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("expression for %s must be a single SQL expression", what)));
+}
+
+/*
  * Reads a {"column": "expression"} object, checking that every column exists
  * in the projection and every expression is a non-empty string.
  */
@@ -191,6 +216,7 @@ column_exprs(Jsonb *obj, const char *argname, Oid relid, const char *projection)
 					 errmsg("expression for column \"%s\" in %s must be a non-empty JSON string",
 							ce->column, argname)));
 		ce->expr = pnstrdup(v.val.string.val, v.val.string.len);
+		check_single_expression(ce->expr, ce->column);
 		if (strcmp(ce->column, "instance_id") == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -240,10 +266,10 @@ append_match_conditions(StringInfo sql, List *match, const char *condition)
 	{
 		ColumnExpr *ce = lfirst(lc);
 
-		appendStringInfo(sql, " AND t.%s OPERATOR(pg_catalog.=) (%s)", quote_identifier(ce->column), ce->expr);
+		appendStringInfo(sql, " AND t.%s OPERATOR(pg_catalog.=) (\n%s\n)", quote_identifier(ce->column), ce->expr);
 	}
 	if (condition != NULL)
-		appendStringInfo(sql, " AND (%s)", condition);
+		appendStringInfo(sql, " AND (\n%s\n)", condition);
 }
 
 /*
@@ -258,6 +284,9 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 	StringInfoData sql;
 	ListCell   *lc;
 	const char *event_source = "(SELECT ($1).*) AS e";
+
+	if (condition != NULL)
+		check_single_expression(condition, "when");
 
 	foreach(lc, set)
 	{
@@ -296,12 +325,12 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 		first = true;
 		foreach(lc, all)
 		{
-			appendStringInfo(&sql, "%s(%s)", first ? "" : ", ", ((ColumnExpr *) lfirst(lc))->expr);
+			appendStringInfo(&sql, "%s(\n%s\n)", first ? "" : ", ", ((ColumnExpr *) lfirst(lc))->expr);
 			first = false;
 		}
 		appendStringInfo(&sql, " FROM %s", event_source);
 		if (condition != NULL)
-			appendStringInfo(&sql, " WHERE (%s)", condition);
+			appendStringInfo(&sql, " WHERE (\n%s\n)", condition);
 
 		if (strcmp(action, "upsert") == 0)
 		{
@@ -355,7 +384,7 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 		{
 			ColumnExpr *ce = lfirst(lc);
 
-			appendStringInfo(&sql, "%s%s = (%s)", first ? "" : ", ", quote_identifier(ce->column), ce->expr);
+			appendStringInfo(&sql, "%s%s = (\n%s\n)", first ? "" : ", ", quote_identifier(ce->column), ce->expr);
 			first = false;
 		}
 		appendStringInfo(&sql, " FROM %s", event_source);
@@ -407,7 +436,7 @@ rethrow_reducer_error(MemoryContext cxt, const char *what,
 static SPIPlanPtr
 compile_reducer(const char *event_type, Oid relid, const char *action,
 				Jsonb *set_json, Jsonb *match_json, const char *condition,
-				bool touch, Oid registrant)
+				bool touch, Oid registrant, bool plan_now)
 {
 	char	   *projection = qualified_relation_name(relid);
 	MemoryContext cxt = CurrentMemoryContext;
@@ -428,6 +457,25 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("expressions must not contain more than one statement")));
+
+		/*
+		 * Some mistakes surface only when the statement is planned, such as
+		 * an upsert whose match columns have no unique index.
+		 */
+		if (plan_now)
+		{
+			CachedPlan *cplan;
+
+			MT_AS_ROLE_BEGIN(registrant);
+			cplan = SPI_plan_get_cached_plan(plan);
+			MT_AS_ROLE_END();
+			if (cplan != NULL)
+#if PG_VERSION_NUM >= 140000
+				ReleaseCachedPlan(cplan, NULL);
+#else
+				ReleaseCachedPlan(cplan, false);
+#endif
+		}
 	}
 	PG_CATCH();
 	{
@@ -508,7 +556,7 @@ get_reducer_set(const char *event_type)
 					 errhint("Unregister and register the reducer again.")));
 
 		plan = compile_reducer(event_type, relid, action, set_json, match_json,
-							   condition, touch, registrant);
+							   condition, touch, registrant, false);
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "SPI_keepplan failed");
 		compiled[i].projection = relid;
@@ -695,7 +743,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 
 	plan = compile_reducer(event_type, relid, action, set_json, match_json, condition,
-						   touch, GetUserId());
+						   touch, GetUserId(), true);
 	SPI_freeplan(plan);
 
 	values[0] = ObjectIdGetDatum(relid);
