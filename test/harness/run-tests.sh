@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# `make test`: deps, build, install, throwaway cluster, then
+#   (a) pg_regress over the Makefile's REGRESS (default: test/sql/*.sql; expected output in expected/, via the
+#       test/expected -> ../expected symlink), and
+#   (b) pg_prove -v over test/pgtap/*.sql in a fresh database `mt_pgtap` that
+#       has `CREATE EXTENSION pgtap` (the files create multitenant themselves).
+# The last line printed is always "N passed, N failed"; the exit status is
+# non-zero when anything failed or nothing ran.
+#
+# Counting:
+#   pg_regress  one per test file: "... ok" = passed, "... FAILED" = failed
+#               (pg_regress exiting non-zero with no FAILED line counts 1 failed).
+#   pgTAP       one per assertion: "ok N" = passed, "not ok N # TODO" = passed,
+#               other "not ok N" = failed; a file pg_prove reports as failed
+#               (bad plan, died) without any failed assertion counts 1 failed.
+#   harness     deps/build/install/cluster failure counts 1 failed.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+
+passed=0
+failed=0
+summary_printed=0
+stage=setup
+
+print_summary() {
+  ((summary_printed)) && return 0
+  summary_printed=1
+  echo "${passed} passed, ${failed} failed"
+}
+
+# Runs at exit after the cluster is stopped (see cluster.sh), and from our own
+# EXIT trap before the cluster exists.  Anything that exits early (set -e) is
+# a harness failure and is counted as one.
+mt_cluster_exit_hook() {
+  local status=$1
+  if ((!summary_printed)); then
+    if ((status != 0)); then
+      echo "run-tests: aborted during: $stage (exit status $status)" >&2
+      failed=$((failed + 1))
+    fi
+    print_summary
+  fi
+}
+trap 'mt_cluster_exit_hook $?' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# shellcheck source=test/harness/cluster.sh
+source test/harness/cluster.sh
+
+section() { printf '\n=== %s ===\n' "$*"; }
+
+section "dependencies"
+stage="installing dependencies (test/harness/deps.sh)"
+bash test/harness/deps.sh
+
+section "build"
+stage="building (make)"
+make --no-print-directory -j"$(nproc)" PG_CONFIG="$PG_CONFIG"
+
+stage="installing (make install)"
+if [[ $(id -u) -eq 0 ]]; then
+  make --no-print-directory -s PG_CONFIG="$PG_CONFIG" install
+else
+  sudo make --no-print-directory -s PG_CONFIG="$PG_CONFIG" install
+fi
+
+section "cluster"
+stage="starting the test cluster"
+mt_cluster_start
+
+# ---- (a) pg_regress ----------------------------------------------------------
+stage="reading REGRESS from the Makefile"
+# The Makefile's REGRESS (default: basenames of test/sql/*.sql, sorted) and
+# REGRESS_OPTS (default: --inputdir=test) are the single source of truth.
+read -ra tests <<<"$(make --no-print-directory -s print-regress)"
+read -ra regress_opts <<<"$(make --no-print-directory -s print-regress-opts)"
+shopt -s nullglob
+pgtap_files=(test/pgtap/*.sql)
+shopt -u nullglob
+
+if ((${#tests[@]})); then
+  section "pg_regress (${#tests[@]} tests)"
+  stage="running pg_regress"
+  pg_regress="$(dirname "$("$PG_CONFIG" --pgxs)")/../../src/test/regress/pg_regress"
+  rm -rf results regression.diffs regression.out
+  regress_log=$MT_CLUSTER_DIR/pg_regress.log
+  set +e
+  "$pg_regress" "${regress_opts[@]}" --bindir="$MT_PGBIN" \
+    --host="$PGHOST" --port="$PGPORT" --user="$PGUSER" \
+    --dbname=contrib_regression "${tests[@]}" 2>&1 | tee "$regress_log"
+  regress_status=${PIPESTATUS[0]}
+  set -e
+  r_pass=0 r_fail=0
+  while IFS= read -r line; do
+    # PG <= 15: "test name ... ok 12 ms" / "     name ... FAILED 9 ms"
+    # PG >= 16: "ok 1  - name 12 ms" / "not ok 2 - name 9 ms"
+    if [[ $line =~ \.\.\.\ +ok([[:space:]]|$) || $line =~ \.\.\.\ +failed\ \(ignored\) \
+          || $line =~ ^ok\ [0-9]+\  ]]; then
+      r_pass=$((r_pass + 1))
+    elif [[ $line =~ \.\.\.\ +FAILED || $line =~ ^not\ ok\ [0-9]+\  ]]; then
+      r_fail=$((r_fail + 1))
+    fi
+  done <"$regress_log"
+  rm -f "$regress_log"
+  if ((regress_status != 0 && r_fail == 0)); then
+    echo "run-tests: pg_regress exited with status $regress_status without a FAILED test; counting 1 failure"
+    r_fail=1
+  fi
+  if [[ -s regression.diffs ]] && ((r_fail)); then
+    section "regression.diffs"
+    cat regression.diffs
+  fi
+  echo "pg_regress: ${r_pass} passed, ${r_fail} failed"
+  passed=$((passed + r_pass))
+  failed=$((failed + r_fail))
+else
+  echo "run-tests: no pg_regress tests in test/sql/"
+fi
+
+# ---- (b) pgTAP ---------------------------------------------------------------
+if ((${#pgtap_files[@]})); then
+  section "pgTAP (${#pgtap_files[@]} files)"
+  stage="preparing the pgTAP database"
+  PGOPTIONS='-c client_min_messages=warning' "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres \
+    -c 'DROP DATABASE IF EXISTS mt_pgtap' -c 'CREATE DATABASE mt_pgtap'
+  "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d mt_pgtap -c 'CREATE EXTENSION pgtap'
+  stage="running pg_prove"
+  prove_log=$MT_CLUSTER_DIR/pg_prove.log
+  set +e
+  pg_prove -v --psql-bin "$MT_PGBIN/psql" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" \
+    -d mt_pgtap "${pgtap_files[@]}" 2>&1 | tee "$prove_log"
+  prove_status=${PIPESTATUS[0]}
+  set -e
+  t_pass=0 t_fail=0 t_died=0
+  while IFS= read -r line; do
+    if [[ $line =~ ^ok\ [0-9] ]]; then
+      t_pass=$((t_pass + 1))
+    elif [[ $line =~ ^not\ ok\ [0-9] ]]; then
+      if [[ $line =~ \#\ *TODO ]]; then
+        t_pass=$((t_pass + 1))
+      else
+        t_fail=$((t_fail + 1))
+      fi
+    elif [[ $line =~ ^([^[:space:]].*[^[:space:]])\ +\(Wstat:\ .*\ Tests:\ [0-9]+\ Failed:\ ([0-9]+)\)$ ]]; then
+      # "Test Summary Report" entry: a failed file.  Failed: 0 means it
+      # failed without a failing assertion (bad plan, died): count it once.
+      if ((BASH_REMATCH[2] == 0)); then
+        echo "run-tests: ${BASH_REMATCH[1]} failed without a failing assertion (bad plan or died); counting 1 failure"
+        t_died=$((t_died + 1))
+      fi
+    fi
+  done <"$prove_log"
+  rm -f "$prove_log"
+  t_fail=$((t_fail + t_died))
+  if ((prove_status != 0 && t_fail == 0)); then
+    echo "run-tests: pg_prove exited with status $prove_status without a counted failure; counting 1 failure"
+    t_fail=1
+  fi
+  echo "pgTAP: ${t_pass} passed, ${t_fail} failed"
+  passed=$((passed + t_pass))
+  failed=$((failed + t_fail))
+else
+  echo "run-tests: no pgTAP tests in test/pgtap/"
+fi
+
+# Stop the cluster before the summary, so nothing is printed after it.
+stage="stopping the test cluster"
+mt_cluster_stop
+
+if ((passed + failed == 0)); then
+  echo "run-tests: no tests ran"
+  print_summary
+  exit 1
+fi
+print_summary
+((failed == 0))
