@@ -1,0 +1,100 @@
+-- Cross-tenant isolation on every tenant table of the extension, checked as a
+-- non-superuser role granted multitenant_app: two tenants hold rows with the
+-- same ids; reads, foreign writes, moving rows, plan caching.  The catalog
+-- part audits what security.md asks of every tenant table.
+BEGIN;
+CREATE EXTENSION multitenant;
+
+CREATE ROLE mt_i_app NOLOGIN;
+GRANT multitenant_app TO mt_i_app;
+CREATE ROLE mt_i_writer NOLOGIN;
+GRANT multitenant_app TO mt_i_writer;
+
+CREATE TEMP TABLE tenant_tables AS
+SELECT c.oid::regclass AS tbl, c.relname::text AS name
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p')
+   AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'instance_id' AND NOT a.attisdropped);
+GRANT SELECT ON tenant_tables TO PUBLIC;
+
+SELECT plan((SELECT 15 * count(*)::int + 5 FROM tenant_tables));
+
+SELECT is((SELECT count(*)::int FROM tenant_tables), 8, 'the events table and seven projection tables are tenant tables');
+SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
+          ARRAY['reducers'], 'the only non-tenant table is the reducer registry');
+
+-- The same ids in two tenants.
+DO $gen$
+DECLARE
+	tenant text;
+BEGIN
+	FOREACH tenant IN ARRAY ARRAY['tenant-a', 'tenant-b'] LOOP
+		PERFORM multitenant.push('instance', tenant, 'instance.added', '{"name": "I"}', instance_id => tenant);
+		PERFORM multitenant.push('org', 'org-1', 'org.added', jsonb_build_object('name', 'Org of ' || tenant), instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.added', '{"name": "P"}', resource_owner => 'org-1', instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.application.added', '{"appId": "app-1", "name": "A"}', instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.application.added', '{"appId": "app-2", "name": "B"}', instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.application.added', '{"appId": "app-3", "name": "C"}', instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.application.config.api.added',
+			'{"appId": "app-1", "clientId": "c1", "hashedSecret": "h", "authMethodType": 0}', instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.application.config.oidc.added',
+			'{"appId": "app-2", "clientId": "c2", "redirectUris": ["https://x"], "responseTypes": [0], "grantTypes": [0]}', instance_id => tenant);
+		PERFORM multitenant.push('project', 'proj-1', 'project.application.config.saml.added',
+			'{"appId": "app-3", "entityId": "https://e", "metadata": "PHgvPg=="}', instance_id => tenant);
+	END LOOP;
+END
+$gen$;
+
+SELECT is((SELECT count(*)::int FROM tenant_tables t
+            WHERE (SELECT count(*) FROM pg_class WHERE oid = t.tbl) = 1), 8, 'tenant tables listed');
+
+-- Writers get write privileges here to show that row-level security, not only
+-- the missing grants, keeps tenants apart.
+SELECT format('GRANT INSERT, UPDATE, DELETE ON %s TO mt_i_writer', tbl) FROM tenant_tables
+\gexec
+
+SELECT stmt FROM tenant_tables,
+LATERAL (VALUES
+  (1, format($$SELECT ok((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = %L::regclass), '%s: row-level security enabled and forced')$$, tbl, name)),
+  (2, format($$SELECT set_eq($q$SELECT policyname::text, permissive::text, roles::text[], cmd::text FROM pg_policies WHERE schemaname = 'multitenant' AND tablename = %L$q$,
+       $q$VALUES ('tenant_isolation', 'PERMISSIVE', ARRAY['public'], 'ALL'), ('tenant_admin', 'PERMISSIVE', ARRAY['multitenant_admin'], 'ALL'), ('tenant_guard', 'RESTRICTIVE', ARRAY['multitenant_app'], 'ALL')$q$,
+       '%s: the isolation, admin and restrictive guard policies')$$, name, name)),
+  (3, format($$SELECT ok(EXISTS (SELECT FROM pg_constraint WHERE conrelid = %L::regclass AND contype = 'c' AND pg_get_constraintdef(oid) ~ 'instance_id <> ..::text'), '%s: CHECK on a non-empty instance_id')$$, tbl, name)),
+  (4, format($$SELECT is((SELECT a.attname::text FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = %L::regclass AND c.contype = 'p'), 'instance_id', '%s: primary key led by instance_id')$$, tbl, name)),
+  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text <> 'multitenant.events_position_idx'), 0, '%s: every index led by instance_id')$$, tbl, name)),
+  (6, format($$SELECT ok(%L::regclass::oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'multitenant')::oid[]), '%s: marked for pg_dump')$$, tbl, name)),
+  (7, format($$SELECT ok(has_table_privilege('mt_i_app', %L, 'SELECT') AND NOT has_table_privilege('mt_i_app', %L, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role may only read')$$, tbl, tbl, name)),
+  (8, 'SET LOCAL ROLE mt_i_app'),
+  (9, 'SELECT multitenant.reset_tenant()'),
+  (10, format($$SELECT is((SELECT count(*)::int FROM %s), 0, '%s: no tenant, no rows')$$, tbl, name)),
+  (11, $$SELECT multitenant.set_tenant('tenant-a')$$),
+  (12, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'tenant-a') FROM %s), '%s: tenant a sees its rows only')$$, tbl, name)),
+  (13, format($$SELECT throws_ok($q$INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "tenant-a"}')).* FROM %s t LIMIT 1$q$, '42501', NULL, '%s: the app role cannot write')$$, tbl, tbl, tbl, name)),
+  (14, 'RESET ROLE'),
+  (15, 'SET LOCAL ROLE mt_i_writer'),
+  (16, format($$SELECT throws_ok($q$INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "tenant-b"}')).* FROM %s t LIMIT 1$q$, '42501', NULL, '%s: inserting a row of another tenant is refused')$$, tbl, tbl, tbl, name)),
+  (17, format($$SELECT throws_ok($q$UPDATE %s SET instance_id = 'tenant-b'$q$, '42501', NULL, '%s: moving rows to another tenant is refused')$$, tbl, name)),
+  (18, format($$SELECT is_empty($q$DELETE FROM %s WHERE instance_id = 'tenant-b' RETURNING 1$q$, '%s: another tenant''s rows cannot be deleted')$$, tbl, name)),
+  (19, 'SELECT multitenant.set_tenant(''tenant-b'')'),
+  (20, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'tenant-b') FROM %s), '%s: tenant b sees its rows only')$$, tbl, name)),
+  (21, 'RESET ROLE'),
+  (22, 'SELECT multitenant.reset_tenant()'),
+  (23, format($$SELECT is((SELECT count(*)::int FROM %s WHERE instance_id = 'tenant-a'), (SELECT count(*)::int FROM %s WHERE instance_id = 'tenant-b'), '%s: both tenants hold the same rows, untouched')$$, tbl, tbl, name))
+) AS s(step, stmt)
+ORDER BY name, step
+\gexec
+
+-- Prepared statements keep honouring tenant switches, also as generic plans.
+SET LOCAL ROLE mt_i_app;
+SET LOCAL plan_cache_mode = force_generic_plan;
+SELECT multitenant.set_tenant('tenant-a');
+PREPARE org_names AS SELECT name FROM multitenant.orgs_projection WHERE id = 'org-1';
+SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of tenant-a')$$, 'prepared statement under tenant a');
+SELECT multitenant.set_tenant('tenant-b');
+SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of tenant-b')$$, 'the same generic plan after switching to tenant b');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
