@@ -259,6 +259,7 @@ END
 $fn$;
 
 REVOKE ALL ON FUNCTION @extschema@.enable_tenant_isolation(regclass) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.enable_tenant_isolation(regclass) TO multitenant_admin;
 
 SELECT @extschema@.enable_tenant_isolation('@extschema@.events');
 

@@ -235,15 +235,10 @@ mt_check_tenant_access(const char *instance_id)
 Oid
 mt_extension_owner(void)
 {
-	Oid			nsp = get_namespace_oid("multitenant", false);
-	Oid			relid = get_relname_relid("events", nsp);
+	Oid			relid = mt_events_relid();
 	HeapTuple	tuple;
 	Oid			owner;
 
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"multitenant.events\" does not exist")));
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", relid);

@@ -1,3 +1,122 @@
--- Placeholder demo (test/harness/demo.sh runs this with psql -e); the lead replaces it.
+-- make demo: a walk through tenants, events, projections and isolation.
+-- Run by test/harness/demo.sh with psql -e, so every statement is printed
+-- before its result.
+\pset footer off
+\set VERBOSITY terse
+
+\echo
+\echo '== 1. Install the extension. It creates schema multitenant and the roles multitenant_app and multitenant_admin.'
 CREATE EXTENSION multitenant;
+SELECT extname, extversion FROM pg_extension WHERE extname = 'multitenant';
+CREATE ROLE demo_app LOGIN;
+GRANT multitenant_app TO demo_app;
+
+\echo
+\echo '== 2. Push Zitadel-shaped events for two tenants that use the same ids.'
+\echo '   Each push stores the event and, in the same transaction, C reducers update the projections.'
+SELECT instance_id, aggregate_type, aggregate_id, sequence, event_type, resource_owner
+  FROM multitenant.push_many($$[
+    {"instance_id": "acme",   "aggregate_type": "instance", "aggregate_id": "acme",   "event_type": "instance.added", "payload": {"name": "ACME Corp"}},
+    {"instance_id": "acme",   "aggregate_type": "org",      "aggregate_id": "org-1",  "event_type": "org.added",      "payload": {"name": "ACME Sales"}},
+    {"instance_id": "acme",   "aggregate_type": "project",  "aggregate_id": "proj-1", "event_type": "project.added",  "payload": {"name": "Portal", "projectRoleCheck": true}, "resource_owner": "org-1"},
+    {"instance_id": "acme",   "aggregate_type": "project",  "aggregate_id": "proj-1", "event_type": "project.application.added", "payload": {"appId": "app-1", "name": "Web"}},
+    {"instance_id": "acme",   "aggregate_type": "project",  "aggregate_id": "proj-1", "event_type": "project.application.config.oidc.added",
+     "payload": {"appId": "app-1", "clientId": "web@portal", "redirectUris": ["https://acme.example/cb"], "responseTypes": [0], "grantTypes": [0]}},
+    {"instance_id": "globex", "aggregate_type": "instance", "aggregate_id": "globex", "event_type": "instance.added", "payload": {"name": "Globex"}},
+    {"instance_id": "globex", "aggregate_type": "org",      "aggregate_id": "org-1",  "event_type": "org.added",      "payload": {"name": "Globex HQ"}}
+  ]$$);
+
+\echo
+\echo '== 3. The projections, seen by the superuser (who bypasses row-level security):'
+SELECT instance_id, id, name, org_state, sequence FROM multitenant.orgs_projection ORDER BY instance_id;
+SELECT instance_id, app_id, client_id, redirect_uris FROM multitenant.applications_projection_oidc_configs;
+
+\echo
+\echo '== 4. Optimistic concurrency: a push that expects an older aggregate sequence fails with SQLSTATE 40001.'
+SELECT sequence, event_type FROM multitenant.push('org', 'org-1', 'org.changed', '{"name": "ACME Sales EMEA"}', expected_sequence => 1, instance_id => 'acme');
+\set ON_ERROR_STOP off
+SELECT sequence FROM multitenant.push('org', 'org-1', 'org.changed', '{"name": "stale write"}', expected_sequence => 1, instance_id => 'acme');
+\set ON_ERROR_STOP on
+
+\echo
+\echo '== 5. A malformed payload fails the push with an error naming event type, projection and cause; nothing is stored.'
+\set ON_ERROR_STOP off
+SELECT multitenant.push('org', 'org-2', 'org.added', '{"name": 42}', instance_id => 'acme');
+\set ON_ERROR_STOP on
+SELECT count(*) AS events_for_org_2 FROM multitenant.events WHERE aggregate_id = 'org-2';
+
+\echo
+\echo '== 6. Now as the application role demo_app (granted multitenant_app).'
+\c - demo_app
+\set VERBOSITY terse
+\echo '   No tenant set: every tenant table is empty.'
+SELECT count(*) AS visible_orgs FROM multitenant.orgs_projection;
+SELECT multitenant.set_tenant('acme');
 SELECT multitenant.current_tenant();
+SELECT id, name FROM multitenant.orgs_projection;
+\echo '   The same id in another tenant stays invisible, even when asked for explicitly:'
+SELECT count(*) FROM multitenant.orgs_projection WHERE instance_id = 'globex';
+\echo '   The app role pushes into its own tenant; the projection follows at once.'
+SELECT sequence, event_type FROM multitenant.push('org', 'org-1', 'org.deactivated');
+SELECT id, name, org_state FROM multitenant.orgs_projection;
+\echo '   It cannot push into, or write, another tenant:'
+\set ON_ERROR_STOP off
+SELECT multitenant.push('org', 'org-1', 'org.removed', instance_id => 'globex');
+UPDATE multitenant.orgs_projection SET name = 'hijacked';
+\set ON_ERROR_STOP on
+\echo '   A transaction-local tenant (what a transaction-mode pooler needs) ends with the transaction:'
+SELECT multitenant.reset_tenant();
+BEGIN;
+SELECT multitenant.set_tenant('globex', is_local => true);
+SELECT id, name FROM multitenant.orgs_projection;
+COMMIT;
+SELECT multitenant.current_tenant() AS tenant_after_commit;
+
+\echo
+\echo '== 7. Signed mode: with multitenant.require_signed_context = on, only a token made by sign_tenant() enters a tenant.'
+\c - postgres
+\set VERBOSITY terse
+SELECT multitenant.sign_tenant('acme', '10 minutes') AS acme_token \gset
+ALTER ROLE demo_app SET multitenant.require_signed_context = on;
+\c - demo_app
+\set VERBOSITY terse
+SET multitenant.tenant = 'acme';
+SELECT multitenant.current_tenant() AS tenant_from_plain_set, count(*) AS visible_orgs FROM multitenant.orgs_projection;
+SELECT multitenant.set_tenant('acme', :'acme_token');
+SELECT multitenant.current_tenant() AS tenant_from_token, count(*) AS visible_orgs FROM multitenant.orgs_projection;
+\set ON_ERROR_STOP off
+SELECT multitenant.set_tenant('globex', :'acme_token');
+\set ON_ERROR_STOP on
+
+\echo
+\echo '== 8. Your own projection, made the way the built-ins are: a table and declarative reducers.'
+\c - postgres
+\set VERBOSITY terse
+ALTER ROLE demo_app RESET ALL;
+CREATE TABLE public.org_activity (
+	instance_id    text NOT NULL CHECK (instance_id <> ''),
+	id             text NOT NULL,
+	creation_date  timestamptz NOT NULL,
+	change_date    timestamptz NOT NULL,
+	sequence       bigint NOT NULL,
+	resource_owner text NOT NULL,
+	changes        integer NOT NULL DEFAULT 0,
+	PRIMARY KEY (instance_id, id)
+);
+SELECT multitenant.enable_tenant_isolation('public.org_activity');
+GRANT SELECT ON public.org_activity TO multitenant_app;
+SELECT multitenant.register_reducer('public.org_activity', 'org.added', 'insert');
+SELECT multitenant.register_reducer('public.org_activity', 'org.changed', 'update', set => '{"changes": "t.changes + 1"}');
+\echo '   rebuild() replays the stored events into it:'
+SELECT multitenant.rebuild('public.org_activity') AS events_replayed;
+SELECT instance_id, id, changes, sequence FROM public.org_activity ORDER BY instance_id;
+\echo '   and every later push keeps it current:'
+SELECT sequence FROM multitenant.push('org', 'org-1', 'org.changed', '{"name": "Globex Europe"}', instance_id => 'globex');
+SELECT instance_id, id, changes, sequence FROM public.org_activity ORDER BY instance_id;
+
+\echo
+\echo '== 9. Catch-up readers get events in position order, never skipping one that commits late.'
+SELECT position, instance_id, event_type FROM multitenant.read_events(after_position => 5, max_events => 5);
+
+\echo
+\echo '== Done. The cluster and everything in it are thrown away now.'
