@@ -3,11 +3,17 @@
  * event_store.c
  *	  push, push_many and read_events over multitenant.events.
  *
- * Sequences are gapless per aggregate because a push holds a transaction
- * advisory lock on its aggregate while it reads the latest sequence and
- * inserts the next one.  Every push also holds a shared "pushers" lock for
- * the rest of its transaction; read_events waits for the exclusive form of
- * it, so it only ever returns positions whose transactions have all ended.
+ * Sequences are gapless per aggregate: a push reads the aggregate's latest
+ * sequence and inserts the next one with ON CONFLICT DO NOTHING on the
+ * primary key.  A concurrent pusher of the same sequence makes that insert
+ * wait for it; if it commits, the insert does nothing and the push reads the
+ * new latest sequence and tries again (or, holding an expected_sequence,
+ * fails).  Retries queue on a lock of their aggregate, released as soon as
+ * the event is stored, so that a push cannot be starved by a stream of others
+ * and one transaction can still push to any number of aggregates without
+ * filling the lock table.  Every push also holds a shared "pushers" lock for the
+ * rest of its transaction; read_events waits for the exclusive form of it, so
+ * it only ever returns positions whose transactions have all ended.
  *
  * The event row is written as the extension's owner: application roles have
  * no write privilege on the event store and reach it only through push, which
@@ -27,8 +33,11 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/plancache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
@@ -53,6 +62,8 @@ typedef struct PushRequest
 
 static SPIPlanPtr latest_event_plan = NULL;
 static SPIPlanPtr insert_event_plan = NULL;
+static SPIPlanPtr latest_events_batch_plan = NULL;
+static SPIPlanPtr insert_events_batch_plan = NULL;
 
 Oid
 mt_events_relid(void)
@@ -97,27 +108,31 @@ mt_unlock_pushers(LOCKMODE mode)
 }
 
 static void
-lock_aggregate(const PushRequest *req)
+lock_aggregate(const PushRequest *req, LOCKTAG *tag)
 {
 	StringInfoData key;
 	uint64		hash;
-	LOCKTAG		tag;
 
 	initStringInfo(&key);
 	appendBinaryStringInfo(&key, req->instance_id, strlen(req->instance_id) + 1);
 	appendBinaryStringInfo(&key, req->aggregate_type, strlen(req->aggregate_type) + 1);
 	appendBinaryStringInfo(&key, req->aggregate_id, strlen(req->aggregate_id));
 	hash = DatumGetUInt64(hash_any_extended((unsigned char *) key.data, key.len, 0));
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (hash >> 32), (uint32) hash,
+	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, (uint32) (hash >> 32), (uint32) hash,
 						 MT_LOCK_CLASS_AGGREGATE);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	(void) LockAcquire(tag, ExclusiveLock, false, false);
 	pfree(key.data);
 }
 
+/*
+ * Our statements take keys and whole rows as parameters, where a custom plan
+ * is never better than the generic one; always using the generic plan saves
+ * planning on every push.
+ */
 static SPIPlanPtr
 prepare_kept(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
@@ -142,16 +157,96 @@ prepare_event_plans(void)
 	}
 	if (insert_event_plan == NULL)
 	{
-		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID,
-		JSONBOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
+		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID,
+		TEXTOID, TIMESTAMPTZOID, INT8OID};
 
+		/*
+		 * One statement reads the aggregate's latest event and stores the
+		 * next one; it stores nothing if expected_sequence ($9) does not
+		 * match or a concurrent push took the sequence.
+		 */
 		insert_event_plan = prepare_kept(
 			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
 			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
-			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-			" pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass))"
-			" ON CONFLICT DO NOTHING RETURNING e.*", 9, types);
+			" SELECT $1, $2, $3, COALESCE(l.sequence, 0) OPERATOR(pg_catalog.+) 1, $4, $5, $6,"
+			" COALESCE($7, l.resource_owner,"
+			"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'org' THEN $3 ELSE $1 END),"
+			" $8, pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass)"
+			" FROM (VALUES (1)) AS one(x)"
+			" LEFT JOIN LATERAL (SELECT x.sequence, x.resource_owner FROM multitenant.events AS x"
+			"  WHERE x.instance_id OPERATOR(pg_catalog.=) $1"
+			"  AND x.aggregate_type OPERATOR(pg_catalog.=) $2"
+			"  AND x.aggregate_id OPERATOR(pg_catalog.=) $3"
+			"  ORDER BY x.sequence DESC LIMIT 1) AS l ON true"
+			" WHERE $9 IS NULL OR COALESCE(l.sequence, 0) OPERATOR(pg_catalog.=) $9"
+			" ON CONFLICT (instance_id, aggregate_type, aggregate_id, sequence) DO NOTHING"
+			" RETURNING e.*", 9, types);
 	}
+	if (latest_events_batch_plan == NULL)
+	{
+		Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+
+		latest_events_batch_plan = prepare_kept(
+			"SELECT k.ord, l.sequence, l.resource_owner"
+			" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3))"
+			"  WITH ORDINALITY"
+			"  AS k(instance_id, aggregate_type, aggregate_id, ord)"
+			" CROSS JOIN LATERAL (SELECT e.sequence, e.resource_owner FROM multitenant.events AS e"
+			"  WHERE e.instance_id OPERATOR(pg_catalog.=) k.instance_id"
+			"  AND e.aggregate_type OPERATOR(pg_catalog.=) k.aggregate_type"
+			"  AND e.aggregate_id OPERATOR(pg_catalog.=) k.aggregate_id"
+			"  ORDER BY e.sequence DESC LIMIT 1) AS l", 3, types);
+	}
+	if (insert_events_batch_plan == NULL)
+	{
+		Oid			types[9] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+			TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
+
+		insert_events_batch_plan = prepare_kept(
+			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
+			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
+			" SELECT u.instance_id, u.aggregate_type, u.aggregate_id, u.sequence, u.event_type,"
+			" u.payload, u.creator, u.resource_owner, u.created_at,"
+			" pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass)"
+			" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
+			"  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6),"
+			"  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9))"
+			"  AS u(instance_id, aggregate_type, aggregate_id, sequence, event_type,"
+			"  payload, creator, resource_owner, created_at)"
+			" RETURNING e.*", 9, types);
+	}
+}
+
+/*
+ * Executes one of our kept plans.  A generic plan built while the event store
+ * is empty, or its statistics say so, would scan it sequentially for as long
+ * as the backend lives; so whenever the plan cache has to (re)build the plan,
+ * it does so here with sequential and bitmap scans off.
+ */
+static int
+execute_event_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+{
+	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+
+	if (!source->is_valid || source->gplan == NULL || !source->gplan->is_valid)
+	{
+		int			nest = NewGUCNestLevel();
+		CachedPlan *cplan;
+
+		(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		(void) set_config_option("enable_bitmapscan", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		cplan = SPI_plan_get_cached_plan(plan);
+		if (cplan != NULL)
+#if PG_VERSION_NUM >= 140000
+			ReleaseCachedPlan(cplan, CurrentResourceOwner);
+#else
+			ReleaseCachedPlan(cplan, true);
+#endif
+		AtEOXact_GUC(true, nest);
+	}
+	return SPI_execute_plan(plan, values, nulls, false, count);
 }
 
 static void
@@ -188,97 +283,337 @@ validate_request(PushRequest *req)
  * events row type, allocated in the caller's (pre-SPI) memory context.
  * SPI must be connected.
  */
+static void
+aggregate_sequence_mismatch(const PushRequest *req, int64 current_sequence)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("aggregate %s \"%s\" of tenant \"%s\" is at sequence " INT64_FORMAT ", expected " INT64_FORMAT,
+					req->aggregate_type, req->aggregate_id, req->instance_id,
+					current_sequence, req->expected_sequence),
+			 errhint("Reload the aggregate and retry.")));
+}
+
+/*
+ * The owner an event gets when push is not told one: the aggregate's, else
+ * the org itself for org aggregates, else the tenant.
+ */
+static char *
+default_owner(const PushRequest *req, char *aggregate_owner)
+{
+	if (aggregate_owner != NULL)
+		return aggregate_owner;
+	if (strcmp(req->aggregate_type, "org") == 0)
+		return req->aggregate_id;
+	return req->instance_id;
+}
+
+/*
+ * Stores one event, going again on top of any concurrent push that takes its
+ * sequence first.  Returns the stored row, copied out of SPI.
+ */
 static HeapTuple
-push_one(PushRequest *req, Oid owner, TupleDesc events_desc)
+store_event(PushRequest *req, Oid owner)
 {
 	Datum		values[9];
 	char		nulls[9];
-	int64		current_sequence = 0;
-	char	   *current_owner = NULL;
-	int			rc;
-	HeapTuple	stored;
-	Datum		event_datum;
-
-	validate_request(req);
-	mt_check_tenant_access(req->instance_id);
-
-	mt_lock_pushers(ShareLock);
-	lock_aggregate(req);
-
-	MT_AS_ROLE_BEGIN(owner);
-	{
-		Datum		key[3];
-
-		key[0] = CStringGetTextDatum(req->instance_id);
-		key[1] = CStringGetTextDatum(req->aggregate_type);
-		key[2] = CStringGetTextDatum(req->aggregate_id);
-		rc = SPI_execute_plan(latest_event_plan, key, NULL, false, 1);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "reading the latest event failed: %s", SPI_result_code_string(rc));
-		if (SPI_processed > 0)
-		{
-			bool		isnull;
-
-			current_sequence = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-														   SPI_tuptable->tupdesc, 1, &isnull));
-			current_owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-		}
-	}
-	MT_AS_ROLE_END();
-
-	if (req->has_expected_sequence && req->expected_sequence != current_sequence)
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("aggregate %s \"%s\" of tenant \"%s\" is at sequence " INT64_FORMAT ", expected " INT64_FORMAT,
-						req->aggregate_type, req->aggregate_id, req->instance_id,
-						current_sequence, req->expected_sequence),
-				 errhint("Reload the aggregate and retry.")));
-
-	if (req->resource_owner == NULL)
-	{
-		if (current_owner != NULL)
-			req->resource_owner = current_owner;
-		else if (strcmp(req->aggregate_type, "org") == 0)
-			req->resource_owner = req->aggregate_id;
-		else
-			req->resource_owner = req->instance_id;
-	}
-	if (req->creator == NULL)
-		req->creator = GetUserNameFromId(GetUserId(), false);
+	int			attempt;
+	LOCKTAG		aggregate_lock;
 
 	values[0] = CStringGetTextDatum(req->instance_id);
 	values[1] = CStringGetTextDatum(req->aggregate_type);
 	values[2] = CStringGetTextDatum(req->aggregate_id);
-	values[3] = Int64GetDatum(current_sequence + 1);
-	values[4] = CStringGetTextDatum(req->event_type);
-	values[5] = req->payload ? JsonbPGetDatum(req->payload) : (Datum) 0;
-	values[6] = CStringGetTextDatum(req->creator);
-	values[7] = CStringGetTextDatum(req->resource_owner);
-	values[8] = TimestampTzGetDatum(req->created_at);
+	values[3] = CStringGetTextDatum(req->event_type);
+	values[4] = req->payload ? JsonbPGetDatum(req->payload) : (Datum) 0;
+	values[5] = CStringGetTextDatum(req->creator);
+	values[6] = req->resource_owner ? CStringGetTextDatum(req->resource_owner) : (Datum) 0;
+	values[7] = TimestampTzGetDatum(req->created_at);
+	values[8] = Int64GetDatum(req->expected_sequence);
 	memset(nulls, ' ', sizeof(nulls));
 	if (req->payload == NULL)
-		nulls[5] = 'n';
+		nulls[4] = 'n';
+	if (req->resource_owner == NULL)
+		nulls[6] = 'n';
+	if (!req->has_expected_sequence)
+		nulls[8] = 'n';
 
-	MT_AS_ROLE_BEGIN(owner);
-	rc = SPI_execute_plan(insert_event_plan, values, nulls, false, 0);
-	MT_AS_ROLE_END();
-	if (rc != SPI_OK_INSERT_RETURNING)
-		elog(ERROR, "storing the event failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed != 1)
+	for (attempt = 1;; attempt++)
+	{
+		int			rc;
+
+		if (attempt == 2)
+			lock_aggregate(req, &aggregate_lock);
+
+		MT_AS_ROLE_BEGIN(owner);
+		rc = execute_event_plan(insert_event_plan, values, nulls, 0);
+		MT_AS_ROLE_END();
+		if (rc != SPI_OK_INSERT_RETURNING)
+			elog(ERROR, "storing the event failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 1)
+		{
+			HeapTuple	stored = SPI_copytuple(SPI_tuptable->vals[0]);
+
+			if (attempt >= 2)
+				LockRelease(&aggregate_lock, ExclusiveLock, false);
+			return stored;
+		}
+
+		/*
+		 * Nothing stored: the expectation failed, or a concurrent push took
+		 * the sequence and committed.  Tell which; in the second case go
+		 * again on top of it.  Every lost round means another transaction
+		 * committed to this aggregate, so the bound is only a safety net.
+		 */
+		if (req->has_expected_sequence)
+		{
+			int64		current_sequence = 0;
+
+			MT_AS_ROLE_BEGIN(owner);
+			rc = execute_event_plan(latest_event_plan, values, NULL, 1);
+			MT_AS_ROLE_END();
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "reading the latest event failed: %s", SPI_result_code_string(rc));
+			if (SPI_processed > 0)
+			{
+				bool		isnull;
+
+				current_sequence = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+															   SPI_tuptable->tupdesc, 1, &isnull));
+			}
+			if (current_sequence != req->expected_sequence)
+				aggregate_sequence_mismatch(req, current_sequence);
+		}
+		if (attempt >= 1000)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("aggregate %s \"%s\" of tenant \"%s\" kept changing under concurrent pushes",
+							req->aggregate_type, req->aggregate_id, req->instance_id),
+					 errhint("Retry the transaction.")));
+	}
+}
+
+typedef struct AggregateState
+{
+	char		key[3 * (MT_IDENTIFIER_MAXLEN + 8)];	/* hash key */
+	int64		sequence;		/* latest sequence, stored or assigned */
+	char	   *owner;			/* latest event's owner, NULL if none */
+} AggregateState;
+
+static Datum
+array_of(Datum *elems, bool *nulls, int n, Oid elemtype)
+{
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval, typalign));
+}
+
+static int
+insert_batch(Datum *args, Oid owner, int n)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	int			rc = 0;
+
+	PG_TRY();
+	{
+		MT_AS_ROLE_BEGIN(owner);
+		rc = execute_event_plan(insert_events_batch_plan, args, NULL, 0);
+		MT_AS_ROLE_END();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			PG_RE_THROW();
+		FlushErrorState();
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("aggregate %s \"%s\" of tenant \"%s\" was changed by a concurrent transaction",
-						req->aggregate_type, req->aggregate_id, req->instance_id),
+				 errmsg("a concurrent push took a sequence of an aggregate in this batch of %d events", n),
+				 edata->detail ? errdetail_internal("%s", edata->detail) : 0,
 				 errhint("Retry the transaction.")));
+	}
+	PG_END_TRY();
+	return rc;
+}
 
-	if (SPI_tuptable->tupdesc->natts != events_desc->natts)
-		elog(ERROR, "multitenant.events returned %d columns, its row type has %d",
-			 SPI_tuptable->tupdesc->natts, events_desc->natts);
-	stored = SPI_copytuple(SPI_tuptable->vals[0]);
-	event_datum = heap_copy_tuple_as_datum(stored, events_desc);
+/*
+ * Stores a batch of events with one lookup and one insert, assigning
+ * sequences and owners in array order.  A concurrent push that takes one of
+ * the sequences first makes the insert fail on the primary key; that is
+ * reported as the serialization failure it is, so the client retries.  (A
+ * subtransaction could retry here instead, but a transaction that calls
+ * push_many often would then overflow the backend's subtransaction cache and
+ * slow every other session's snapshots.)
+ */
+static void
+store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
+{
+	HASHCTL		ctl;
+	HTAB	   *aggregates;
+	AggregateState **by_event = palloc(sizeof(AggregateState *) * n);
+	AggregateState **by_ordinal = palloc(sizeof(AggregateState *) * n);
+	Datum	   *cols[9];
+	bool	   *payload_nulls = palloc(sizeof(bool) * n);
+	Datum		args[9];
+	int			n_aggregates = 0;
+	int			i;
+	int			rc;
+	uint64		row;
+	SPITupleTable *found;
 
-	mt_reduce_event(event_datum, req->event_type, NULL, 0);
-	return stored;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(((AggregateState *) NULL)->key);
+	ctl.entrysize = sizeof(AggregateState);
+	ctl.hcxt = CurrentMemoryContext;
+	aggregates = hash_create("multitenant push batch", n, &ctl,
+							 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	for (i = 0; i < 9; i++)
+		cols[i] = palloc(sizeof(Datum) * n);
+
+	/* Distinct aggregates, keyed unambiguously by length-prefixed parts. */
+	for (i = 0; i < n; i++)
+	{
+		char		key[sizeof(((AggregateState *) NULL)->key)];
+		AggregateState *agg;
+		bool		found_agg;
+
+		snprintf(key, sizeof(key), "%zu.%s%zu.%s%s",
+				 strlen(reqs[i].instance_id), reqs[i].instance_id,
+				 strlen(reqs[i].aggregate_type), reqs[i].aggregate_type,
+				 reqs[i].aggregate_id);
+		agg = hash_search(aggregates, key, HASH_ENTER, &found_agg);
+		if (!found_agg)
+		{
+			n_aggregates++;
+			agg->sequence = 0;
+			agg->owner = NULL;
+			by_ordinal[n_aggregates - 1] = agg;
+			cols[0][n_aggregates - 1] = CStringGetTextDatum(reqs[i].instance_id);
+			cols[1][n_aggregates - 1] = CStringGetTextDatum(reqs[i].aggregate_type);
+			cols[2][n_aggregates - 1] = CStringGetTextDatum(reqs[i].aggregate_id);
+		}
+		by_event[i] = agg;
+	}
+
+	args[0] = array_of(cols[0], NULL, n_aggregates, TEXTOID);
+	args[1] = array_of(cols[1], NULL, n_aggregates, TEXTOID);
+	args[2] = array_of(cols[2], NULL, n_aggregates, TEXTOID);
+	MT_AS_ROLE_BEGIN(owner);
+	rc = execute_event_plan(latest_events_batch_plan, args, NULL, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the latest events failed: %s", SPI_result_code_string(rc));
+	found = SPI_tuptable;
+	for (row = 0; row < SPI_processed; row++)
+	{
+		bool		isnull;
+		int64		ordinal = DatumGetInt64(SPI_getbinval(found->vals[row], found->tupdesc, 1, &isnull));
+		AggregateState *agg;
+
+		if (ordinal < 1 || ordinal > n_aggregates)
+			elog(ERROR, "latest-event lookup returned ordinal " INT64_FORMAT " of %d", ordinal, n_aggregates);
+		agg = by_ordinal[ordinal - 1];
+		agg->sequence = DatumGetInt64(SPI_getbinval(found->vals[row], found->tupdesc, 2, &isnull));
+		agg->owner = SPI_getvalue(found->vals[row], found->tupdesc, 3);
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		PushRequest *req = &reqs[i];
+		AggregateState *agg = by_event[i];
+
+		if (req->has_expected_sequence && req->expected_sequence != agg->sequence)
+			aggregate_sequence_mismatch(req, agg->sequence);
+		if (req->resource_owner == NULL)
+			req->resource_owner = default_owner(req, agg->owner);
+		agg->sequence++;
+		agg->owner = req->resource_owner;
+
+		cols[0][i] = CStringGetTextDatum(req->instance_id);
+		cols[1][i] = CStringGetTextDatum(req->aggregate_type);
+		cols[2][i] = CStringGetTextDatum(req->aggregate_id);
+		cols[3][i] = Int64GetDatum(agg->sequence);
+		cols[4][i] = CStringGetTextDatum(req->event_type);
+		cols[5][i] = req->payload ? JsonbPGetDatum(req->payload) : (Datum) 0;
+		payload_nulls[i] = (req->payload == NULL);
+		cols[6][i] = CStringGetTextDatum(req->creator);
+		cols[7][i] = CStringGetTextDatum(req->resource_owner);
+		cols[8][i] = TimestampTzGetDatum(req->created_at);
+	}
+	args[0] = array_of(cols[0], NULL, n, TEXTOID);
+	args[1] = array_of(cols[1], NULL, n, TEXTOID);
+	args[2] = array_of(cols[2], NULL, n, TEXTOID);
+	args[3] = array_of(cols[3], NULL, n, INT8OID);
+	args[4] = array_of(cols[4], NULL, n, TEXTOID);
+	args[5] = array_of(cols[5], payload_nulls, n, JSONBOID);
+	args[6] = array_of(cols[6], NULL, n, TEXTOID);
+	args[7] = array_of(cols[7], NULL, n, TEXTOID);
+	args[8] = array_of(cols[8], NULL, n, TIMESTAMPTZOID);
+
+	rc = insert_batch(args, owner, n);
+	if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != (uint64) n)
+		elog(ERROR, "storing the events failed: %s", SPI_result_code_string(rc));
+
+	/* The insert returns its rows in the order of the arrays. */
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+		char	   *aggregate_id = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		int64		sequence = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4, &isnull));
+
+		if (strcmp(aggregate_id, reqs[i].aggregate_id) != 0 || sequence != DatumGetInt64(cols[3][i]))
+			elog(ERROR, "stored event %d of the batch came back out of order", i + 1);
+		stored[i] = SPI_copytuple(SPI_tuptable->vals[i]);
+	}
+}
+
+/*
+ * Checks, stores and reduces events in order.  SPI must be connected.
+ */
+static void
+push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored)
+{
+	Oid			owner = mt_extension_owner();
+	Datum	   *datums;
+	char	  **types;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		validate_request(&reqs[i]);
+		mt_check_tenant_access(reqs[i].instance_id);
+		if (reqs[i].creator == NULL)
+			reqs[i].creator = GetUserNameFromId(GetUserId(), false);
+	}
+	if (n == 0)
+		return;
+
+	mt_lock_pushers(ShareLock);
+	prepare_event_plans();
+	if (n == 1)
+		stored[0] = store_event(&reqs[0], owner);
+	else
+		store_event_batch(reqs, n, owner, stored);
+
+	datums = palloc(sizeof(Datum) * n);
+	types = palloc(sizeof(char *) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (HeapTupleHeaderGetNatts(stored[i]->t_data) != events_desc->natts)
+			elog(ERROR, "multitenant.events returned %d columns, its row type has %d",
+				 HeapTupleHeaderGetNatts(stored[i]->t_data), events_desc->natts);
+		datums[i] = heap_copy_tuple_as_datum(stored[i], events_desc);
+		types[i] = reqs[i].event_type;
+	}
+	mt_reduce_events(datums, types, n, NULL, 0);
 }
 
 static char *
@@ -315,8 +650,7 @@ mt_push(PG_FUNCTION_ARGS)
 	events_desc = lookup_rowtype_tupdesc_copy(mt_events_typeid(), -1);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	prepare_event_plans();
-	stored = push_one(&req, mt_extension_owner(), events_desc);
+	push_events(&req, 1, events_desc, &stored);
 	result = SPI_datumTransfer(heap_copy_tuple_as_datum(stored, events_desc), false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
@@ -468,8 +802,10 @@ mt_push_many(PG_FUNCTION_ARGS)
 	JsonbValue	v;
 	JsonbIteratorToken tok;
 	char	   *default_tenant;
-	Oid			owner;
-	int			index = 0;
+	PushRequest *reqs;
+	HeapTuple  *stored;
+	int			n = 0;
+	int			i;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -483,24 +819,23 @@ mt_push_many(PG_FUNCTION_ARGS)
 
 	store = begin_materialized_srf(fcinfo, &events_desc);
 	default_tenant = mt_current_tenant_cstring();
-	owner = mt_extension_owner();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	prepare_event_plans();
-
+	reqs = palloc(sizeof(PushRequest) * Max(JB_ROOT_COUNT(events), 1));
+	stored = palloc(sizeof(HeapTuple) * Max(JB_ROOT_COUNT(events), 1));
 	it = JsonbIteratorInit(&events->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
-		PushRequest req;
-		HeapTuple	stored;
-
 		if (tok != WJB_ELEM)
 			continue;
-		request_from_json(&v, index++, &req, default_tenant);
-		stored = push_one(&req, owner, events_desc);
-		tuplestore_puttuple(store, stored);
+		request_from_json(&v, n, &reqs[n], default_tenant);
+		n++;
 	}
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	push_events(reqs, n, events_desc, stored);
+	for (i = 0; i < n; i++)
+		tuplestore_puttuple(store, stored[i]);
 	SPI_finish();
 	return (Datum) 0;
 }

@@ -21,8 +21,8 @@
 #define MT_PAYLOAD_MAXLEN (1024 * 1024)
 
 /*
- * Advisory lock class (locktag field 4) of our locks; the SQL-level advisory
- * functions use 1 and 2, so ours never collide with an application's.
+ * Advisory lock classes (locktag field 4) of our locks; the SQL-level
+ * advisory functions use 1 and 2, so ours never collide with an application's.
  */
 #define MT_LOCK_CLASS_PUSHERS	0x4D54
 #define MT_LOCK_CLASS_AGGREGATE	0x4D55
@@ -49,8 +49,8 @@ extern void mt_unlock_pushers(LOCKMODE mode);
 
 /* reducer.c */
 extern void mt_reducer_cache_init(void);
-extern void mt_reduce_event(Datum event, const char *event_type,
-							const Oid *only_projections, int n_only);
+extern void mt_reduce_events(Datum *events, char **event_types, int n,
+							 const Oid *only_projections, int n_only);
 
 /* Run a block of code as another role, restoring the caller's role after. */
 #define MT_AS_ROLE_BEGIN(role) \

@@ -24,6 +24,8 @@
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -45,13 +47,15 @@ typedef struct CompiledReducer
 	Oid			projection;
 	char	   *projection_name;
 	Oid			registrant;
-	SPIPlanPtr	plan;
+	SPIPlanPtr	plan;			/* $1: one event */
+	SPIPlanPtr	batch_plan;		/* $1: an array of events; NULL if unsafe */
 } CompiledReducer;
 
 typedef struct ReducerSet
 {
 	char		event_type[MT_IDENTIFIER_MAXLEN + 1];	/* hash key */
 	int			count;
+	bool		batchable;		/* every reducer has a batch_plan */
 	CompiledReducer *reducers;
 } ReducerSet;
 
@@ -113,7 +117,11 @@ reset_reducer_cache(void)
 			int			i;
 
 			for (i = 0; i < set->count; i++)
+			{
 				SPI_freeplan(set->reducers[i].plan);
+				if (set->reducers[i].batch_plan)
+					SPI_freeplan(set->reducers[i].batch_plan);
+			}
 		}
 		hash_destroy(reducer_sets);
 		reducer_sets = NULL;
@@ -277,13 +285,13 @@ append_match_conditions(StringInfo sql, List *match, const char *condition)
  */
 static char *
 build_reducer_sql(Oid relid, const char *projection, const char *action,
-				  Jsonb *set_json, Jsonb *match_json, const char *condition, bool touch)
+				  Jsonb *set_json, Jsonb *match_json, const char *condition, bool touch,
+				  const char *event_source)
 {
 	List	   *set = column_exprs(set_json, "set", relid, projection);
 	List	   *match = column_exprs(match_json, "match", relid, projection);
 	StringInfoData sql;
 	ListCell   *lc;
-	const char *event_source = "(SELECT ($1).*) AS e";
 
 	if (condition != NULL)
 		check_single_expression(condition, "when");
@@ -436,20 +444,22 @@ rethrow_reducer_error(MemoryContext cxt, const char *what,
 static SPIPlanPtr
 compile_reducer(const char *event_type, Oid relid, const char *action,
 				Jsonb *set_json, Jsonb *match_json, const char *condition,
-				bool touch, Oid registrant, bool plan_now)
+				bool touch, Oid registrant, bool plan_now, bool batch)
 {
 	char	   *projection = qualified_relation_name(relid);
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = NULL;
-	Oid			argtype = mt_events_typeid();
+	Oid			argtype = batch ? get_array_type(mt_events_typeid()) : mt_events_typeid();
 
 	PG_TRY();
 	{
 		char	   *sql = build_reducer_sql(relid, projection, action, set_json, match_json,
-											condition, touch);
+											condition, touch,
+											batch ? "pg_catalog.unnest($1) AS e" : "(SELECT ($1).*) AS e");
 
 		MT_AS_ROLE_BEGIN(registrant);
-		plan = SPI_prepare(sql, 1, &argtype);
+		/* $1 is a whole row; a custom plan would re-plan every push for nothing */
+		plan = SPI_prepare_cursor(sql, 1, &argtype, CURSOR_OPT_GENERIC_PLAN);
 		MT_AS_ROLE_END();
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -483,6 +493,58 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 	}
 	PG_END_TRY();
 	return plan;
+}
+
+static bool
+reads_relation(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, reads_relation, context, QTW_EXAMINE_RTES_BEFORE);
+	if (IsA(node, RangeTblEntry))
+		return ((RangeTblEntry *) node)->rtekind == RTE_RELATION;
+	return expression_tree_walker(node, reads_relation, context);
+}
+
+/*
+ * Whether a reducer's insert depends on nothing but its event: no relation
+ * appears anywhere in it except the projection it inserts into, and it calls
+ * no volatile function.  Such an insert gives the same rows whether it runs
+ * once per event or once over a run of events.
+ */
+static bool
+reads_only_event(SPIPlanPtr plan)
+{
+	ListCell   *lc;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *source = lfirst(lc);
+		ListCell   *qc;
+
+		foreach(qc, source->query_list)
+		{
+			Query	   *query = lfirst(qc);
+			ListCell   *rc;
+			int			rti = 0;
+
+			if (contain_volatile_functions((Node *) query))
+				return false;
+			foreach(rc, query->rtable)
+			{
+				RangeTblEntry *rte = lfirst(rc);
+
+				if (++rti == query->resultRelation)
+					continue;
+				if (range_table_entry_walker(rte, reads_relation, NULL, QTW_EXAMINE_RTES_BEFORE))
+					return false;
+			}
+			if (query_tree_walker(query, reads_relation, NULL, QTW_IGNORE_RANGE_TABLE))
+				return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -556,7 +618,7 @@ get_reducer_set(const char *event_type)
 					 errhint("Unregister and register the reducer again.")));
 
 		plan = compile_reducer(event_type, relid, action, set_json, match_json,
-							   condition, touch, registrant, false);
+							   condition, touch, registrant, false, false);
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "SPI_keepplan failed");
 		compiled[i].projection = relid;
@@ -564,6 +626,16 @@ get_reducer_set(const char *event_type)
 														  qualified_relation_name(relid));
 		compiled[i].registrant = registrant;
 		compiled[i].plan = plan;
+		compiled[i].batch_plan = NULL;
+		if (strcmp(action, "insert") == 0 && reads_only_event(plan))
+		{
+			SPIPlanPtr	batch_plan = compile_reducer(event_type, relid, action, set_json, match_json,
+													 condition, touch, registrant, false, true);
+
+			if (SPI_keepplan(batch_plan) != 0)
+				elog(ERROR, "SPI_keepplan failed");
+			compiled[i].batch_plan = batch_plan;
+		}
 
 		oldcxt = MemoryContextSwitchTo(reducer_cache_context);
 		if (cached_projections == NULL)
@@ -578,16 +650,20 @@ get_reducer_set(const char *event_type)
 	set = hash_search(reducer_sets, event_type, HASH_ENTER, &found);
 	set->count = (int) rows->numvals;
 	set->reducers = compiled;
+	set->batchable = (set->count > 0);
+	for (i = 0; i < rows->numvals; i++)
+		set->batchable = set->batchable && compiled[i].batch_plan != NULL;
 	SPI_freetuptable(rows);
 	return set;
 }
 
 /*
- * Runs one compiled reducer as its registrant; errors name the event type
- * and the projection.
+ * Runs a reducer's plan as its registrant on one event or an array of them;
+ * errors name the event type and the projection.
  */
 static void
-execute_reducer(CompiledReducer *reducer, Datum event, const char *event_type)
+execute_reducer(CompiledReducer *reducer, SPIPlanPtr plan, Datum arg,
+				const char *event_type, int n_events)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	int			rc = 0;
@@ -595,13 +671,14 @@ execute_reducer(CompiledReducer *reducer, Datum event, const char *event_type)
 	PG_TRY();
 	{
 		MT_AS_ROLE_BEGIN(reducer->registrant);
-		rc = SPI_execute_plan(reducer->plan, &event, NULL, false, 0);
+		rc = SPI_execute_plan(plan, &arg, NULL, false, 0);
 		MT_AS_ROLE_END();
 	}
 	PG_CATCH();
 	{
 		reductions_in_progress--;
-		rethrow_reducer_error(cxt, "failed", event_type, reducer->projection_name);
+		rethrow_reducer_error(cxt, n_events > 1 ? "failed on a run of events" : "failed",
+							  event_type, reducer->projection_name);
 	}
 	PG_END_TRY();
 
@@ -613,39 +690,70 @@ execute_reducer(CompiledReducer *reducer, Datum event, const char *event_type)
 	}
 }
 
+static bool
+wanted(const CompiledReducer *reducer, const Oid *only_projections, int n_only)
+{
+	int			j;
+
+	if (only_projections == NULL)
+		return true;
+	for (j = 0; j < n_only; j++)
+		if (only_projections[j] == reducer->projection)
+			return true;
+	return false;
+}
+
 /*
- * Applies every reducer of the event's type, in registration order; with
- * only_projections, just those writing one of the given projections.
- * SPI must be connected.
+ * Applies the reducers of each event's type, in registration order, to
+ * events in order; with only_projections, just those writing one of the
+ * given projections.  A run of consecutive events of one type whose
+ * reducers all read nothing but the event is reduced with one statement per
+ * reducer.  SPI must be connected.
  */
 void
-mt_reduce_event(Datum event, const char *event_type,
-				const Oid *only_projections, int n_only)
+mt_reduce_events(Datum *events, char **event_types, int n,
+				 const Oid *only_projections, int n_only)
 {
-	ReducerSet *set = get_reducer_set(event_type);
-	int			i;
+	int			start = 0;
 
-	if (set->count == 0)
-		return;
-
-	reductions_in_progress++;
-	for (i = 0; i < set->count; i++)
+	while (start < n)
 	{
-		CompiledReducer *reducer = &set->reducers[i];
+		ReducerSet *set = get_reducer_set(event_types[start]);
+		int			end = start + 1;
+		int			i;
+		int			k;
 
-		if (only_projections != NULL)
+		while (end < n && strcmp(event_types[end], event_types[start]) == 0)
+			end++;
+		if (set->count == 0)
 		{
-			int			j;
-			bool		wanted = false;
-
-			for (j = 0; j < n_only && !wanted; j++)
-				wanted = (only_projections[j] == reducer->projection);
-			if (!wanted)
-				continue;
+			start = end;
+			continue;
 		}
-		execute_reducer(reducer, event, event_type);
+
+		reductions_in_progress++;
+		if (set->batchable && end - start > 1)
+		{
+			Datum		run = PointerGetDatum(construct_array(events + start, end - start,
+															  mt_events_typeid(), -1, false,
+															  TYPALIGN_DOUBLE));
+
+			for (i = 0; i < set->count; i++)
+				if (wanted(&set->reducers[i], only_projections, n_only))
+					execute_reducer(&set->reducers[i], set->reducers[i].batch_plan, run,
+									event_types[start], end - start);
+		}
+		else
+		{
+			for (k = start; k < end; k++)
+				for (i = 0; i < set->count; i++)
+					if (wanted(&set->reducers[i], only_projections, n_only))
+						execute_reducer(&set->reducers[i], set->reducers[i].plan, events[k],
+										event_types[k], 1);
+		}
+		reductions_in_progress--;
+		start = end;
 	}
-	reductions_in_progress--;
 }
 
 static void
@@ -743,7 +851,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 
 	plan = compile_reducer(event_type, relid, action, set_json, match_json, condition,
-						   touch, GetUserId(), true);
+						   touch, GetUserId(), true, false);
 	SPI_freeplan(plan);
 
 	values[0] = ObjectIdGetDatum(relid);
@@ -974,6 +1082,8 @@ mt_rebuild(PG_FUNCTION_ARGS)
 	{
 		SPITupleTable *batch;
 		uint64		j;
+		Datum	   *events;
+		char	  **event_types;
 
 		MT_AS_ROLE_BEGIN(owner);
 		SPI_cursor_fetch(cursor, true, 1000);
@@ -984,15 +1094,19 @@ mt_rebuild(PG_FUNCTION_ARGS)
 			SPI_freetuptable(batch);
 			break;
 		}
+		events = palloc(sizeof(Datum) * batch->numvals);
+		event_types = palloc(sizeof(char *) * batch->numvals);
 		for (j = 0; j < batch->numvals; j++)
 		{
 			bool		isnull;
-			Datum		event = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
-			char	   *event_type = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
 
-			mt_reduce_event(event, event_type, targets, n_targets);
-			replayed++;
+			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
+			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
 		}
+		mt_reduce_events(events, event_types, (int) batch->numvals, targets, n_targets);
+		replayed += batch->numvals;
+		pfree(events);
+		pfree(event_types);
 		SPI_freetuptable(batch);
 	}
 	SPI_cursor_close(cursor);

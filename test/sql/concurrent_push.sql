@@ -14,6 +14,26 @@ CREATE TABLE public.counters (
 );
 SELECT multitenant.register_reducer('public.counters', 'counter.created', 'insert');
 SELECT multitenant.register_reducer('public.counters', 'counter.incremented', 'update', set => '{"total": "t.total + 1"}');
+-- Batches of five: a batch that loses a sequence to the other writer fails
+-- with 40001 as a whole and, as a client would, is retried.
+CREATE PROCEDURE public.increment_batches(n integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	done integer := 0;
+BEGIN
+	WHILE done < n LOOP
+		BEGIN
+			PERFORM multitenant.push_many((SELECT jsonb_agg(jsonb_build_object(
+				'aggregate_type', 'counter', 'aggregate_id', 'c1', 'event_type', 'counter.incremented',
+				'instance_id', 'tenant-a')) FROM generate_series(1, 5)));
+			done := done + 1;
+		EXCEPTION WHEN serialization_failure THEN
+			NULL;
+		END;
+		COMMIT;
+	END LOOP;
+END
+$$;
 CREATE PROCEDURE public.increment_many(n integer)
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -38,10 +58,19 @@ SELECT count(*) FROM dblink_get_result('writer2') AS r(status text);
 SELECT count(*) AS events, min(sequence), max(sequence), count(DISTINCT sequence) AS distinct_sequences
   FROM multitenant.events WHERE aggregate_id = 'c1';
 SELECT total, sequence FROM public.counters WHERE id = 'c1';
+SELECT dblink_send_query('writer1', 'CALL public.increment_batches(100)');
+SELECT dblink_send_query('writer2', 'CALL public.increment_many(200)');
+SELECT status FROM dblink_get_result('writer1') AS r(status text);
+SELECT status FROM dblink_get_result('writer2') AS r(status text);
+SELECT count(*) FROM dblink_get_result('writer1') AS r(status text);
+SELECT count(*) FROM dblink_get_result('writer2') AS r(status text);
+SELECT count(*) AS events, min(sequence), max(sequence), count(DISTINCT sequence) AS distinct_sequences
+  FROM multitenant.events WHERE aggregate_id = 'c1';
+SELECT total, sequence FROM public.counters WHERE id = 'c1';
 -- A stale expected_sequence from a concurrent writer is a serialization failure.
 SELECT dblink_exec('writer1', 'BEGIN');
-SELECT sequence FROM dblink('writer1', $$SELECT sequence FROM multitenant.push('counter', 'c1', 'counter.incremented', expected_sequence => 601, instance_id => 'tenant-a')$$) AS r(sequence bigint);
-SELECT dblink_send_query('writer2', $$SELECT sequence FROM multitenant.push('counter', 'c1', 'counter.incremented', expected_sequence => 601, instance_id => 'tenant-a')$$);
+SELECT sequence FROM dblink('writer1', $$SELECT sequence FROM multitenant.push('counter', 'c1', 'counter.incremented', expected_sequence => 1301, instance_id => 'tenant-a')$$) AS r(sequence bigint);
+SELECT dblink_send_query('writer2', $$SELECT sequence FROM multitenant.push('counter', 'c1', 'counter.incremented', expected_sequence => 1301, instance_id => 'tenant-a')$$);
 SELECT pg_sleep(0.2);
 SELECT dblink_exec('writer1', 'COMMIT');
 \set VERBOSITY terse
@@ -51,6 +80,7 @@ SELECT dblink_disconnect('writer1');
 SELECT dblink_disconnect('writer2');
 SELECT total, sequence FROM public.counters WHERE id = 'c1';
 DROP PROCEDURE public.increment_many(integer);
+DROP PROCEDURE public.increment_batches(integer);
 DROP TABLE public.counters;
 DROP EXTENSION multitenant;
 DROP EXTENSION dblink;
