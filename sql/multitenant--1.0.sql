@@ -62,7 +62,7 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 CREATE FUNCTION @extschema@.sign_tenant(instance_id text, ttl interval DEFAULT '15 minutes')
 RETURNS text
 AS 'MODULE_PATHNAME', 'mt_sign_tenant'
-LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 REVOKE ALL ON FUNCTION @extschema@.sign_tenant(text, interval) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.sign_tenant(text, interval) TO multitenant_admin;

@@ -308,14 +308,19 @@ mt_reset_tenant(PG_FUNCTION_ARGS)
 Datum
 mt_sign_tenant(PG_FUNCTION_ARGS)
 {
-	char	   *instance_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Interval   *ttl = PG_GETARG_INTERVAL_P(1);
+	char	   *instance_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Interval   *ttl;
 	TimestampTz now = GetCurrentTimestamp();
 	TimestampTz expires;
 	StringInfoData token;
 	char		hex[HMAC_HEX_LEN + 1];
 
 	mt_check_identifier(instance_id, "tenant id");
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("token lifetime for tenant \"%s\" must not be null", instance_id)));
+	ttl = PG_GETARG_INTERVAL_P(1);
 	if (!signing_possible())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -1,7 +1,7 @@
 -- Tenant context: set_tenant, current_tenant, reset_tenant, signed tokens.
 BEGIN;
 CREATE EXTENSION multitenant;
-SELECT plan(39);
+SELECT plan(41);
 
 CREATE ROLE mt_t_app NOLOGIN;
 GRANT multitenant_app TO mt_t_app;
@@ -46,6 +46,8 @@ SELECT multitenant.reset_tenant();
 SELECT ok(multitenant.sign_tenant('tenant-a') ~ '^tenant-a\.[0-9]+\.[0-9a-f]{64}$', 'a token is tenant.expiry.hmac');
 SELECT throws_ok($$SELECT multitenant.sign_tenant('tenant-a', '-5 minutes')$$, '22023', NULL, 'a non-positive lifetime is refused');
 SELECT throws_ok($$SELECT multitenant.sign_tenant('', '5 minutes')$$, '22023', NULL, 'an empty tenant cannot be signed');
+SELECT throws_ok($$SELECT multitenant.sign_tenant(NULL)$$, '22004', 'tenant id must not be null', 'a NULL tenant cannot be signed');
+SELECT throws_ok($$SELECT multitenant.sign_tenant('tenant-a', NULL)$$, '22004', NULL, 'a NULL lifetime is refused');
 
 CREATE TEMP TABLE tokens AS
 SELECT multitenant.sign_tenant('tenant.with.dots') AS dotted,

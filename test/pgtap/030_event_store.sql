@@ -1,7 +1,7 @@
 -- Event store: push, push_many, sequences, ownership, immutability, read_events.
 BEGIN;
 CREATE EXTENSION multitenant;
-SELECT plan(48);
+SELECT plan(51);
 
 CREATE ROLE mt_e_app NOLOGIN;
 GRANT multitenant_app TO mt_e_app;
@@ -74,6 +74,13 @@ SELECT throws_ok($$SELECT * FROM multitenant.push_many('[{"aggregate_type": 7, "
 SELECT throws_ok($$SELECT * FROM multitenant.push_many('{"aggregate_type": "user"}')$$, '22023', NULL, 'an object instead of an array');
 SELECT throws_ok($$SELECT * FROM multitenant.push_many(NULL)$$, '22004', NULL, 'NULL array');
 SELECT throws_ok($$SELECT * FROM multitenant.push_many('[1]')$$, '22023', 'element 1 of push_many''s array must be a JSON object', 'non-object elements');
+
+-- Catch-up reader.
+SELECT results_eq($$SELECT position FROM multitenant.read_events(0, 3)$$,
+                  $$SELECT position FROM multitenant.events ORDER BY position LIMIT 3$$, 'read_events returns the first positions in order');
+SELECT results_eq($$SELECT position FROM multitenant.read_events((SELECT max(position) FROM multitenant.events) - 2)$$,
+                  $$SELECT position FROM (SELECT position FROM multitenant.events ORDER BY position DESC LIMIT 2) AS last ORDER BY position$$, 'read_events continues after a position');
+SELECT throws_ok($$SELECT * FROM multitenant.read_events(0, 0)$$, '22023', 'max_events must be positive', 'max_events must be positive');
 
 -- Immutability, for everyone.
 SELECT throws_ok($$UPDATE multitenant.events SET payload = '{}'$$, '42501', 'events in multitenant.events are immutable and cannot be updated', 'UPDATE refused for the superuser');

@@ -2,7 +2,7 @@
 -- conditions, failures, cache invalidation, privileges.
 BEGIN;
 CREATE EXTENSION multitenant;
-SELECT plan(50);
+SELECT plan(59);
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.carts (
@@ -131,6 +131,28 @@ SELECT lives_ok($$SELECT * FROM multitenant.push_many('[
 SELECT results_eq($$SELECT entry FROM shop.cart_log WHERE instance_id = 'ta' AND cart_id = 'r9' ORDER BY entry$$,
     ARRAY[1, 2, 3], 'it is reduced event by event');
 
+-- Who may register, and as whom reducers run.
+CREATE ROLE mt_x_app NOLOGIN;
+GRANT multitenant_app TO mt_x_app;
+CREATE ROLE mt_x_admin NOLOGIN;
+GRANT multitenant_admin TO mt_x_admin;
+CREATE TABLE shop.audit (instance_id text NOT NULL, id text NOT NULL, who text NOT NULL, PRIMARY KEY (instance_id, id));
+GRANT USAGE ON SCHEMA shop TO mt_x_admin;
+GRANT SELECT, INSERT ON shop.audit TO mt_x_admin;
+SET LOCAL ROLE mt_x_app;
+SELECT throws_ok($$SELECT multitenant.register_reducer('shop.audit', 'cart.audited', 'insert', set => '{"who": "current_user"}')$$,
+    '42501', NULL, 'application roles cannot register reducers');
+RESET ROLE;
+SET LOCAL ROLE mt_x_admin;
+SELECT throws_ok($$SELECT multitenant.register_reducer('shop.carts', 'cart.audited', 'delete')$$,
+    '42501', 'permission denied: DELETE privilege on projection shop.carts is required', 'admins need the privilege the action uses');
+SELECT lives_ok($$SELECT multitenant.register_reducer('shop.audit', 'cart.audited', 'insert', set => '{"who": "current_user"}')$$,
+    'an admin registers a reducer on a table it may write');
+RESET ROLE;
+SELECT multitenant.push('cart', 'audit-1', 'cart.audited', instance_id => 'ta');
+SELECT is((SELECT who FROM shop.audit WHERE id = 'audit-1'), 'mt_x_admin', 'the reducer ran as its registrant, not as the superuser who pushed');
+SELECT is((SELECT registered_by::text FROM multitenant.reducers WHERE event_type = 'cart.audited'), 'mt_x_admin', 'the registry records the registrant');
+
 -- Deletes, unknown event types, unregistering and cache invalidation.
 SELECT multitenant.push('cart', 'c1', 'cart.deleted', instance_id => 'ta');
 SELECT results_eq($$SELECT instance_id FROM shop.carts WHERE id = 'c1'$$, $$VALUES ('tb'::text)$$, 'delete removes only the tenant''s row');
@@ -139,6 +161,11 @@ SELECT lives_ok($$SELECT multitenant.push('cart', 'c1', 'cart.unknown', instance
 SELECT is(multitenant.unregister_reducer('shop.carts', 'cart.item.added'), 1, 'unregister returns the number removed');
 SELECT multitenant.push('cart', 'c1', 'cart.item.added', instance_id => 'tb');
 SELECT is((SELECT items FROM shop.carts WHERE instance_id = 'tb'), 0, 'an unregistered reducer no longer runs (cache invalidated)');
+SELECT throws_ok($$SELECT multitenant.unregister_reducer(NULL, 'cart.item.added')$$, '22004', 'projection must not be null', 'unregister with a NULL projection');
+SELECT throws_ok($$SELECT multitenant.unregister_reducer('shop.carts', NULL)$$, '22004', 'event_type must not be null', 'unregister with a NULL event type');
+SELECT throws_ok($$SELECT multitenant.unregister_reducer('multitenant.orgs_projection', 'org.added')$$, '42501',
+    'the reducers for event type "org.added" on projection multitenant.orgs_projection are built in and cannot be unregistered', 'built-in reducers stay');
+SELECT throws_ok($$SELECT multitenant.enable_tenant_isolation('shop.no_tenant')$$, '42703', NULL, 'isolation needs an instance_id column');
 SELECT throws_ok($$SELECT multitenant.unregister_reducer('shop.carts', 'cart.item.added')$$, '42704',
     'no reducer for event type "cart.item.added" on projection shop.carts', 'unregistering an unknown reducer');
 
