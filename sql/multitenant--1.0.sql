@@ -241,20 +241,26 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+	tenant_qual CONSTANT text := 'instance_id OPERATOR(pg_catalog.=) multitenant.current_tenant()';
 BEGIN
 	EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
 	EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
-	EXECUTE pg_catalog.format(
-		'CREATE POLICY tenant_isolation ON %s AS PERMISSIVE FOR ALL TO PUBLIC'
-		' USING (instance_id OPERATOR(pg_catalog.=) multitenant.current_tenant())'
-		' WITH CHECK (instance_id OPERATOR(pg_catalog.=) multitenant.current_tenant())', tbl);
-	EXECUTE pg_catalog.format(
-		'CREATE POLICY tenant_admin ON %s AS PERMISSIVE FOR ALL TO multitenant_admin'
-		' USING (true) WITH CHECK (true)', tbl);
-	EXECUTE pg_catalog.format(
-		'CREATE POLICY tenant_guard ON %s AS RESTRICTIVE FOR ALL TO multitenant_app'
-		' USING (instance_id OPERATOR(pg_catalog.=) multitenant.current_tenant())'
-		' WITH CHECK (instance_id OPERATOR(pg_catalog.=) multitenant.current_tenant())', tbl);
+	-- Calling it again changes nothing: each policy is created once.
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy AS p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polname OPERATOR(pg_catalog.=) 'tenant_isolation') THEN
+		EXECUTE pg_catalog.format(
+			'CREATE POLICY tenant_isolation ON %s AS PERMISSIVE FOR ALL TO PUBLIC USING (%s) WITH CHECK (%s)',
+			tbl, tenant_qual, tenant_qual);
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy AS p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polname OPERATOR(pg_catalog.=) 'tenant_admin') THEN
+		EXECUTE pg_catalog.format(
+			'CREATE POLICY tenant_admin ON %s AS PERMISSIVE FOR ALL TO multitenant_admin USING (true) WITH CHECK (true)', tbl);
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_policy AS p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polname OPERATOR(pg_catalog.=) 'tenant_guard') THEN
+		EXECUTE pg_catalog.format(
+			'CREATE POLICY tenant_guard ON %s AS RESTRICTIVE FOR ALL TO multitenant_app USING (%s) WITH CHECK (%s)',
+			tbl, tenant_qual, tenant_qual);
+	END IF;
 END
 $fn$;
 

@@ -2,7 +2,7 @@
 -- conditions, failures, cache invalidation, privileges.
 BEGIN;
 CREATE EXTENSION multitenant;
-SELECT plan(59);
+SELECT plan(61);
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.carts (
@@ -166,6 +166,8 @@ SELECT throws_ok($$SELECT multitenant.unregister_reducer('shop.carts', NULL)$$, 
 SELECT throws_ok($$SELECT multitenant.unregister_reducer('multitenant.orgs_projection', 'org.added')$$, '42501',
     'the reducers for event type "org.added" on projection multitenant.orgs_projection are built in and cannot be unregistered', 'built-in reducers stay');
 SELECT throws_ok($$SELECT multitenant.enable_tenant_isolation('shop.no_tenant')$$, '42703', NULL, 'isolation needs an instance_id column');
+SELECT lives_ok($$SELECT multitenant.enable_tenant_isolation('shop.carts'); SELECT multitenant.enable_tenant_isolation('shop.carts')$$, 'enabling isolation twice is harmless');
+SELECT is((SELECT count(*)::int FROM pg_policies WHERE schemaname = 'shop' AND tablename = 'carts'), 3, 'the three policies, once each');
 SELECT throws_ok($$SELECT multitenant.unregister_reducer('shop.carts', 'cart.item.added')$$, '42704',
     'no reducer for event type "cart.item.added" on projection shop.carts', 'unregistering an unknown reducer');
 
