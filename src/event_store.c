@@ -11,9 +11,12 @@
  * fails).  Retries queue on a lock of their aggregate, released as soon as
  * the event is stored, so that a push cannot be starved by a stream of others
  * and one transaction can still push to any number of aggregates without
- * filling the lock table.  Every push also holds a shared "pushers" lock for the
- * rest of its transaction; read_events waits for the exclusive form of it, so
- * it only ever returns positions whose transactions have all ended.
+ * filling the lock table.  push_many stores a batch with one lookup and one
+ * multi-row insert instead, and reports a concurrent push to one of its
+ * aggregates as a serialization failure.  Every push also holds a shared
+ * "pushers" lock for the rest of its transaction; read_events waits for the
+ * exclusive form of it, so it only ever returns positions whose transactions
+ * have all ended.
  *
  * The event row is written as the extension's owner: application roles have
  * no write privilege on the event store and reach it only through push, which
@@ -296,7 +299,8 @@ aggregate_sequence_mismatch(const PushRequest *req, int64 current_sequence)
 
 /*
  * The owner an event gets when push is not told one: the aggregate's, else
- * the org itself for org aggregates, else the tenant.
+ * the org itself for org aggregates, else the tenant.  (The single-event
+ * statement spells the same rule in SQL.)
  */
 static char *
 default_owner(const PushRequest *req, char *aggregate_owner)
