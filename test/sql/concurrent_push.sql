@@ -76,11 +76,26 @@ SELECT dblink_exec('writer1', 'COMMIT');
 \set VERBOSITY terse
 SELECT sequence FROM dblink_get_result('writer2') AS r(sequence bigint);
 \set VERBOSITY default
+-- A reducer registered in one session runs in another that had already
+-- compiled that event type's reducers; unregistering stops it there too.
+CREATE TABLE public.counter_log (
+	instance_id text NOT NULL CHECK (instance_id <> ''),
+	id text NOT NULL,
+	sequence bigint NOT NULL,
+	PRIMARY KEY (instance_id, id, sequence)
+);
+SELECT multitenant.register_reducer('public.counter_log', 'counter.incremented', 'insert', match => '{"id": "e.aggregate_id", "sequence": "e.sequence"}');
+SELECT sequence FROM dblink('writer1', $$SELECT sequence FROM multitenant.push('counter', 'c1', 'counter.incremented', instance_id => 'tenant-a')$$) AS r(sequence bigint);
+SELECT id, sequence FROM public.counter_log;
+SELECT multitenant.unregister_reducer('public.counter_log', 'counter.incremented');
+SELECT sequence FROM dblink('writer1', $$SELECT sequence FROM multitenant.push('counter', 'c1', 'counter.incremented', instance_id => 'tenant-a')$$) AS r(sequence bigint);
+SELECT id, sequence FROM public.counter_log;
 SELECT dblink_disconnect('writer1');
 SELECT dblink_disconnect('writer2');
 SELECT total, sequence FROM public.counters WHERE id = 'c1';
 DROP PROCEDURE public.increment_many(integer);
 DROP PROCEDURE public.increment_batches(integer);
 DROP TABLE public.counters;
+DROP TABLE public.counter_log;
 DROP EXTENSION multitenant;
 DROP EXTENSION dblink;
