@@ -1,0 +1,42 @@
+-- Install-time safety and catalog audits (reference/security.md sections 4-6, 15).
+BEGIN;
+SELECT plan(10);
+
+-- A schema planted beforehand by an untrusted role is refused, and nothing is installed.
+CREATE ROLE mt_planter NOLOGIN;
+CREATE SCHEMA multitenant AUTHORIZATION mt_planter;
+SELECT throws_ok($$CREATE EXTENSION multitenant$$, '42501',
+                 'schema "multitenant" is owned by a role that is neither a superuser nor the installing role',
+                 'CREATE EXTENSION refuses a schema an untrusted role owns');
+SELECT is((SELECT count(*)::int FROM pg_extension WHERE extname = 'multitenant'), 0, 'and installs nothing');
+DROP SCHEMA multitenant;
+
+CREATE EXTENSION multitenant;
+SELECT is((SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'multitenant'), current_user::text,
+          'the schema belongs to the installing superuser');
+
+-- Functions: nothing leakproof, every function with settings pins search_path, no definer rights.
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = 'multitenant' AND p.proleakproof$$, 'no function of the extension is LEAKPROOF');
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = 'multitenant' AND p.prosecdef$$, 'no function runs with definer rights');
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = 'multitenant' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+                     AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')$$,
+                'every PL/pgSQL function pins search_path');
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = 'multitenant' AND p.proname IN ('push', 'push_many', 'register_reducer', 'unregister_reducer', 'rebuild', 'read_events')
+                     AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, multitenant, pg_temp')$$,
+                'functions that run reducers or registry SQL pin search_path');
+
+-- The application role owns nothing and cannot write the registry or the event store.
+SELECT ok(NOT has_table_privilege('multitenant_app', 'multitenant.reducers', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE'),
+          'the app role has no access to the reducer registry');
+SELECT ok(NOT has_sequence_privilege('multitenant_app', 'multitenant.events_position_seq', 'USAGE, SELECT, UPDATE'),
+          'the app role cannot read or advance the position sequence');
+SELECT is_empty($$SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = 'multitenant' AND pg_has_role('multitenant_app', c.relowner, 'MEMBER')$$,
+                'the app role owns no relation of the extension');
+
+SELECT * FROM finish();
+ROLLBACK;
