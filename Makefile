@@ -29,6 +29,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Every source file includes the shared header.
+$(OBJS): src/multitenant.h
+
 # run-tests.sh reads the test list and options from here.
 .PHONY: print-regress print-regress-opts test demo bench
 print-regress:

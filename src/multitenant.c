@@ -78,7 +78,11 @@ _PG_init(void)
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   check_signing_key, assign_signing_key, NULL);
 
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("multitenant");
+#else
 	EmitWarningsOnPlaceholders("multitenant");
+#endif
 
 	mt_reducer_cache_init();
 }

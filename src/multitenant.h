@@ -12,7 +12,13 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/hsearch.h"
 #include "utils/jsonb.h"
+
+/* Before PostgreSQL 14, string keys were dynahash's default. */
+#ifndef HASH_STRINGS
+#define HASH_STRINGS 0
+#endif
 
 /* Longest tenant id, aggregate type, aggregate id or event type, in bytes. */
 #define MT_IDENTIFIER_MAXLEN 200

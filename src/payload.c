@@ -84,7 +84,7 @@ numeric_to_integer(const char *key, Numeric num)
 	int64		result = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(num)));
 
 	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(num),
-										  NumericGetDatum(int64_to_numeric(result)))) != 0)
+										  DirectFunctionCall1(int8_numeric, Int64GetDatum(result)))) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("payload key \"%s\" must be an integer", key)));

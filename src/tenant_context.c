@@ -7,7 +7,7 @@
  * The tenant lives in the setting multitenant.tenant so that SET LOCAL works
  * through transaction-mode poolers.  In signed mode the setting holds a token
  * "<tenant>.<expiry>.<hmac>", where expiry is in Unix seconds and hmac is the
- * lower-case hex HMAC-SHA256 of "<tenant>.<expiry>" under
+ * lower-case hex HMAC-SHA256 (OpenSSL) of "<tenant>.<expiry>" under
  * multitenant.signing_key; the tenant is parsed from the right, so it may
  * itself contain dots.
  *
@@ -16,13 +16,13 @@
 #include "multitenant.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/extension.h"
-#include "common/cryptohash.h"
-#include "common/hmac.h"
 #include "common/sha2.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -49,25 +49,14 @@ static uint64 verified_key_generation = 0;
 static void
 compute_token_hmac(const char *message, size_t len, char *hex_out)
 {
-	pg_hmac_ctx *ctx;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len = 0;
 
-	ctx = pg_hmac_create(PG_SHA256);
-	if (ctx == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory")));
-	if (pg_hmac_init(ctx, (const uint8 *) mt_signing_key, strlen(mt_signing_key)) < 0 ||
-		pg_hmac_update(ctx, (const uint8 *) message, len) < 0 ||
-		pg_hmac_final(ctx, digest, sizeof(digest)) < 0)
-	{
-		const char *reason = pg_hmac_error(ctx);
-
-		pg_hmac_free(ctx);
-		elog(ERROR, "could not compute HMAC-SHA256: %s", reason);
-	}
-	pg_hmac_free(ctx);
-	hex_encode((const char *) digest, sizeof(digest), hex_out);
+	if (HMAC(EVP_sha256(), mt_signing_key, (int) strlen(mt_signing_key),
+			 (const unsigned char *) message, len, digest, &digest_len) == NULL ||
+		digest_len != PG_SHA256_DIGEST_LENGTH)
+		elog(ERROR, "could not compute HMAC-SHA256 of a tenant token");
+	hex_encode((const char *) digest, digest_len, hex_out);
 	hex_out[HMAC_HEX_LEN] = '\0';
 }
 
