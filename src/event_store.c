@@ -580,13 +580,16 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 }
 
 /*
- * Checks, stores and reduces events in order.  SPI must be connected.
+ * Checks, stores and reduces events in order, leaving the stored rows in
+ * stored and, as datums of the events row type, in datums.  SPI must be
+ * connected.
  */
 static void
-push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored)
+push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
+			Datum *datums)
 {
 	Oid			owner = mt_extension_owner();
-	Datum	   *datums;
+	char	   *caller = NULL;
 	char	  **types;
 	int			i;
 
@@ -595,7 +598,11 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored)
 		validate_request(&reqs[i]);
 		mt_check_tenant_access(reqs[i].instance_id);
 		if (reqs[i].creator == NULL)
-			reqs[i].creator = GetUserNameFromId(GetUserId(), false);
+		{
+			if (caller == NULL)
+				caller = GetUserNameFromId(GetUserId(), false);
+			reqs[i].creator = caller;
+		}
 	}
 	if (n == 0)
 		return;
@@ -607,7 +614,6 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored)
 	else
 		store_event_batch(reqs, n, owner, stored);
 
-	datums = palloc(sizeof(Datum) * n);
 	types = palloc(sizeof(char *) * n);
 	for (i = 0; i < n; i++)
 	{
@@ -632,6 +638,7 @@ mt_push(PG_FUNCTION_ARGS)
 	PushRequest req;
 	TupleDesc	events_desc;
 	HeapTuple	stored;
+	Datum		event;
 	Datum		result;
 
 	req.aggregate_type = arg_cstring(fcinfo, 0);
@@ -654,8 +661,8 @@ mt_push(PG_FUNCTION_ARGS)
 	events_desc = lookup_rowtype_tupdesc_copy(mt_events_typeid(), -1);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	push_events(&req, 1, events_desc, &stored);
-	result = SPI_datumTransfer(heap_copy_tuple_as_datum(stored, events_desc), false, -1);
+	push_events(&req, 1, events_desc, &stored, &event);
+	result = SPI_datumTransfer(event, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
@@ -808,6 +815,7 @@ mt_push_many(PG_FUNCTION_ARGS)
 	char	   *default_tenant;
 	PushRequest *reqs;
 	HeapTuple  *stored;
+	Datum	   *datums;
 	int			n = 0;
 	int			i;
 
@@ -826,6 +834,7 @@ mt_push_many(PG_FUNCTION_ARGS)
 
 	reqs = palloc(sizeof(PushRequest) * Max(JB_ROOT_COUNT(events), 1));
 	stored = palloc(sizeof(HeapTuple) * Max(JB_ROOT_COUNT(events), 1));
+	datums = palloc(sizeof(Datum) * Max(JB_ROOT_COUNT(events), 1));
 	it = JsonbIteratorInit(&events->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
@@ -837,7 +846,7 @@ mt_push_many(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	push_events(reqs, n, events_desc, stored);
+	push_events(reqs, n, events_desc, stored, datums);
 	for (i = 0; i < n; i++)
 		tuplestore_puttuple(store, stored[i]);
 	SPI_finish();
