@@ -18,6 +18,7 @@
 #include "multitenant.h"
 
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -264,12 +265,18 @@ add_standard(List *auto_cols, Oid relid, List *set, List *match,
 	return lappend(auto_cols, ce);
 }
 
+/*
+ * A tenant table always matches on the event's tenant.  Only the extension's
+ * own legacy single-tenant tables (1.0) lack instance_id; see projection_arg.
+ */
 static void
-append_match_conditions(StringInfo sql, List *match, const char *condition)
+append_match_conditions(StringInfo sql, Oid relid, List *match, const char *condition)
 {
 	ListCell   *lc;
 
-	appendStringInfoString(sql, " WHERE t.instance_id OPERATOR(pg_catalog.=) e.instance_id");
+	appendStringInfoString(sql, " WHERE true");
+	if (has_column(relid, "instance_id"))
+		appendStringInfoString(sql, " AND t.instance_id OPERATOR(pg_catalog.=) e.instance_id");
 	foreach(lc, match)
 	{
 		ColumnExpr *ce = lfirst(lc);
@@ -342,9 +349,20 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 
 		if (strcmp(action, "upsert") == 0)
 		{
-			appendStringInfoString(&sql, " ON CONFLICT (instance_id");
+			bool		first_key = true;
+
+			appendStringInfoString(&sql, " ON CONFLICT (");
+			if (has_column(relid, "instance_id"))
+			{
+				appendStringInfoString(&sql, "instance_id");
+				first_key = false;
+			}
 			foreach(lc, match)
-				appendStringInfo(&sql, ", %s", quote_identifier(((ColumnExpr *) lfirst(lc))->column));
+			{
+				appendStringInfo(&sql, "%s%s", first_key ? "" : ", ",
+								 quote_identifier(((ColumnExpr *) lfirst(lc))->column));
+				first_key = false;
+			}
 			appendStringInfoString(&sql, ")");
 
 			updates = list_copy(set);
@@ -396,7 +414,7 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 			first = false;
 		}
 		appendStringInfo(&sql, " FROM %s", event_source);
-		append_match_conditions(&sql, match, condition);
+		append_match_conditions(&sql, relid, match, condition);
 	}
 	else if (strcmp(action, "delete") == 0)
 	{
@@ -405,7 +423,7 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("delete reducer on projection %s cannot set columns", projection)));
 		appendStringInfo(&sql, "DELETE FROM %s AS t USING %s", projection, event_source);
-		append_match_conditions(&sql, match, condition);
+		append_match_conditions(&sql, relid, match, condition);
 	}
 	else
 		ereport(ERROR,
@@ -796,11 +814,16 @@ projection_arg(FunctionCallInfo fcinfo, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("projection %s is not a table", qualified_relation_name(relid))));
-	if (!has_column(relid, "instance_id"))
+	/*
+	 * The 1.0 identity projections are single-tenant tables that the 1.1
+	 * upgrade adopts; nobody else may create a projection that mixes tenants.
+	 */
+	if (!has_column(relid, "instance_id") &&
+		getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("multitenant", true))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("projection %s has no instance_id column", qualified_relation_name(relid)),
-				 errhint("Every projection is a tenant table keyed by instance_id.")));
+				 errhint("Every projection is a tenant table keyed by instance_id; multitenant.adopt_table makes one.")));
 	return relid;
 }
 
@@ -1049,6 +1072,21 @@ mt_rebuild(PG_FUNCTION_ARGS)
 		int			rc;
 
 		require_table_privilege(targets[i], ACL_DELETE, "DELETE");
+		if (!has_column(targets[i], "instance_id"))
+		{
+			if (instance_id != NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("projection %s is a single-tenant table and cannot be rebuilt for one tenant",
+								qualified_relation_name(targets[i])),
+						 errhint("Rebuild it for every tenant, or run ALTER EXTENSION multitenant UPDATE to make it a tenant table.")));
+			sql = psprintf("DELETE FROM %s", qualified_relation_name(targets[i]));
+			rc = SPI_execute(sql, false, 0);
+			if (rc != SPI_OK_DELETE)
+				elog(ERROR, "clearing projection %s failed: %s",
+					 qualified_relation_name(targets[i]), SPI_result_code_string(rc));
+			continue;
+		}
 		sql = psprintf("DELETE FROM %s AS t WHERE $1::pg_catalog.text IS NULL"
 					   " OR t.instance_id OPERATOR(pg_catalog.=) $1",
 					   qualified_relation_name(targets[i]));
