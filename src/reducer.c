@@ -41,6 +41,7 @@
 PG_FUNCTION_INFO_V1(mt_register_reducer);
 PG_FUNCTION_INFO_V1(mt_unregister_reducer);
 PG_FUNCTION_INFO_V1(mt_rebuild);
+PG_FUNCTION_INFO_V1(mt_rebuild_many);
 PG_FUNCTION_INFO_V1(mt_reducers_changed);
 
 typedef struct CompiledReducer
@@ -795,17 +796,10 @@ require_table_privilege(Oid relid, AclMode mode, const char *privilege)
 }
 
 static Oid
-projection_arg(FunctionCallInfo fcinfo, int n)
+check_projection(Oid relid)
 {
-	Oid			relid;
-	char		relkind;
+	char		relkind = get_rel_relkind(relid);
 
-	if (PG_ARGISNULL(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("projection must not be null")));
-	relid = PG_GETARG_OID(n);
-	relkind = get_rel_relkind(relid);
 	if (relkind == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -825,6 +819,16 @@ projection_arg(FunctionCallInfo fcinfo, int n)
 				 errmsg("projection %s has no instance_id column", qualified_relation_name(relid)),
 				 errhint("Every projection is a tenant table keyed by instance_id; multitenant.adopt_table makes one.")));
 	return relid;
+}
+
+static Oid
+projection_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("projection must not be null")));
+	return check_projection(PG_GETARG_OID(n));
 }
 
 Datum
@@ -979,11 +983,11 @@ mt_reducers_changed(PG_FUNCTION_ARGS)
  * reference, so that deleting their rows never trips a foreign key.
  */
 static Oid *
-rebuild_targets(Oid projection, int *n_out)
+rebuild_targets(ArrayType *chosen, int *n_out)
 {
-	Datum		arg = ObjectIdGetDatum(projection);
-	char		null = OidIsValid(projection) ? ' ' : 'n';
-	Oid			type = OIDOID;
+	Datum		arg = PointerGetDatum(chosen);
+	char		null = chosen ? ' ' : 'n';
+	Oid			type = OIDARRAYOID;
 	int			rc;
 	Oid		   *targets;
 	uint64		i;
@@ -992,7 +996,7 @@ rebuild_targets(Oid projection, int *n_out)
 		"WITH RECURSIVE"
 		" registered AS (SELECT DISTINCT r.projection::pg_catalog.oid AS relid FROM multitenant.reducers AS r),"
 		" chosen(relid, hops) AS ("
-		"   SELECT g.relid, 0 FROM registered AS g WHERE $1 IS NULL OR g.relid OPERATOR(pg_catalog.=) $1"
+		"   SELECT g.relid, 0 FROM registered AS g WHERE $1 IS NULL OR g.relid OPERATOR(pg_catalog.=) ANY ($1)"
 		"   UNION"
 		"   SELECT c.conrelid, ch.hops OPERATOR(pg_catalog.+) 1 FROM chosen AS ch"
 		"   JOIN pg_catalog.pg_constraint AS c ON c.confrelid OPERATOR(pg_catalog.=) ch.relid"
@@ -1023,11 +1027,13 @@ rebuild_targets(Oid projection, int *n_out)
 	return targets;
 }
 
-Datum
-mt_rebuild(PG_FUNCTION_ARGS)
+/*
+ * Clears the chosen projections (all when chosen is NULL) and their detail
+ * tables, then replays the stored events through their reducers in one pass.
+ */
+static int64
+rebuild_projections(ArrayType *chosen, const char *instance_id)
 {
-	Oid			projection = InvalidOid;
-	char	   *instance_id = NULL;
 	Oid		   *targets;
 	int			n_targets;
 	int			i;
@@ -1039,14 +1045,6 @@ mt_rebuild(PG_FUNCTION_ARGS)
 	char		nulls[2];
 	Oid			types[2] = {TEXTOID, OIDARRAYOID};
 
-	require_admin("rebuild projections");
-	if (!PG_ARGISNULL(0))
-		projection = projection_arg(fcinfo, 0);
-	if (!PG_ARGISNULL(1))
-	{
-		instance_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
-		mt_check_identifier(instance_id, "instance_id");
-	}
 	owner = mt_extension_owner();
 
 	/* No push may interleave with the replay; in-flight ones finish first. */
@@ -1056,12 +1054,8 @@ mt_rebuild(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 
 	MT_AS_ROLE_BEGIN(owner);
-	targets = rebuild_targets(projection, &n_targets);
+	targets = rebuild_targets(chosen, &n_targets);
 	MT_AS_ROLE_END();
-	if (OidIsValid(projection) && n_targets == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("projection %s has no reducers", qualified_relation_name(projection))));
 
 	args[0] = instance_id ? CStringGetTextDatum(instance_id) : (Datum) 0;
 	nulls[0] = instance_id ? ' ' : 'n';
@@ -1149,5 +1143,94 @@ mt_rebuild(PG_FUNCTION_ARGS)
 	}
 	SPI_cursor_close(cursor);
 	SPI_finish();
-	PG_RETURN_INT64(replayed);
+	return replayed;
+}
+
+static char *
+rebuild_tenant_arg(FunctionCallInfo fcinfo)
+{
+	char	   *instance_id;
+
+	if (PG_ARGISNULL(1))
+		return NULL;
+	instance_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mt_check_identifier(instance_id, "instance_id");
+	return instance_id;
+}
+
+static void
+require_reducers(Oid projection)
+{
+	Oid			type = OIDOID;
+	Datum		arg = ObjectIdGetDatum(projection);
+	bool		found;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	if (SPI_execute_with_args("SELECT FROM multitenant.reducers AS r"
+							  " WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) $1 LIMIT 1",
+							  1, &type, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "reading the reducer registry failed");
+	found = (SPI_processed > 0);
+	MT_AS_ROLE_END();
+	SPI_finish();
+	if (!found)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("projection %s has no reducers", qualified_relation_name(projection))));
+}
+
+Datum
+mt_rebuild(PG_FUNCTION_ARGS)
+{
+	ArrayType  *chosen = NULL;
+	char	   *instance_id;
+
+	require_admin("rebuild projections");
+	if (!PG_ARGISNULL(0))
+	{
+		Datum		relid = ObjectIdGetDatum(projection_arg(fcinfo, 0));
+
+		require_reducers(DatumGetObjectId(relid));
+		chosen = construct_array(&relid, 1, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
+	}
+	instance_id = rebuild_tenant_arg(fcinfo);
+	PG_RETURN_INT64(rebuild_projections(chosen, instance_id));
+}
+
+/* One pass over the events for several projections (the 1.0 -> 1.1 upgrade). */
+Datum
+mt_rebuild_many(PG_FUNCTION_ARGS)
+{
+	ArrayType  *given;
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			n;
+	int			i;
+	char	   *instance_id;
+
+	require_admin("rebuild projections");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("projections must not be null")));
+	given = PG_GETARG_ARRAYTYPE_P(0);
+	deconstruct_array(given, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &elem_nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("projections must not be empty")));
+	for (i = 0; i < n; i++)
+	{
+		if (elem_nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("projections must not contain null")));
+		check_projection(DatumGetObjectId(elems[i]));
+		require_reducers(DatumGetObjectId(elems[i]));
+	}
+	instance_id = rebuild_tenant_arg(fcinfo);
+	PG_RETURN_INT64(rebuild_projections(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT),
+										instance_id));
 }
