@@ -121,20 +121,16 @@ else
 fi
 
 # ---- (b) pgTAP ---------------------------------------------------------------
-if ((${#pgtap_files[@]})); then
-  section "pgTAP (${#pgtap_files[@]} files)"
-  stage="preparing the pgTAP database"
-  PGOPTIONS='-c client_min_messages=warning' "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres \
-    -c 'DROP DATABASE IF EXISTS mt_pgtap' -c 'CREATE DATABASE mt_pgtap'
-  "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d mt_pgtap -c 'CREATE EXTENSION pgtap'
-  stage="running pg_prove"
+# run_pgtap DB LABEL: pg_prove -v over every pgTAP file in DB, counted.
+run_pgtap() {
+  local db=$1 label=$2 line prove_log prove_status t_pass=0 t_fail=0 t_died=0
+  stage="running pg_prove ($label)"
   prove_log=$MT_CLUSTER_DIR/pg_prove.log
   set +e
   pg_prove -v --psql-bin "$MT_PGBIN/psql" -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" \
-    -d mt_pgtap "${pgtap_files[@]}" 2>&1 | tee "$prove_log"
+    -d "$db" "${pgtap_files[@]}" 2>&1 | tee "$prove_log"
   prove_status=${PIPESTATUS[0]}
   set -e
-  t_pass=0 t_fail=0 t_died=0
   while IFS= read -r line; do
     if [[ $line =~ ^ok\ [0-9] ]]; then
       t_pass=$((t_pass + 1))
@@ -159,12 +155,47 @@ if ((${#pgtap_files[@]})); then
     echo "run-tests: pg_prove exited with status $prove_status without a counted failure; counting 1 failure"
     t_fail=1
   fi
-  echo "pgTAP: ${t_pass} passed, ${t_fail} failed"
+  echo "pgTAP ($label): ${t_pass} passed, ${t_fail} failed"
   passed=$((passed + t_pass))
   failed=$((failed + t_fail))
+}
+
+if ((${#pgtap_files[@]})); then
+  section "pgTAP (${#pgtap_files[@]} files)"
+  stage="preparing the pgTAP database"
+  PGOPTIONS='-c client_min_messages=warning' "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres \
+    -c 'DROP DATABASE IF EXISTS mt_pgtap' -c 'CREATE DATABASE mt_pgtap'
+  "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d mt_pgtap -c 'CREATE EXTENSION pgtap'
+  run_pgtap mt_pgtap "fresh install"
 else
   echo "run-tests: no pgTAP tests in test/pgtap/"
 fi
+
+# ---- (c) upgrades ------------------------------------------------------------
+# test/upgrade/check.sh prints TAP for every upgrade path and leaves each
+# upgraded database (mt_upgraded_<from>) for the whole pgTAP suite to run in.
+section "upgrade paths"
+stage="running the upgrade tests"
+upgrade_log=$MT_CLUSTER_DIR/upgrade.log
+set +e
+PATH="$MT_PGBIN:$PATH" bash test/upgrade/check.sh 2>&1 | tee "$upgrade_log"
+upgrade_status=${PIPESTATUS[0]}
+set -e
+u_pass=$(grep -c '^ok [0-9]' "$upgrade_log" || true)
+u_fail=$(grep -c '^not ok [0-9]' "$upgrade_log" || true)
+if ((upgrade_status != 0 && u_fail == 0)); then
+  echo "run-tests: the upgrade tests exited with status $upgrade_status; counting 1 failure"
+  u_fail=1
+fi
+echo "upgrades: ${u_pass} passed, ${u_fail} failed"
+passed=$((passed + u_pass))
+failed=$((failed + u_fail))
+for db in $("$MT_PGBIN/psql" -X -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE 'mt\_upgraded\_%' ORDER BY 1"); do
+  if ((${#pgtap_files[@]})); then
+    section "pgTAP on $db"
+    run_pgtap "$db" "$db"
+  fi
+done
 
 # Stop the cluster before the summary, so nothing is printed after it.
 stage="stopping the test cluster"

@@ -1,7 +1,7 @@
 -- Harness smoke test (pgTAP).  Runs in database mt_pgtap, where the harness
 -- did CREATE EXTENSION pgtap (functions in schema public).
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 SELECT plan(2);
 SELECT has_schema('multitenant');
 SELECT has_function('multitenant', 'current_tenant', ARRAY[]::name[],

@@ -1,6 +1,6 @@
 -- Tenant context: set_tenant, current_tenant, reset_tenant, signed tokens.
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 SELECT plan(41);
 
 CREATE ROLE mt_t_app NOLOGIN;

@@ -3,7 +3,7 @@
 -- reference/zitadel.md B.1, B.2, B.3, B.9 describe.  Runs as superuser, so
 -- row-level security is bypassed and every push names its tenant.
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 
 SELECT plan(60);
 

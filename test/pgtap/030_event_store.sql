@@ -1,6 +1,6 @@
 -- Event store: push, push_many, sequences, ownership, immutability, read_events.
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 SELECT plan(51);
 
 CREATE ROLE mt_e_app NOLOGIN;

@@ -1,7 +1,7 @@
 -- Reducer engine: registration checks, actions, standard columns, order,
 -- conditions, failures, cache invalidation, privileges.
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 SELECT plan(61);
 
 CREATE SCHEMA shop;

@@ -2,7 +2,7 @@
 -- produced, on a generated stream over three tenants and every event type of
 -- the core projections.
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 SELECT plan(22);
 
 CREATE FUNCTION pg_temp.ev(tenant text, agg_type text, agg_id text, ev_type text, payload jsonb DEFAULT NULL)

@@ -3,7 +3,7 @@
 -- same ids; reads, foreign writes, moving rows, plan caching.  The catalog
 -- part audits what security.md asks of every tenant table.
 BEGIN;
-CREATE EXTENSION multitenant;
+CREATE EXTENSION IF NOT EXISTS multitenant;
 
 CREATE ROLE mt_i_app NOLOGIN;
 GRANT multitenant_app TO mt_i_app;

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Upgrade tests (TAP on stdout): for every released version, install it, push
+# the upgrade stream, ALTER EXTENSION multitenant UPDATE, then compare with a
+# fresh install of the newest version fed the same stream:
+#   1. the catalog inventory is identical;
+#   2. every row of the old version survived, and every projection row equals
+#      what the fresh install reduced (backfilled columns included);
+#   3. pg_dump of the upgraded database restores to the same inventory and rows.
+# It leaves the upgraded database `mt_upgraded_<version>` with its data cleared
+# (triggers bypassed) for the pgTAP suite to run against.
+# Needs PGHOST/PGPORT/PGUSER of a running cluster (test/harness/cluster.sh).
+set -uo pipefail
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+RELEASED=${MT_RELEASED_VERSIONS:-1.0}
+STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql)
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+n=0
+tap() { # tap STATUS DESCRIPTION
+  n=$((n + 1))
+  if (($1 == 0)); then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+q() { "${PSQL[@]}" -At "$@"; }
+
+# Every table of the extension with its rows, one sorted COPY per table.
+dump_rows() { # dump_rows DB FILE
+  local db=$1 out=$2 t
+  : >"$out"
+  for t in $(q -d "$db" -c "SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+                            JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
+                            WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY 1::text"); do
+    echo "== $t" >>"$out"
+    q -d "$db" -c "COPY (SELECT * FROM $t ORDER BY 1, 2, 3) TO STDOUT" | LC_ALL=C sort >>"$out"
+  done
+}
+
+load_streams() { # load_streams DB
+  local f
+  for f in "${STREAMS[@]}"; do
+    [[ -f $f ]] || continue
+    "${PSQL[@]}" -d "$1" -f "$f" >/dev/null || return 1
+  done
+}
+
+echo "# fresh install of the newest version"
+"${PSQL[@]}" -d postgres -c 'DROP DATABASE IF EXISTS mt_fresh' -c 'CREATE DATABASE mt_fresh'
+"${PSQL[@]}" -d mt_fresh -c 'CREATE EXTENSION multitenant'
+load_streams mt_fresh
+tap $? "fresh install: the upgrade stream reduces"
+q -d mt_fresh -f test/upgrade/inventory.sql >"$work/fresh.inventory"
+dump_rows mt_fresh "$work/fresh.rows"
+echo "# $(grep -c '' "$work/fresh.rows") rows, $(q -d mt_fresh -c 'SELECT count(*) FROM multitenant.events') events"
+
+for from in $RELEASED; do
+  db=mt_upgraded_${from//./_}
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+  "${PSQL[@]}" -d "$db" -c "CREATE EXTENSION multitenant VERSION '$from'"
+  load_streams "$db"
+  tap $? "$from: the upgrade stream reduces into $from"
+  # Every row of the old version, as JSON, kept outside the extension.
+  "${PSQL[@]}" -d "$db" <<'SQL'
+CREATE SCHEMA upgrade_check;
+CREATE TABLE upgrade_check.old_rows (tbl regclass, old_row jsonb);
+DO $$
+DECLARE r regclass;
+BEGIN
+	FOR r IN SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+	          JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
+	         WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass LOOP
+		EXECUTE format('INSERT INTO upgrade_check.old_rows SELECT %L, to_jsonb(t) FROM %s AS t', r, r);
+	END LOOP;
+END $$;
+SQL
+  old_count=$(q -d "$db" -c "SELECT count(*) FROM upgrade_check.old_rows")
+  "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION multitenant UPDATE'
+  tap $? "$from: ALTER EXTENSION multitenant UPDATE"
+  q -d "$db" -f test/upgrade/inventory.sql >"$work/upgraded.inventory"
+  diff -u "$work/fresh.inventory" "$work/upgraded.inventory" >"$work/inventory.diff"
+  tap $? "$from: the upgraded catalog equals a fresh install ($(grep -c '' "$work/fresh.inventory") facts)"
+  sed 's/^/#   /' "$work/inventory.diff" | head -40
+
+  lost=$("${PSQL[@]}" -At -d "$db" <<'SQL'
+CREATE TEMP TABLE lost (tbl regclass, old_row jsonb);
+DO $$
+DECLARE r regclass;
+BEGIN
+	FOR r IN SELECT DISTINCT tbl FROM upgrade_check.old_rows LOOP
+		EXECUTE format('INSERT INTO lost SELECT o.tbl, o.old_row FROM upgrade_check.old_rows o
+		                 WHERE o.tbl = %L::regclass AND NOT EXISTS (SELECT FROM %s AS t WHERE to_jsonb(t) @> o.old_row)', r, r);
+	END LOOP;
+END $$;
+SELECT count(*) FROM lost;
+SELECT '# lost: ' || tbl || ' ' || old_row FROM lost LIMIT 5;
+SQL
+)
+  lost_n=$(head -1 <<<"$lost")
+  [[ $lost_n == 0 ]]
+  tap $? "$from: all $old_count rows of $from survived with their $from values"
+  tail -n +2 <<<"$lost"
+
+  dump_rows "$db" "$work/upgraded.rows"
+  diff -u "$work/fresh.rows" "$work/upgraded.rows" >"$work/rows.diff"
+  tap $? "$from: every row equals the fresh install's, backfilled columns included"
+  sed 's/^/#   /' "$work/rows.diff" | head -40
+
+  restored=${db}_restored
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $restored" -c "CREATE DATABASE $restored"
+  pg_dump -Fc -d "$db" -f "$work/dump" && pg_restore -d "$restored" "$work/dump" 2>"$work/restore.err"
+  tap $? "$from: pg_dump of the upgraded database restores without error"
+  sed 's/^/#   /' "$work/restore.err" | head -20
+  q -d "$restored" -f test/upgrade/inventory.sql >"$work/restored.inventory"
+  diff -u "$work/upgraded.inventory" "$work/restored.inventory" >"$work/restored.diff"
+  tap $? "$from: the restored catalog equals the upgraded one"
+  sed 's/^/#   /' "$work/restored.diff" | head -20
+  dump_rows "$restored" "$work/restored.rows"
+  diff -u "$work/upgraded.rows" "$work/restored.rows" >"$work/restored-rows.diff"
+  tap $? "$from: the restored rows equal the upgraded ones"
+  sed 's/^/#   /' "$work/restored-rows.diff" | head -20
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE $restored"
+
+  # The pgTAP suite then runs on this upgraded catalog, without the stream's rows.
+  "${PSQL[@]}" -d "$db" <<'SQL'
+DROP SCHEMA upgrade_check CASCADE;
+SET session_replication_role = replica;
+DO $$
+DECLARE tables text;
+BEGIN
+	SELECT string_agg(c.oid::regclass::text, ', ') INTO tables
+	  FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+	  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
+	 WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass;
+	EXECUTE 'TRUNCATE ' || tables;
+END $$;
+CREATE EXTENSION pgtap;
+SQL
+  tap $? "$from: stream data cleared for the pgTAP run"
+done
+echo "1..$n"
