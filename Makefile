@@ -33,7 +33,7 @@ include $(PGXS)
 $(OBJS): src/multitenant.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -53,3 +53,7 @@ demo:
 # Write-path benchmark (bench/run.sh); not part of the tests.
 bench:
 	@bash bench/run.sh
+
+# The 1.0 -> 1.1 upgrade on 1M users against CREATE TABLE AS copies (bench/upgrade.sh).
+bench-upgrade:
+	@bash bench/upgrade.sh

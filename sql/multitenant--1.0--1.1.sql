@@ -411,7 +411,7 @@ BEGIN
 		)
 		SELECT dp.relid FROM depth AS dp GROUP BY dp.relid ORDER BY pg_catalog.max(dp.n), dp.relid
 	LOOP
-		SELECT pg_catalog.string_agg(pg_catalog.format('x.%1$I IS NOT DISTINCT FROM s.%1$I', a.attname), ' AND ')
+		SELECT pg_catalog.string_agg(pg_catalog.format('x.%1$I OPERATOR(pg_catalog.=) s.%1$I', a.attname), ' AND ')
 		  INTO keycols
 		  FROM pg_catalog.pg_constraint AS c
 		 CROSS JOIN LATERAL pg_catalog.unnest(c.conkey) AS u(attnum)
