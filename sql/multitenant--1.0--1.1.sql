@@ -80,6 +80,7 @@ DECLARE
 	cols text;
 	wanted regtype;
 	check_name text;
+	inherit record;
 	actions text;
 	bad record;
 	detail text;
@@ -98,14 +99,19 @@ BEGIN
 	END IF;
 
 	-- The table and, transitively, every table whose foreign key references it.
-	WITH RECURSIVE closure(relid) AS (
-		SELECT tbl::oid
+	-- Ordered parents first, so that a table can take its rows' tenant from
+	-- a parent that already had one (see below).
+	WITH RECURSIVE closure(relid, depth) AS (
+		SELECT tbl::oid, 0
 		UNION
-		SELECT c.conrelid FROM closure AS cl
+		SELECT c.conrelid, cl.depth OPERATOR(pg_catalog.+) 1 FROM closure AS cl
 		  JOIN pg_catalog.pg_constraint AS c
 		    ON c.confrelid OPERATOR(pg_catalog.=) cl.relid AND c.contype OPERATOR(pg_catalog.=) 'f'
+		   AND c.conrelid OPERATOR(pg_catalog.<>) cl.relid
+		 WHERE cl.depth OPERATOR(pg_catalog.<) 32
 	)
-	SELECT pg_catalog.array_agg(relid ORDER BY relid OPERATOR(pg_catalog.<>) tbl::oid, relid) INTO targets FROM closure;
+	SELECT pg_catalog.array_agg(relid ORDER BY depth, relid) INTO targets
+	  FROM (SELECT relid, pg_catalog.max(depth) AS depth FROM closure GROUP BY relid) AS deepest;
 
 	-- Refusals first: nothing may change if any table of the closure cannot be converted.
 	FOREACH rel IN ARRAY targets LOOP
@@ -240,6 +246,30 @@ BEGIN
 		IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
 		                WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attname OPERATOR(pg_catalog.=) 'instance_id' AND NOT a.attisdropped) THEN
 			plan := plan OPERATOR(pg_catalog.||) pg_catalog.format('ALTER TABLE %s ADD COLUMN instance_id text NOT NULL DEFAULT %L', rel::regclass, default_tenant);
+			-- A row that references a row of a table that already names tenants
+			-- belongs to that row's tenant (a detail row of a legacy users
+			-- table with instance_id, say), not to default_tenant.
+			SELECT p.confrelid,
+			       pg_catalog.string_agg(pg_catalog.format('p.%I OPERATOR(pg_catalog.=) c.%I', pa.attname, ca.attname), ' AND ') AS joins
+			  INTO inherit
+			  FROM (SELECT c.oid, c.conname, c.confrelid, u.fk, u.pk
+			          FROM pg_catalog.pg_constraint AS c
+			         CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS u(fk, pk)
+			         WHERE c.conrelid OPERATOR(pg_catalog.=) rel AND c.contype OPERATOR(pg_catalog.=) 'f'
+			           AND c.confrelid OPERATOR(pg_catalog.<>) rel
+			           AND EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+			                        WHERE a.attrelid OPERATOR(pg_catalog.=) c.confrelid AND a.attname OPERATOR(pg_catalog.=) 'instance_id'
+			                          AND NOT a.attisdropped)) AS p
+			  JOIN pg_catalog.pg_attribute AS ca ON ca.attrelid OPERATOR(pg_catalog.=) rel AND ca.attnum OPERATOR(pg_catalog.=) p.fk
+			  JOIN pg_catalog.pg_attribute AS pa ON pa.attrelid OPERATOR(pg_catalog.=) p.confrelid AND pa.attnum OPERATOR(pg_catalog.=) p.pk
+			 GROUP BY p.oid, p.conname, p.confrelid
+			 ORDER BY p.conname
+			 LIMIT 1;
+			IF FOUND THEN
+				plan := plan OPERATOR(pg_catalog.||) pg_catalog.format(
+					'UPDATE %s AS c SET instance_id = p.instance_id FROM %s AS p WHERE %s AND p.instance_id IS DISTINCT FROM c.instance_id',
+					rel::regclass, inherit.confrelid::regclass, inherit.joins);
+			END IF;
 		ELSIF NOT (SELECT a.attnotnull FROM pg_catalog.pg_attribute AS a
 		            WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attname OPERATOR(pg_catalog.=) 'instance_id') THEN
 			plan := plan OPERATOR(pg_catalog.||) pg_catalog.format('ALTER TABLE %s ALTER COLUMN instance_id SET NOT NULL', rel::regclass);
@@ -365,6 +395,7 @@ DECLARE
 	rel oid;
 	keycols text;
 	snapshot text;
+	failure_detail text;
 BEGIN
 	SELECT pg_catalog.array_agg(c.oid ORDER BY c.relname) INTO legacy
 	  FROM pg_catalog.pg_class AS c
@@ -418,8 +449,18 @@ BEGIN
 		  JOIN pg_catalog.pg_attribute AS a ON a.attrelid OPERATOR(pg_catalog.=) rel AND a.attnum OPERATOR(pg_catalog.=) u.attnum
 		 WHERE c.conrelid OPERATOR(pg_catalog.=) rel AND c.contype OPERATOR(pg_catalog.=) 'p'
 		   AND a.attname OPERATOR(pg_catalog.<>) 'instance_id';
-		EXECUTE pg_catalog.format('INSERT INTO %s SELECT s.* FROM %I AS s WHERE NOT EXISTS (SELECT FROM %s AS x WHERE %s)',
-			rel::pg_catalog.regclass, 'mt_legacy_' OPERATOR(pg_catalog.||) rel::text, rel::pg_catalog.regclass, keycols);
+		BEGIN
+			EXECUTE pg_catalog.format('INSERT INTO %s SELECT s.* FROM %I AS s WHERE NOT EXISTS (SELECT FROM %s AS x WHERE %s)',
+				rel::pg_catalog.regclass, 'mt_legacy_' OPERATOR(pg_catalog.||) rel::text, rel::pg_catalog.regclass, keycols);
+		EXCEPTION WHEN integrity_constraint_violation THEN
+			GET STACKED DIAGNOSTICS failure_detail = PG_EXCEPTION_DETAIL;
+			RAISE EXCEPTION 'cannot upgrade %: a row that no event produced cannot be kept: %',
+				(SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) FROM pg_catalog.pg_class AS c
+				   JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+				  WHERE c.oid OPERATOR(pg_catalog.=) rel), SQLERRM
+				USING ERRCODE = SQLSTATE, DETAIL = failure_detail,
+				      HINT = 'Its tenant (system, or the instance_id it had) differs from the tenant of the row it references. Fix or delete the row in 1.0, then upgrade.';
+		END;
 	END LOOP;
 
 	FOREACH rel IN ARRAY legacy LOOP
@@ -428,3 +469,32 @@ BEGIN
 	END LOOP;
 END
 $upgrade$;
+
+------------------------------------------------------------------------------
+-- login_names_projection (B.6) once its lookup tables carry instance_id:
+-- every join and the instance default policy are matched within the
+-- user's tenant, and the view exposes the tenant as its last column.
+------------------------------------------------------------------------------
+
+CREATE OR REPLACE VIEW @extschema@.login_names_projection WITH (security_invoker = true) AS
+SELECT u.id AS user_id,
+       CASE WHEN COALESCE(custom.must_be_domain, dflt.must_be_domain)
+            THEN pg_catalog.concat(u.user_name, '@', d.name)
+            ELSE u.user_name
+       END AS login_name,
+       COALESCE(d.is_primary, true) AS is_primary,
+       u.instance_id
+  FROM @extschema@.login_names_projection_users AS u
+  LEFT JOIN @extschema@.login_names_projection_policies AS custom
+    ON custom.instance_id OPERATOR(pg_catalog.=) u.instance_id
+   AND NOT custom.is_default
+   AND custom.resource_owner OPERATOR(pg_catalog.=) u.resource_owner
+  LEFT JOIN @extschema@.login_names_projection_policies AS dflt
+    ON dflt.instance_id OPERATOR(pg_catalog.=) u.instance_id
+   AND dflt.is_default
+  LEFT JOIN @extschema@.login_names_projection_domains AS d
+    ON d.instance_id OPERATOR(pg_catalog.=) u.instance_id
+   AND COALESCE(custom.must_be_domain, dflt.must_be_domain)
+   AND d.resource_owner OPERATOR(pg_catalog.=) u.resource_owner;
+
+GRANT SELECT ON @extschema@.login_names_projection TO multitenant_app;

@@ -979,8 +979,11 @@ mt_reducers_changed(PG_FUNCTION_ARGS)
 }
 
 /*
- * The projections to rebuild, referencing tables before the tables they
- * reference, so that deleting their rows never trips a foreign key.
+ * The projections to rebuild: the chosen ones and every projection tied to
+ * them by foreign keys, either way (a detail table replayed alone would check
+ * its rows against the parent's present state, not the state the events saw),
+ * referencing tables before the tables they reference, so that deleting
+ * their rows never trips a foreign key.
  */
 static Oid *
 rebuild_targets(ArrayType *chosen, int *n_out)
@@ -998,8 +1001,10 @@ rebuild_targets(ArrayType *chosen, int *n_out)
 		" chosen(relid, hops) AS ("
 		"   SELECT g.relid, 0 FROM registered AS g WHERE $1 IS NULL OR g.relid OPERATOR(pg_catalog.=) ANY ($1)"
 		"   UNION"
-		"   SELECT c.conrelid, ch.hops OPERATOR(pg_catalog.+) 1 FROM chosen AS ch"
-		"   JOIN pg_catalog.pg_constraint AS c ON c.confrelid OPERATOR(pg_catalog.=) ch.relid"
+		"   SELECT CASE WHEN c.confrelid OPERATOR(pg_catalog.=) ch.relid THEN c.conrelid ELSE c.confrelid END,"
+		"          ch.hops OPERATOR(pg_catalog.+) 1 FROM chosen AS ch"
+		"   JOIN pg_catalog.pg_constraint AS c"
+		"     ON (c.confrelid OPERATOR(pg_catalog.=) ch.relid OR c.conrelid OPERATOR(pg_catalog.=) ch.relid)"
 		"    AND c.contype OPERATOR(pg_catalog.=) 'f'"
 		"   WHERE ch.hops OPERATOR(pg_catalog.<) 16),"
 		" chain(relid, cur, depth) AS ("

@@ -18,20 +18,28 @@ SELECT c.oid::regclass AS tbl, c.relname::text AS name
    AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'instance_id' AND NOT a.attisdropped);
 GRANT SELECT ON tenant_tables TO PUBLIC;
 
-SELECT plan((SELECT 15 * count(*)::int + 5 FROM tenant_tables));
+SELECT plan((SELECT 15 * count(*)::int + 6 FROM tenant_tables));
 
-SELECT is((SELECT count(*)::int FROM tenant_tables), 8, 'the events table and seven projection tables are tenant tables');
+SELECT is((SELECT count(*)::int FROM tenant_tables), 53, 'the events table and 52 projection tables are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
           ARRAY['reducers'], 'the only non-tenant table is the reducer registry');
+SELECT is_empty($$SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = 'multitenant' AND c.relkind = 'v'
+                     AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)$$,
+                'every view of the extension is security_invoker');
 
--- The same ids in two tenants.
+-- Every projection gets rows in two tenants: the upgrade test's stream (three
+-- tenants, every reducer), plus the same ids in both tenants.
+\ir ../upgrade/stream_base.sql
+\ir ../upgrade/stream_identity.sql
+\ir ../upgrade/stream_access.sql
+\ir ../upgrade/stream_idps.sql
 DO $gen$
 DECLARE
 	tenant text;
 BEGIN
-	FOREACH tenant IN ARRAY ARRAY['tenant-a', 'tenant-b'] LOOP
-		PERFORM multitenant.push('instance', tenant, 'instance.added', '{"name": "I"}', instance_id => tenant);
+	FOREACH tenant IN ARRAY ARRAY['upg-a', 'upg-b'] LOOP
 		PERFORM multitenant.push('org', 'org-1', 'org.added', jsonb_build_object('name', 'Org of ' || tenant), instance_id => tenant);
 		PERFORM multitenant.push('project', 'proj-1', 'project.added', '{"name": "P"}', resource_owner => 'org-1', instance_id => tenant);
 		PERFORM multitenant.push('project', 'proj-1', 'project.application.added', '{"appId": "app-1", "name": "A"}', instance_id => tenant);
@@ -43,12 +51,25 @@ BEGIN
 			'{"appId": "app-2", "clientId": "c2", "redirectUris": ["https://x"], "responseTypes": [0], "grantTypes": [0]}', instance_id => tenant);
 		PERFORM multitenant.push('project', 'proj-1', 'project.application.config.saml.added',
 			'{"appId": "app-3", "entityId": "https://e", "metadata": "PHgvPg=="}', instance_id => tenant);
+		PERFORM multitenant.push('user', 'user-1', 'user.human.added',
+			'{"userName": "same", "firstName": "S", "lastName": "Ame", "email": "same@example.com"}', resource_owner => 'org-1', instance_id => tenant);
+		PERFORM multitenant.push('user', 'user-1', 'user.metadata.set', '{"key": "k", "value": "dg=="}', instance_id => tenant);
 	END LOOP;
 END
 $gen$;
+-- No event writes quota periods (Zitadel counts usage outside the event store).
+INSERT INTO multitenant.quotas_projection_periods (instance_id, resource_owner, unit, start, usage)
+SELECT instance_id, instance_id, unit, '2024-01-01', 1 FROM multitenant.quotas_projection WHERE instance_id IN ('upg-a', 'upg-b');
 
-SELECT is((SELECT count(*)::int FROM tenant_tables t
-            WHERE (SELECT count(*) FROM pg_class WHERE oid = t.tbl) = 1), 8, 'tenant tables listed');
+CREATE TEMP TABLE counts_before (tbl regclass, tenant text, n bigint);
+SELECT format('INSERT INTO counts_before SELECT %L, instance_id, count(*) FROM %s WHERE instance_id IN (''upg-a'', ''upg-b'') GROUP BY instance_id', tbl, tbl)
+  FROM tenant_tables
+\gexec
+GRANT SELECT ON counts_before TO PUBLIC;
+
+SELECT is((SELECT count(*)::int FROM tenant_tables t WHERE NOT EXISTS (SELECT FROM counts_before c WHERE c.tbl = t.tbl AND c.tenant = 'upg-a')
+                                                          OR NOT EXISTS (SELECT FROM counts_before c WHERE c.tbl = t.tbl AND c.tenant = 'upg-b')),
+          0, 'every tenant table has rows in both tenants');
 
 -- Writers get write privileges here to show that row-level security, not only
 -- the missing grants, keeps tenants apart.
@@ -69,19 +90,19 @@ LATERAL (VALUES
   (8, 'SET LOCAL ROLE mt_i_app'),
   (9, 'SELECT multitenant.reset_tenant()'),
   (10, format($$SELECT is((SELECT count(*)::int FROM %s), 0, '%s: no tenant, no rows')$$, tbl, name)),
-  (11, $$SELECT multitenant.set_tenant('tenant-a')$$),
-  (12, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'tenant-a') FROM %s), '%s: tenant a sees its rows only')$$, tbl, name)),
-  (13, format($$SELECT throws_ok($q$INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "tenant-a"}')).* FROM %s t LIMIT 1$q$, '42501', NULL, '%s: the app role cannot write')$$, tbl, tbl, tbl, name)),
+  (11, $$SELECT multitenant.set_tenant('upg-a')$$),
+  (12, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'upg-a') FROM %s), '%s: tenant a sees its rows only')$$, tbl, name)),
+  (13, format($$SELECT throws_ok($q$INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "upg-a"}')).* FROM %s t LIMIT 1$q$, '42501', NULL, '%s: the app role cannot write')$$, tbl, tbl, tbl, name)),
   (14, 'RESET ROLE'),
   (15, 'SET LOCAL ROLE mt_i_writer'),
-  (16, format($$SELECT throws_ok($q$INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "tenant-b"}')).* FROM %s t LIMIT 1$q$, '42501', NULL, '%s: inserting a row of another tenant is refused')$$, tbl, tbl, tbl, name)),
-  (17, format($$SELECT throws_ok($q$UPDATE %s SET instance_id = 'tenant-b'$q$, '42501', NULL, '%s: moving rows to another tenant is refused')$$, tbl, name)),
-  (18, format($$SELECT is_empty($q$DELETE FROM %s WHERE instance_id = 'tenant-b' RETURNING 1$q$, '%s: another tenant''s rows cannot be deleted')$$, tbl, name)),
-  (19, 'SELECT multitenant.set_tenant(''tenant-b'')'),
-  (20, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'tenant-b') FROM %s), '%s: tenant b sees its rows only')$$, tbl, name)),
+  (16, format($$SELECT throws_ok($q$INSERT INTO %s SELECT (jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "upg-b"}')).* FROM %s t LIMIT 1$q$, '42501', NULL, '%s: inserting a row of another tenant is refused')$$, tbl, tbl, tbl, name)),
+  (17, format($$SELECT throws_ok($q$UPDATE %s SET instance_id = 'upg-b'$q$, '42501', NULL, '%s: moving rows to another tenant is refused')$$, tbl, name)),
+  (18, format($$SELECT is_empty($q$DELETE FROM %s WHERE instance_id = 'upg-b' RETURNING 1$q$, '%s: another tenant''s rows cannot be deleted')$$, tbl, name)),
+  (19, 'SELECT multitenant.set_tenant(''upg-b'')'),
+  (20, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'upg-b') FROM %s), '%s: tenant b sees its rows only')$$, tbl, name)),
   (21, 'RESET ROLE'),
   (22, 'SELECT multitenant.reset_tenant()'),
-  (23, format($$SELECT is((SELECT count(*)::int FROM %s WHERE instance_id = 'tenant-a'), (SELECT count(*)::int FROM %s WHERE instance_id = 'tenant-b'), '%s: both tenants hold the same rows, untouched')$$, tbl, tbl, name))
+  (23, format($$SELECT set_eq($q$SELECT instance_id, count(*) FROM %s WHERE instance_id IN ('upg-a', 'upg-b') GROUP BY 1$q$, $q$SELECT tenant, n FROM counts_before WHERE tbl = %L::regclass$q$, '%s: both tenants'' rows untouched')$$, tbl, tbl, name))
 ) AS s(step, stmt)
 ORDER BY name, step
 \gexec
@@ -89,11 +110,11 @@ ORDER BY name, step
 -- Prepared statements keep honouring tenant switches, also as generic plans.
 SET LOCAL ROLE mt_i_app;
 SET LOCAL plan_cache_mode = force_generic_plan;
-SELECT multitenant.set_tenant('tenant-a');
+SELECT multitenant.set_tenant('upg-a');
 PREPARE org_names AS SELECT name FROM multitenant.orgs_projection WHERE id = 'org-1';
-SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of tenant-a')$$, 'prepared statement under tenant a');
-SELECT multitenant.set_tenant('tenant-b');
-SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of tenant-b')$$, 'the same generic plan after switching to tenant b');
+SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of upg-a')$$, 'prepared statement under tenant a');
+SELECT multitenant.set_tenant('upg-b');
+SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of upg-b')$$, 'the same generic plan after switching to tenant b');
 RESET ROLE;
 
 SELECT * FROM finish();

@@ -25,7 +25,7 @@ SELECT 'knowledge_bases', count(*) FROM app.knowledge_bases;
 
 GRANT SELECT ON before_rows TO PUBLIC;
 
-SELECT plan(43);
+SELECT plan(45);
 
 -- Bad input.
 SELECT throws_ok($$SELECT multitenant.adopt_table(NULL)$$, '22004', 'table must not be null', 'a NULL table is refused');
@@ -68,19 +68,26 @@ DROP VIEW app.site_summary;
 CREATE VIEW app.site_names WITH (security_invoker = true) AS SELECT id, name FROM app.sites;
 GRANT SELECT ON app.site_names TO mt_adopt_app;
 
--- Legacy data that already names tenants inconsistently.
+-- Legacy data that already names tenants: kept, inherited, or refused when inconsistent.
 CREATE TABLE app.legacy_parents (id int PRIMARY KEY, instance_id text);
-CREATE TABLE app.legacy_children (id int PRIMARY KEY, parent_id int REFERENCES app.legacy_parents (id));
+CREATE TABLE app.legacy_children (id int PRIMARY KEY, instance_id text, parent_id int REFERENCES app.legacy_parents (id));
+CREATE TABLE app.legacy_notes (id int PRIMARY KEY, parent_id int REFERENCES app.legacy_parents (id));
 INSERT INTO app.legacy_parents VALUES (1, 'tenant-a'), (2, NULL);
 SELECT throws_ok($$SELECT multitenant.adopt_table('app.legacy_parents')$$, '23502',
                  'cannot adopt app.legacy_parents: row (id)=(2) of table app.legacy_parents has no tenant',
                  'a NULL tenant in an existing instance_id column names the table and key');
-UPDATE app.legacy_parents SET instance_id = 'tenant-a' WHERE id = 2;
-INSERT INTO app.legacy_children VALUES (10, 1);
+UPDATE app.legacy_parents SET instance_id = 'tenant-b' WHERE id = 2;
+INSERT INTO app.legacy_children VALUES (10, 'tenant-b', 1);
+INSERT INTO app.legacy_notes VALUES (100, 1), (101, 2), (102, NULL);
 SELECT throws_ok($$SELECT multitenant.adopt_table('app.legacy_parents')$$, '23503', NULL,
-                 'a child row that would point into another tenant stops the adoption');
-SELECT hasnt_column('app', 'legacy_children', 'instance_id', 'refused: the child table is unchanged');
+                 'a child row of tenant b pointing at a row of tenant a stops the adoption');
+SELECT hasnt_column('app', 'legacy_notes', 'instance_id', 'refused: the other child table is unchanged');
 SELECT col_is_pk('app', 'legacy_parents', ARRAY['id'], 'refused: the parent key is unchanged');
+UPDATE app.legacy_children SET instance_id = 'tenant-a';
+SELECT lives_ok($$SELECT multitenant.adopt_table('app.legacy_parents')$$, 'consistent legacy tenants are adopted');
+SELECT results_eq($$SELECT id, instance_id FROM app.legacy_notes ORDER BY id$$,
+                  $$VALUES (100, 'tenant-a'), (101, 'tenant-b'), (102, 'system')$$,
+                  'rows of a new tenant column take their parent row''s tenant, else the default');
 
 -- The real thing.
 SELECT ok((SELECT count(*) FROM multitenant.adopt_table('app.sites')) > 20, 'sites adopted with its referencing tables');
@@ -103,7 +110,8 @@ SELECT is((SELECT array_agg(column_default::text ORDER BY column_name) FROM info
             WHERE table_schema = 'app' AND table_name = 'rules' AND column_name IN ('instance_id', 'resource_owner', 'sequence')),
           ARRAY['multitenant.current_tenant()', 'multitenant.current_tenant()', '0'], 'defaults: the session''s tenant, sequence 0');
 SELECT is((SELECT array_agg(table_name::text ORDER BY table_name::text) FROM multitenant.tenant_tables WHERE schema_name = 'app'),
-          ARRAY['app.decision_tables', 'app.devices', 'app.knowledge_bases', 'app.models', 'app.rules', 'app.sites',
+          ARRAY['app.decision_tables', 'app.devices', 'app.knowledge_bases', 'app.legacy_children', 'app.legacy_notes',
+                'app.legacy_parents', 'app.models', 'app.rules', 'app.sites',
                 'app.user_site_assignments', 'app.workflows'], 'tenant_tables lists the adopted tables');
 
 -- Every row survived, in the default tenant.

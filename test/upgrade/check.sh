@@ -14,7 +14,7 @@ export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 RELEASED=${MT_RELEASED_VERSIONS:-1.0}
-STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql)
+STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql test/upgrade/stream_bulk.sql)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,10 +45,17 @@ load_streams() { # load_streams DB
   done
 }
 
+# Released scripts are frozen: every later change is a new hop.
+(cd sql && sha256sum --quiet -c ../test/upgrade/released.sha256)
+tap $? "released scripts are unchanged (test/upgrade/released.sha256)"
+for f in sql/multitenant--*.sql; do
+  grep -q " ${f#sql/}\$" test/upgrade/released.sha256 || echo "# not released yet: $f"
+done
+
 echo "# fresh install of the newest version"
 "${PSQL[@]}" -d postgres -c 'DROP DATABASE IF EXISTS mt_fresh' -c 'CREATE DATABASE mt_fresh'
 "${PSQL[@]}" -d mt_fresh -c 'CREATE EXTENSION multitenant'
-load_streams mt_fresh
+load_streams mt_fresh && "${PSQL[@]}" -d mt_fresh -f test/upgrade/legacy_rows_expected.sql
 tap $? "fresh install: the upgrade stream reduces"
 q -d mt_fresh -f test/upgrade/inventory.sql >"$work/fresh.inventory"
 dump_rows mt_fresh "$work/fresh.rows"
@@ -58,8 +65,8 @@ for from in $RELEASED; do
   db=mt_upgraded_${from//./_}
   "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
   "${PSQL[@]}" -d "$db" -c "CREATE EXTENSION multitenant VERSION '$from'"
-  load_streams "$db"
-  tap $? "$from: the upgrade stream reduces into $from"
+  load_streams "$db" && "${PSQL[@]}" -d "$db" -f "test/upgrade/legacy_rows_$from.sql"
+  tap $? "$from: the upgrade stream reduces into $from, plus rows no event produced"
   # Every row of the old version, as JSON, kept outside the extension.
   "${PSQL[@]}" -d "$db" <<'SQL'
 CREATE SCHEMA upgrade_check;
@@ -138,4 +145,27 @@ CREATE EXTENSION pgtap;
 SQL
   tap $? "$from: stream data cleared for the pgTAP run"
 done
+# Legacy rows that cannot become tenant rows stop the upgrade, which names the
+# table and the key, and leave the database at the old version.
+expect_refusal() { # expect_refusal FROM DESCRIPTION SQL PATTERN
+  local from=$1 what=$2 sql=$3 pattern=$4 bad=mt_upgrade_refused out
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $bad" -c "CREATE DATABASE $bad"
+  "${PSQL[@]}" -d "$bad" -c "CREATE EXTENSION multitenant VERSION '$from'"
+  load_streams "$bad" && "${PSQL[@]}" -d "$bad" -c "$sql"
+  out=$("${PSQL[@]}" -d "$bad" -c 'ALTER EXTENSION multitenant UPDATE' 2>&1)
+  echo "$out" | sed 's/^/#   /'
+  [[ $out =~ $pattern ]] && [[ $(q -d "$bad" -c "SELECT extversion FROM pg_extension WHERE extname = 'multitenant'") == "$from" ]]
+  tap $? "$from: $what"
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE $bad"
+}
+if [[ " $RELEASED " == *" 1.0 "* ]]; then
+  expect_refusal 1.0 "a legacy user without a tenant stops the upgrade, naming table and key" \
+    "INSERT INTO multitenant.users_projection (id, creation_date, sequence, state, resource_owner, instance_id, username, type)
+     VALUES ('legacy-null', now(), 0, 1, 'o', NULL, 'nobody', 1)" \
+    'ERROR:  cannot adopt multitenant.users_projection: row \(id\)=\(legacy-null\) of table multitenant.users_projection has no tenant'
+  expect_refusal 1.0 "a legacy detail row pointing into another tenant's row stops the upgrade, naming table and key" \
+    "INSERT INTO multitenant.idp_configs_jwt_config (idp_id, issuer, keys_endpoint, header_name, endpoint)
+     VALUES ('upg-a-iam-oidc', 'https://issuer', 'https://keys', 'x-jwt', 'https://jwt')" \
+    'multitenant.idp_configs_jwt_config.*Key \(instance_id, idp_id\)=\(system, upg-a-iam-oidc\) is not present in table "idp_configs"'
+fi
 echo "1..$n"

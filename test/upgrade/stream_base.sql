@@ -36,6 +36,22 @@ BEGIN
 		                                            'responseTypes', '[0]'::jsonb, 'grantTypes', '[0]'::jsonb),
 		                         instance_id => t, created_at => base + make_interval(secs => n));
 		n := n + 1;
+		PERFORM multitenant.push('project', t || '-proj-1', 'project.application.added',
+		                         jsonb_build_object('appId', t || '-app-2', 'name', 'API'),
+		                         instance_id => t, created_at => base + make_interval(secs => n));
+		n := n + 1;
+		PERFORM multitenant.push('project', t || '-proj-1', 'project.application.config.api.added',
+		                         jsonb_build_object('appId', t || '-app-2', 'clientId', t || '-api-client', 'hashedSecret', '$2a$hash', 'authMethodType', 0),
+		                         instance_id => t, created_at => base + make_interval(secs => n));
+		n := n + 1;
+		PERFORM multitenant.push('project', t || '-proj-1', 'project.application.added',
+		                         jsonb_build_object('appId', t || '-app-3', 'name', 'SAML'),
+		                         instance_id => t, created_at => base + make_interval(secs => n));
+		n := n + 1;
+		PERFORM multitenant.push('project', t || '-proj-1', 'project.application.config.saml.added',
+		                         jsonb_build_object('appId', t || '-app-3', 'entityId', 'https://' || t || '.example.com/saml', 'metadata', 'PHgvPg=='),
+		                         instance_id => t, created_at => base + make_interval(secs => n));
+		n := n + 1;
 	END LOOP;
 END
 $base$;
