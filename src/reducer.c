@@ -18,6 +18,7 @@
 #include "multitenant.h"
 
 #include "access/xact.h"
+#include "utils/resowner.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -58,6 +59,7 @@ typedef struct ReducerSet
 	char		event_type[MT_IDENTIFIER_MAXLEN + 1];	/* hash key */
 	int			count;
 	bool		batchable;		/* every reducer has a batch_plan */
+	bool		batch_upserts;	/* a batch may hit one key twice (see below) */
 	CompiledReducer *reducers;
 } ReducerSet;
 
@@ -554,7 +556,9 @@ reads_only_event(SPIPlanPtr plan)
 			{
 				RangeTblEntry *rte = lfirst(rc);
 
-				if (++rti == query->resultRelation)
+				/* the projection itself, and an upsert's EXCLUDED row */
+				if (++rti == query->resultRelation ||
+					(query->onConflict != NULL && rti == query->onConflict->exclRelIndex))
 					continue;
 				if (range_table_entry_walker(rte, reads_relation, NULL, QTW_EXAMINE_RTES_BEFORE))
 					return false;
@@ -646,7 +650,7 @@ get_reducer_set(const char *event_type)
 		compiled[i].registrant = registrant;
 		compiled[i].plan = plan;
 		compiled[i].batch_plan = NULL;
-		if (strcmp(action, "insert") == 0 && reads_only_event(plan))
+		if ((strcmp(action, "insert") == 0 || strcmp(action, "upsert") == 0) && reads_only_event(plan))
 		{
 			SPIPlanPtr	batch_plan = compile_reducer(event_type, relid, action, set_json, match_json,
 													 condition, touch, registrant, false, true);
@@ -670,8 +674,13 @@ get_reducer_set(const char *event_type)
 	set->count = (int) rows->numvals;
 	set->reducers = compiled;
 	set->batchable = (set->count > 0);
+	set->batch_upserts = false;
 	for (i = 0; i < rows->numvals; i++)
+	{
 		set->batchable = set->batchable && compiled[i].batch_plan != NULL;
+		if (strcmp(SPI_getvalue(rows->vals[i], rows->tupdesc, 2), "upsert") == 0)
+			set->batch_upserts = true;
+	}
 	SPI_freetuptable(rows);
 	return set;
 }
@@ -723,6 +732,64 @@ wanted(const CompiledReducer *reducer, const Oid *only_projections, int n_only)
 }
 
 /*
+ * Reduces a run of events of one type with one statement per reducer.  An
+ * upsert run is equivalent to upserting event by event only while no two
+ * events of the run hit the same row; when they do, PostgreSQL refuses the
+ * statement (cardinality_violation), and the run is undone in its
+ * subtransaction and left to the caller to reduce event by event.  Returns
+ * whether the run was reduced.
+ */
+static bool
+reduce_run(ReducerSet *set, Datum *events, int n, const char *event_type,
+		   const Oid *only_projections, int n_only)
+{
+	Datum		run = PointerGetDatum(construct_array(events, n, mt_events_typeid(), -1, false,
+													  TYPALIGN_DOUBLE));
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	int			i;
+
+	if (!set->batch_upserts)
+	{
+		for (i = 0; i < set->count; i++)
+			if (wanted(&set->reducers[i], only_projections, n_only))
+				execute_reducer(&set->reducers[i], set->reducers[i].batch_plan, run, event_type, n);
+		return true;
+	}
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		for (i = 0; i < set->count; i++)
+			if (wanted(&set->reducers[i], only_projections, n_only))
+				execute_reducer(&set->reducers[i], set->reducers[i].batch_plan, run, event_type, n);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_CARDINALITY_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		/* execute_reducer counted the failure as the end of this reduction */
+		reductions_in_progress++;
+		return false;
+	}
+	PG_END_TRY();
+	return true;
+}
+
+/*
  * Applies the reducers of each event's type, in registration order, to
  * events in order; with only_projections, just those writing one of the
  * given projections.  A run of consecutive events of one type whose
@@ -751,18 +818,8 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 		}
 
 		reductions_in_progress++;
-		if (set->batchable && end - start > 1)
-		{
-			Datum		run = PointerGetDatum(construct_array(events + start, end - start,
-															  mt_events_typeid(), -1, false,
-															  TYPALIGN_DOUBLE));
-
-			for (i = 0; i < set->count; i++)
-				if (wanted(&set->reducers[i], only_projections, n_only))
-					execute_reducer(&set->reducers[i], set->reducers[i].batch_plan, run,
-									event_types[start], end - start);
-		}
-		else
+		if (!(set->batchable && end - start > 1 &&
+			  reduce_run(set, events + start, end - start, event_types[start], only_projections, n_only)))
 		{
 			for (k = start; k < end; k++)
 				for (i = 0; i < set->count; i++)

@@ -2,7 +2,7 @@
 -- conditions, failures, cache invalidation, privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
-SELECT plan(61);
+SELECT plan(65);
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.carts (
@@ -170,6 +170,22 @@ SELECT lives_ok($$SELECT multitenant.enable_tenant_isolation('shop.carts'); SELE
 SELECT is((SELECT count(*)::int FROM pg_policies WHERE schemaname = 'shop' AND tablename = 'carts'), 3, 'the three policies, once each');
 SELECT throws_ok($$SELECT multitenant.unregister_reducer('shop.carts', 'cart.item.added')$$, '42704',
     'no reducer for event type "cart.item.added" on projection shop.carts', 'unregistering an unknown reducer');
+
+-- An upsert run is one statement while no two of its events hit one row; a
+-- run that does is undone and reduced event by event, with the same result.
+SELECT lives_ok($$SELECT * FROM multitenant.push_many('[
+  {"aggregate_type": "cart", "aggregate_id": "u1", "event_type": "cart.restored", "payload": {"owner": "a"}, "instance_id": "ta"},
+  {"aggregate_type": "cart", "aggregate_id": "u2", "event_type": "cart.restored", "payload": {"owner": "b"}, "instance_id": "ta"},
+  {"aggregate_type": "cart", "aggregate_id": "u1", "event_type": "cart.restored", "payload": {"owner": "c"}, "instance_id": "ta"}]')$$,
+    'an upsert run that hits one row twice');
+SELECT results_eq($$SELECT id, owner_name, sequence FROM shop.carts WHERE instance_id = 'ta' AND id IN ('u1', 'u2') ORDER BY id$$,
+    $$VALUES ('u1'::text, 'c'::text, 2::bigint), ('u2', 'b', 1)$$, 'reduced event by event: the later event wins');
+SELECT lives_ok($$SELECT * FROM multitenant.push_many('[
+  {"aggregate_type": "cart", "aggregate_id": "u1", "event_type": "cart.restored", "payload": {"owner": "d"}, "instance_id": "ta"},
+  {"aggregate_type": "cart", "aggregate_id": "u3", "event_type": "cart.restored", "payload": {"owner": "e"}, "instance_id": "ta"}]')$$,
+    'an upsert run over distinct rows');
+SELECT results_eq($$SELECT id, owner_name, sequence FROM shop.carts WHERE instance_id = 'ta' AND id IN ('u1', 'u2', 'u3') ORDER BY id$$,
+    $$VALUES ('u1'::text, 'd'::text, 3::bigint), ('u2', 'b', 1), ('u3', 'e', 1)$$, 'one statement: updated and inserted');
 
 SELECT * FROM finish();
 ROLLBACK;
