@@ -384,18 +384,26 @@ GRANT EXECUTE ON FUNCTION @extschema@.adopt_table(regclass, text, boolean) TO mu
 -- Projections are derived data: after adoption every projection row is
 -- re-derived from the events behind it (one replay over the events), so an
 -- upgraded database holds exactly what a fresh 1.1 install reduces from the
--- same events.  Rows that no event produces (hand-made or imported rows) are
--- kept, in the tenant adopt_table gave them ('system' unless the row already
--- named one).
+-- same events.  Rows that no event produces (imported or hand-made rows) are
+-- kept, with what adopt_table would have given them: the instance_id they
+-- already had, else the tenant of the row they reference, else 'system'.
+--
+-- The tables are emptied before adopt_table runs, so that it changes empty
+-- tables and the rows are written once, by the replay, instead of being
+-- backfilled, re-indexed and checked only to be replaced.
 ------------------------------------------------------------------------------
 
 DO $upgrade$
 DECLARE
 	legacy oid[];
 	rel oid;
-	keycols text;
 	snapshot text;
+	restore_cols text;
+	restore_vals text;
+	restore_from text;
+	keycols text;
 	failure_detail text;
+	fk record;
 BEGIN
 	SELECT pg_catalog.array_agg(c.oid ORDER BY c.relname) INTO legacy
 	  FROM pg_catalog.pg_class AS c
@@ -414,19 +422,71 @@ BEGIN
 		RETURN;
 	END IF;
 
+	-- adopt_table's checks (a row without a tenant, above all) on the data as
+	-- it is, before anything changes.
 	FOREACH rel IN ARRAY legacy LOOP
-		PERFORM @extschema@.adopt_table(rel::pg_catalog.regclass);
+		PERFORM @extschema@.adopt_table(rel::pg_catalog.regclass, dry_run => true);
 	END LOOP;
 
 	FOREACH rel IN ARRAY legacy LOOP
-		snapshot := 'mt_legacy_' OPERATOR(pg_catalog.||) rel::text;
-		EXECUTE pg_catalog.format('CREATE TEMPORARY TABLE %I ON COMMIT DROP AS TABLE %s', snapshot, rel::pg_catalog.regclass);
+		EXECUTE pg_catalog.format('CREATE TEMPORARY TABLE %I AS TABLE %s',
+			'mt_legacy_' OPERATOR(pg_catalog.||) rel::text, rel::pg_catalog.regclass);
+	END LOOP;
+	EXECUTE 'TRUNCATE ' OPERATOR(pg_catalog.||) (SELECT pg_catalog.string_agg(l.relid::pg_catalog.regclass::text, ', ')
+	                                                FROM pg_catalog.unnest(legacy) AS l(relid));
+
+	FOREACH rel IN ARRAY legacy LOOP
+		PERFORM @extschema@.adopt_table(rel::pg_catalog.regclass);
 		-- Every projection handles the removal of its tenant (A.4); in 1.0 a
 		-- single-tenant table could not.
 		PERFORM @extschema@.register_reducer(rel::pg_catalog.regclass, 'instance.removed', 'delete', match => '{}');
 	END LOOP;
 
+	-- The replay inserts every row once more; checking each detail row's
+	-- parent one by one would cost as much as the replay itself.  Those checks
+	-- (not the cascades) are off during the replay and made once, set-based,
+	-- after it.
+	FOR fk IN
+		SELECT t.tgname, t.tgrelid FROM pg_catalog.pg_trigger AS t
+		  JOIN pg_catalog.pg_constraint AS c ON c.oid OPERATOR(pg_catalog.=) t.tgconstraint
+		 WHERE t.tgrelid OPERATOR(pg_catalog.=) ANY (legacy) AND c.contype OPERATOR(pg_catalog.=) 'f'
+		   AND c.conrelid OPERATOR(pg_catalog.=) t.tgrelid
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', fk.tgrelid::pg_catalog.regclass, fk.tgname);
+	END LOOP;
+
 	PERFORM @extschema@.rebuild_many(legacy::pg_catalog.regclass[]);
+
+	FOR fk IN
+		SELECT t.tgname, t.tgrelid FROM pg_catalog.pg_trigger AS t
+		  JOIN pg_catalog.pg_constraint AS c ON c.oid OPERATOR(pg_catalog.=) t.tgconstraint
+		 WHERE t.tgrelid OPERATOR(pg_catalog.=) ANY (legacy) AND c.contype OPERATOR(pg_catalog.=) 'f'
+		   AND c.conrelid OPERATOR(pg_catalog.=) t.tgrelid
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER %I', fk.tgrelid::pg_catalog.regclass, fk.tgname);
+	END LOOP;
+	FOR fk IN
+		SELECT c.conname, c.conrelid, c.confrelid,
+		       pg_catalog.string_agg(pg_catalog.format('p.%I OPERATOR(pg_catalog.=) x.%I', pa.attname, ca.attname), ' AND ') AS joins,
+		       pg_catalog.string_agg(pg_catalog.format('x.%I IS NOT NULL', ca.attname), ' AND ') AS present,
+		       pg_catalog.string_agg(pg_catalog.format('x.%I', ca.attname), ', ') AS fcols
+		  FROM pg_catalog.pg_constraint AS c
+		 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS u(fk, pk)
+		  JOIN pg_catalog.pg_attribute AS ca ON ca.attrelid OPERATOR(pg_catalog.=) c.conrelid AND ca.attnum OPERATOR(pg_catalog.=) u.fk
+		  JOIN pg_catalog.pg_attribute AS pa ON pa.attrelid OPERATOR(pg_catalog.=) c.confrelid AND pa.attnum OPERATOR(pg_catalog.=) u.pk
+		 WHERE c.conrelid OPERATOR(pg_catalog.=) ANY (legacy) AND c.contype OPERATOR(pg_catalog.=) 'f'
+		 GROUP BY c.oid, c.conname, c.conrelid, c.confrelid
+	LOOP
+		EXECUTE pg_catalog.format('SELECT ROW(%s)::text FROM %s AS x WHERE %s AND NOT EXISTS (SELECT FROM %s AS p WHERE %s) LIMIT 1',
+			fk.fcols, fk.conrelid::pg_catalog.regclass, fk.present, fk.confrelid::pg_catalog.regclass, fk.joins)
+		  INTO failure_detail;
+		IF failure_detail IS NOT NULL THEN
+			RAISE EXCEPTION 'cannot upgrade %: the replayed events leave a row that violates foreign key constraint "%"',
+				fk.conrelid::pg_catalog.regclass, fk.conname
+				USING ERRCODE = '23503',
+				      DETAIL = pg_catalog.format('Key %s is not present in table %s.', failure_detail, fk.confrelid::pg_catalog.regclass);
+		END IF;
+	END LOOP;
 
 	-- Put back the rows no event reproduced, parents before the tables that
 	-- reference them.
@@ -442,6 +502,40 @@ BEGIN
 		)
 		SELECT dp.relid FROM depth AS dp GROUP BY dp.relid ORDER BY pg_catalog.max(dp.n), dp.relid
 	LOOP
+		snapshot := 'mt_legacy_' OPERATOR(pg_catalog.||) rel::text;
+		-- The snapshot's columns, and the backfill of those adopt_table added.
+		SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum),
+		       pg_catalog.string_agg(
+		           CASE WHEN s.attname IS NOT NULL THEN pg_catalog.format('s.%I', a.attname)
+		                WHEN a.attname OPERATOR(pg_catalog.=) 'instance_id' THEN pg_catalog.format('COALESCE(p.instance_id, %L)', 'system')
+		                WHEN a.attname OPERATOR(pg_catalog.=) 'resource_owner' THEN pg_catalog.quote_literal('system')
+		                WHEN a.attname OPERATOR(pg_catalog.=) 'sequence' THEN '0'
+		                ELSE 'NULL' END, ', ' ORDER BY a.attnum)
+		  INTO restore_cols, restore_vals
+		  FROM pg_catalog.pg_attribute AS a
+		  LEFT JOIN pg_catalog.pg_attribute AS s
+		    ON s.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('pg_temp.%I', snapshot))
+		   AND s.attname OPERATOR(pg_catalog.=) a.attname AND NOT s.attisdropped
+		 WHERE a.attrelid OPERATOR(pg_catalog.=) rel AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+		-- A row of a table that had no tenant takes the tenant its parent row had.
+		SELECT pg_catalog.format('%I AS s LEFT JOIN %I AS p ON %s', snapshot, 'mt_legacy_' OPERATOR(pg_catalog.||) c.confrelid::text,
+		           pg_catalog.string_agg(pg_catalog.format('p.%I OPERATOR(pg_catalog.=) s.%I', pa.attname, ca.attname), ' AND '))
+		  INTO restore_from
+		  FROM pg_catalog.pg_constraint AS c
+		 CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) AS u(fk, pk)
+		  JOIN pg_catalog.pg_attribute AS ca ON ca.attrelid OPERATOR(pg_catalog.=) c.conrelid AND ca.attnum OPERATOR(pg_catalog.=) u.fk
+		  JOIN pg_catalog.pg_attribute AS pa ON pa.attrelid OPERATOR(pg_catalog.=) c.confrelid AND pa.attnum OPERATOR(pg_catalog.=) u.pk
+		 WHERE c.conrelid OPERATOR(pg_catalog.=) rel AND c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.<>) rel
+		   AND ca.attname OPERATOR(pg_catalog.<>) 'instance_id'
+		   AND EXISTS (SELECT FROM pg_catalog.pg_attribute AS t
+		                WHERE t.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('pg_temp.%I', 'mt_legacy_' OPERATOR(pg_catalog.||) c.confrelid::text))
+		                  AND t.attname OPERATOR(pg_catalog.=) 'instance_id')
+		 GROUP BY c.oid, c.conname, c.confrelid
+		 ORDER BY c.conname
+		 LIMIT 1;
+		IF NOT FOUND THEN
+			restore_from := pg_catalog.format('%I AS s CROSS JOIN (SELECT NULL::pg_catalog.text AS instance_id) AS p', snapshot);
+		END IF;
 		SELECT pg_catalog.string_agg(pg_catalog.format('x.%1$I OPERATOR(pg_catalog.=) s.%1$I', a.attname), ' AND ')
 		  INTO keycols
 		  FROM pg_catalog.pg_constraint AS c
@@ -450,8 +544,8 @@ BEGIN
 		 WHERE c.conrelid OPERATOR(pg_catalog.=) rel AND c.contype OPERATOR(pg_catalog.=) 'p'
 		   AND a.attname OPERATOR(pg_catalog.<>) 'instance_id';
 		BEGIN
-			EXECUTE pg_catalog.format('INSERT INTO %s SELECT s.* FROM %I AS s WHERE NOT EXISTS (SELECT FROM %s AS x WHERE %s)',
-				rel::pg_catalog.regclass, 'mt_legacy_' OPERATOR(pg_catalog.||) rel::text, rel::pg_catalog.regclass, keycols);
+			EXECUTE pg_catalog.format('INSERT INTO %s (%s) SELECT %s FROM %s WHERE NOT EXISTS (SELECT FROM %s AS x WHERE %s)',
+				rel::pg_catalog.regclass, restore_cols, restore_vals, restore_from, rel::pg_catalog.regclass, keycols);
 		EXCEPTION WHEN integrity_constraint_violation THEN
 			GET STACKED DIAGNOSTICS failure_detail = PG_EXCEPTION_DETAIL;
 			RAISE EXCEPTION 'cannot upgrade %: a row that no event produced cannot be kept: %',
