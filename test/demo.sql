@@ -119,4 +119,36 @@ SELECT instance_id, id, changes, sequence FROM public.org_activity ORDER BY inst
 SELECT position, instance_id, event_type FROM multitenant.read_events(after_position => 5, max_events => 5);
 
 \echo
+\echo '== 10. An existing single-tenant table becomes a tenant table with adopt_table (dry run first).'
+CREATE TABLE public.sites (id int PRIMARY KEY, name text NOT NULL UNIQUE);
+CREATE TABLE public.devices (id int PRIMARY KEY, site_id int NOT NULL REFERENCES public.sites (id), serial text NOT NULL);
+INSERT INTO public.sites VALUES (1, 'Zurich'), (2, 'Berlin');
+INSERT INTO public.devices VALUES (10, 1, 'SN-10'), (11, 2, 'SN-11');
+SELECT * FROM multitenant.adopt_table('public.sites', dry_run => true);
+SELECT count(*) AS statements_run FROM multitenant.adopt_table('public.sites');
+\echo '   devices referenced sites, so it was adopted too; existing rows went to tenant system:'
+SELECT instance_id, id, site_id, serial FROM public.devices ORDER BY id;
+SELECT table_name, primary_key, rls_forced FROM multitenant.tenant_tables WHERE schema_name = 'public';
+SELECT count(*) AS statements_on_second_call FROM multitenant.adopt_table('public.sites');
+
+\echo
+\echo '== 11. Upgrading from 1.0: its identity projections are single-tenant; ALTER EXTENSION makes them tenant tables.'
+CREATE DATABASE demo_upgrade;
+\c demo_upgrade
+\set VERBOSITY terse
+CREATE EXTENSION multitenant VERSION '1.0';
+SELECT count(*) AS events FROM (
+  SELECT multitenant.push('user', tenant || '-user-1', 'user.human.added',
+         jsonb_build_object('userName', 'alice', 'firstName', 'Alice', 'lastName', 'Doe', 'email', 'alice@' || tenant || '.example'),
+         resource_owner => 'org-1', instance_id => tenant)
+    FROM unnest(ARRAY['acme', 'globex']) AS tenant) AS pushed;
+SELECT id, instance_id, username FROM multitenant.users_projection ORDER BY id;
+\d multitenant.user_metadata
+ALTER EXTENSION multitenant UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'multitenant';
+\d multitenant.user_metadata
+SELECT instance_id, id, username, change_date IS NOT NULL AS has_change_date FROM multitenant.users_projection ORDER BY 1, 2;
+SELECT instance_id, user_id, login_name FROM multitenant.login_names_projection ORDER BY 1, 2;
+
+\echo
 \echo '== Done. The cluster and everything in it are thrown away now.'
