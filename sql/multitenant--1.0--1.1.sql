@@ -404,6 +404,8 @@ DECLARE
 	keycols text;
 	failure_detail text;
 	fk record;
+	check_triggers text[];
+	stmt text;
 BEGIN
 	SELECT pg_catalog.array_agg(c.oid ORDER BY c.relname) INTO legacy
 	  FROM pg_catalog.pg_class AS c
@@ -446,24 +448,20 @@ BEGIN
 	-- parent one by one would cost as much as the replay itself.  Those checks
 	-- (not the cascades) are off during the replay and made once, set-based,
 	-- after it.
-	FOR fk IN
-		SELECT t.tgname, t.tgrelid FROM pg_catalog.pg_trigger AS t
-		  JOIN pg_catalog.pg_constraint AS c ON c.oid OPERATOR(pg_catalog.=) t.tgconstraint
-		 WHERE t.tgrelid OPERATOR(pg_catalog.=) ANY (legacy) AND c.contype OPERATOR(pg_catalog.=) 'f'
-		   AND c.conrelid OPERATOR(pg_catalog.=) t.tgrelid
-	LOOP
-		EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE TRIGGER %I', fk.tgrelid::pg_catalog.regclass, fk.tgname);
+	SELECT pg_catalog.array_agg(pg_catalog.format('ALTER TABLE %s %%s TRIGGER %I', t.tgrelid::pg_catalog.regclass, t.tgname))
+	  INTO check_triggers
+	  FROM pg_catalog.pg_trigger AS t
+	  JOIN pg_catalog.pg_constraint AS c ON c.oid OPERATOR(pg_catalog.=) t.tgconstraint
+	 WHERE t.tgrelid OPERATOR(pg_catalog.=) ANY (legacy) AND c.contype OPERATOR(pg_catalog.=) 'f'
+	   AND c.conrelid OPERATOR(pg_catalog.=) t.tgrelid;
+	FOREACH stmt IN ARRAY COALESCE(check_triggers, '{}') LOOP
+		EXECUTE pg_catalog.format(stmt, 'DISABLE');
 	END LOOP;
 
 	PERFORM @extschema@.rebuild_many(legacy::pg_catalog.regclass[]);
 
-	FOR fk IN
-		SELECT t.tgname, t.tgrelid FROM pg_catalog.pg_trigger AS t
-		  JOIN pg_catalog.pg_constraint AS c ON c.oid OPERATOR(pg_catalog.=) t.tgconstraint
-		 WHERE t.tgrelid OPERATOR(pg_catalog.=) ANY (legacy) AND c.contype OPERATOR(pg_catalog.=) 'f'
-		   AND c.conrelid OPERATOR(pg_catalog.=) t.tgrelid
-	LOOP
-		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE TRIGGER %I', fk.tgrelid::pg_catalog.regclass, fk.tgname);
+	FOREACH stmt IN ARRAY COALESCE(check_triggers, '{}') LOOP
+		EXECUTE pg_catalog.format(stmt, 'ENABLE');
 	END LOOP;
 	FOR fk IN
 		SELECT c.conname, c.conrelid, c.confrelid,

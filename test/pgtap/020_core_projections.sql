@@ -7,19 +7,7 @@ CREATE EXTENSION IF NOT EXISTS multitenant;
 
 SELECT plan(60);
 
--- ev(): push one event at a fixed time (minute n after a base instant) and
--- return its sequence.  ts(n) is that instant.
-CREATE FUNCTION pg_temp.ts(n integer) RETURNS timestamptz LANGUAGE sql IMMUTABLE
-AS $$ SELECT '2024-05-01 10:00:00+00'::timestamptz + pg_catalog.make_interval(mins => n) $$;
-
-CREATE FUNCTION pg_temp.ev(agg_type text, agg_id text, ev_type text, payload jsonb, n integer,
-                           tenant text DEFAULT 'tenant-a', owner text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql
-AS $$ SELECT (multitenant.push(agg_type, agg_id, ev_type, payload, resource_owner => owner,
-                               instance_id => tenant, created_at => pg_temp.ts(n))).sequence $$;
-
-CREATE FUNCTION pg_temp.b64(s text) RETURNS text LANGUAGE sql IMMUTABLE
-AS $$ SELECT pg_catalog.translate(pg_catalog.encode(pg_catalog.convert_to(s, 'UTF8'), 'base64'), E'\n', '') $$;
+\ir ../fixtures/pgtap_events.sql
 
 ------------------------------------------------------------------------------
 -- instance

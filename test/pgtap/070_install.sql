@@ -4,7 +4,7 @@ BEGIN;
 -- clean slate; the upgrade tests compare that catalog with this one.
 DROP EXTENSION IF EXISTS multitenant CASCADE;
 DROP SCHEMA IF EXISTS multitenant;
-SELECT plan(10);
+SELECT plan(11);
 
 -- A schema planted beforehand by an untrusted role is refused, and nothing is installed.
 CREATE ROLE mt_planter NOLOGIN;
@@ -41,6 +41,10 @@ SELECT ok(NOT has_sequence_privilege('multitenant_app', 'multitenant.events_posi
 SELECT is_empty($$SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE n.nspname = 'multitenant' AND pg_has_role('multitenant_app', c.relowner, 'MEMBER')$$,
                 'the app role owns no relation of the extension');
+
+SELECT is_empty($$SELECT t.tgrelid::regclass::text || ' ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                   WHERE c.relnamespace = 'multitenant'::regnamespace AND t.tgenabled = 'D'$$,
+                'no trigger of the extension is left disabled (the upgrade turns foreign key checks off during its replay)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -10,14 +10,7 @@ CREATE EXTENSION IF NOT EXISTS multitenant;
 
 SELECT plan(54);
 
-CREATE FUNCTION pg_temp.ts(n integer) RETURNS timestamptz LANGUAGE sql IMMUTABLE
-AS $$ SELECT '2024-05-01 10:00:00+00'::timestamptz + pg_catalog.make_interval(mins => n) $$;
-
-CREATE FUNCTION pg_temp.ev(agg_type text, agg_id text, ev_type text, payload jsonb, n integer,
-                           tenant text DEFAULT 'tenant-a', owner text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql
-AS $$ SELECT (multitenant.push(agg_type, agg_id, ev_type, payload, resource_owner => owner,
-                               instance_id => tenant, created_at => pg_temp.ts(n))).sequence $$;
+\ir ../fixtures/pgtap_events.sql
 
 -- Every row of the group's tables for one tenant, as one text (to prove that
 -- another tenant's events leave them alone).

@@ -8,21 +8,9 @@ CREATE EXTENSION IF NOT EXISTS multitenant;
 
 SELECT plan(64);
 
--- ev(): push one event at a fixed time (minute n after a base instant) and
--- return its sequence.  ts(n) is that instant.  cv(tag) is a legacy
--- CryptoValue object as Zitadel writes it (Go field names).
-CREATE FUNCTION pg_temp.ts(n integer) RETURNS timestamptz LANGUAGE sql IMMUTABLE
-AS $$ SELECT '2024-05-01 10:00:00+00'::timestamptz + pg_catalog.make_interval(mins => n) $$;
+\ir ../fixtures/pgtap_events.sql
 
-CREATE FUNCTION pg_temp.ev(agg_type text, agg_id text, ev_type text, payload jsonb, n integer,
-                           tenant text DEFAULT 'tenant-a', owner text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql
-AS $$ SELECT (multitenant.push(agg_type, agg_id, ev_type, payload, resource_owner => owner,
-                               instance_id => tenant, created_at => pg_temp.ts(n))).sequence $$;
-
-CREATE FUNCTION pg_temp.b64(s text) RETURNS text LANGUAGE sql IMMUTABLE
-AS $$ SELECT pg_catalog.translate(pg_catalog.encode(pg_catalog.convert_to(s, 'UTF8'), 'base64'), E'\n', '') $$;
-
+-- cv(tag): a legacy CryptoValue object as Zitadel writes it (Go field names).
 CREATE FUNCTION pg_temp.cv(tag text) RETURNS jsonb LANGUAGE sql IMMUTABLE
 AS $$ SELECT pg_catalog.jsonb_build_object('CryptoType', 0, 'Algorithm', 'aes', 'KeyID', 'idpConfigKey',
                                            'Crypted', pg_temp.b64(tag)) $$;

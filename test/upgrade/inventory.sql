@@ -29,7 +29,10 @@ facts(line) AS (
 	              pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
 	  FROM rels r JOIN pg_policy p ON p.polrelid = r.oid
 	UNION ALL
-	SELECT format('trigger %s', pg_get_triggerdef(t.oid)) FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
+	SELECT format('trigger %s enabled=%s', pg_get_triggerdef(t.oid), t.tgenabled) FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
+	UNION ALL
+	SELECT format('constraint trigger %s.%s %s enabled=%s', r.relname, k.conname, t.tgfoid::regproc, t.tgenabled)
+	  FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid AND t.tgisinternal JOIN pg_constraint k ON k.oid = t.tgconstraint
 	UNION ALL
 	SELECT format('view %s %s', r.relname, pg_get_viewdef(r.oid)) FROM rels r WHERE r.relkind = 'v'
 	UNION ALL
