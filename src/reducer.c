@@ -18,7 +18,6 @@
 #include "multitenant.h"
 
 #include "access/xact.h"
-#include "utils/resowner.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -37,6 +36,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
+#include "utils/resowner.h"
 #include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(mt_register_reducer);
@@ -1090,8 +1090,9 @@ rebuild_targets(ArrayType *chosen, int *n_out)
 }
 
 /*
- * Clears the chosen projections (all when chosen is NULL) and their detail
- * tables, then replays the stored events through their reducers in one pass.
+ * Clears the chosen projections (all when chosen is NULL) and the projections
+ * tied to them, then replays the stored events through their reducers in one
+ * pass.
  */
 static int64
 rebuild_projections(ArrayType *chosen, const char *instance_id)
@@ -1125,14 +1126,17 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	nulls[1] = ' ';
 
 	/*
-	 * An extension update rebuilding everything already holds ACCESS
-	 * EXCLUSIVE on the tables it adopted: emptying them at once is then free,
-	 * where DELETE would fire a foreign key trigger per row.
+	 * This extension's own update script, rebuilding everything, already
+	 * holds ACCESS EXCLUSIVE on the tables it adopted: emptying them at once
+	 * is then free, where DELETE would fire a foreign key trigger per row.
 	 */
-	if (creating_extension && instance_id == NULL && n_targets > 0)
+	if (creating_extension && CurrentExtensionObject == get_extension_oid("multitenant", true) &&
+		instance_id == NULL && n_targets > 0)
 	{
 		StringInfoData truncate;
 
+		for (i = 0; i < n_targets; i++)
+			require_table_privilege(targets[i], ACL_TRUNCATE, "TRUNCATE");
 		initStringInfo(&truncate);
 		appendStringInfoString(&truncate, "TRUNCATE ");
 		for (i = 0; i < n_targets; i++)
