@@ -13,7 +13,14 @@ set -uo pipefail
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-RELEASED=${MT_RELEASED_VERSIONS:-1.0}
+# Released versions: those whose scripts test/upgrade/released.sha256 freezes,
+# except the newest (default_version), which every path ends in.  Each needs
+# test/upgrade/legacy_rows_<version>.sql: rows no event produced, in that
+# version's shape, that become test/upgrade/legacy_rows_expected.sql.
+NEWEST=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" multitenant.control)
+RELEASED=${MT_RELEASED_VERSIONS:-$(sed -E 's/^[0-9a-f]+ +multitenant--//; s/\.sql$//; s/--/\n/' test/upgrade/released.sha256 |
+  sort -uV | grep -vx "$NEWEST" | tr '\n' ' ')}
+echo "# released versions upgraded to $NEWEST: $RELEASED"
 STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql test/upgrade/stream_bulk.sql)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
