@@ -25,7 +25,7 @@ SELECT c.oid::pg_catalog.regclass AS table_name,
                   AND d.deptype OPERATOR(pg_catalog.=) 'e') AS extension_member
   FROM pg_catalog.pg_class AS c
   JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-  JOIN pg_catalog.pg_constraint AS k
+  LEFT JOIN pg_catalog.pg_constraint AS k
     ON k.conrelid OPERATOR(pg_catalog.=) c.oid AND k.contype OPERATOR(pg_catalog.=) 'p'
  WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::"char"[])
    AND EXISTS (SELECT FROM pg_catalog.pg_policy AS p
