@@ -584,6 +584,7 @@ get_reducer_set(const char *event_type)
 	uint64		i;
 	SPITupleTable *rows;
 	CompiledReducer *compiled = NULL;
+	bool		batch_upserts = false;
 	MemoryContext oldcxt;
 
 	if (reducer_sets == NULL || (reducer_cache_stale && reductions_in_progress == 0))
@@ -650,6 +651,8 @@ get_reducer_set(const char *event_type)
 		compiled[i].registrant = registrant;
 		compiled[i].plan = plan;
 		compiled[i].batch_plan = NULL;
+		if (strcmp(action, "upsert") == 0)
+			batch_upserts = true;
 		if ((strcmp(action, "insert") == 0 || strcmp(action, "upsert") == 0) && reads_only_event(plan))
 		{
 			SPIPlanPtr	batch_plan = compile_reducer(event_type, relid, action, set_json, match_json,
@@ -674,13 +677,9 @@ get_reducer_set(const char *event_type)
 	set->count = (int) rows->numvals;
 	set->reducers = compiled;
 	set->batchable = (set->count > 0);
-	set->batch_upserts = false;
+	set->batch_upserts = batch_upserts;
 	for (i = 0; i < rows->numvals; i++)
-	{
 		set->batchable = set->batchable && compiled[i].batch_plan != NULL;
-		if (strcmp(SPI_getvalue(rows->vals[i], rows->tupdesc, 2), "upsert") == 0)
-			set->batch_upserts = true;
-	}
 	SPI_freetuptable(rows);
 	return set;
 }
@@ -1107,7 +1106,7 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	Datum		args[2];
 	char		nulls[2];
 	Oid			types[2] = {TEXTOID, OIDARRAYOID};
-	int			n_cleared = 0;
+	bool		emptied = false;
 
 	owner = mt_extension_owner();
 
@@ -1143,32 +1142,25 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 			appendStringInfo(&truncate, "%s%s", i > 0 ? ", " : "", qualified_relation_name(targets[i]));
 		if (SPI_execute(truncate.data, false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "emptying the projections failed");
-		n_cleared = n_targets;
+		emptied = true;
 	}
-	for (i = n_cleared; i < n_targets; i++)
+	for (i = 0; i < n_targets && !emptied; i++)
 	{
 		char	   *sql;
 		int			rc;
 
+		bool		tenant_table = has_column(targets[i], "instance_id");
+
 		require_table_privilege(targets[i], ACL_DELETE, "DELETE");
-		if (!has_column(targets[i], "instance_id"))
-		{
-			if (instance_id != NULL)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("projection %s is a single-tenant table and cannot be rebuilt for one tenant",
-								qualified_relation_name(targets[i])),
-						 errhint("Rebuild it for every tenant, or run ALTER EXTENSION multitenant UPDATE to make it a tenant table.")));
-			sql = psprintf("DELETE FROM %s", qualified_relation_name(targets[i]));
-			rc = SPI_execute(sql, false, 0);
-			if (rc != SPI_OK_DELETE)
-				elog(ERROR, "clearing projection %s failed: %s",
-					 qualified_relation_name(targets[i]), SPI_result_code_string(rc));
-			continue;
-		}
-		sql = psprintf("DELETE FROM %s AS t WHERE $1::pg_catalog.text IS NULL"
-					   " OR t.instance_id OPERATOR(pg_catalog.=) $1",
-					   qualified_relation_name(targets[i]));
+		if (!tenant_table && instance_id != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("projection %s is a single-tenant table and cannot be rebuilt for one tenant",
+							qualified_relation_name(targets[i])),
+					 errhint("Rebuild it for every tenant, or run ALTER EXTENSION multitenant UPDATE to make it a tenant table.")));
+		sql = psprintf("DELETE FROM %s AS t WHERE $1::pg_catalog.text IS NULL%s",
+					   qualified_relation_name(targets[i]),
+					   tenant_table ? " OR t.instance_id OPERATOR(pg_catalog.=) $1" : "");
 		rc = SPI_execute_with_args(sql, 1, types, args, nulls, false, 0);
 		if (rc != SPI_OK_DELETE)
 			elog(ERROR, "clearing projection %s failed: %s",
