@@ -32,13 +32,18 @@ tap() { # tap STATUS DESCRIPTION
 }
 q() { "${PSQL[@]}" -At "$@"; }
 
-# Every table of the extension with its rows, one sorted COPY per table.
+# The extension's data tables (everything but the reducer registry).
+data_tables() { # data_tables DB
+  q -d "$1" -c "SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+                JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
+                WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY 1::text"
+}
+
+# Every data table with its rows, one sorted COPY per table.
 dump_rows() { # dump_rows DB FILE
   local db=$1 out=$2 t
   : >"$out"
-  for t in $(q -d "$db" -c "SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
-                            JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
-                            WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY 1::text"); do
+  for t in $(data_tables "$db"); do
     echo "== $t" >>"$out"
     q -d "$db" -c "COPY (SELECT * FROM $t ORDER BY 1, 2, 3) TO STDOUT" | LC_ALL=C sort >>"$out"
   done
@@ -75,19 +80,10 @@ for from in $RELEASED; do
   load_streams "$db" && "${PSQL[@]}" -d "$db" -f "test/upgrade/legacy_rows_$from.sql"
   tap $? "$from: the upgrade stream reduces into $from, plus rows no event produced"
   # Every row of the old version, as JSON, kept outside the extension.
-  "${PSQL[@]}" -d "$db" <<'SQL'
-CREATE SCHEMA upgrade_check;
-CREATE TABLE upgrade_check.old_rows (tbl regclass, old_row jsonb);
-DO $$
-DECLARE r regclass;
-BEGIN
-	FOR r IN SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
-	          JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
-	         WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass LOOP
-		EXECUTE format('INSERT INTO upgrade_check.old_rows SELECT %L, to_jsonb(t) FROM %s AS t', r, r);
-	END LOOP;
-END $$;
-SQL
+  "${PSQL[@]}" -d "$db" -c 'CREATE SCHEMA upgrade_check' -c 'CREATE TABLE upgrade_check.old_rows (tbl regclass, old_row jsonb)'
+  for t in $(data_tables "$db"); do
+    "${PSQL[@]}" -d "$db" -c "INSERT INTO upgrade_check.old_rows SELECT '$t', to_jsonb(t) FROM $t AS t"
+  done
   old_count=$(q -d "$db" -c "SELECT count(*) FROM upgrade_check.old_rows")
   "${PSQL[@]}" -d "$db" -c 'ALTER EXTENSION multitenant UPDATE'
   tap $? "$from: ALTER EXTENSION multitenant UPDATE"
@@ -136,20 +132,8 @@ SQL
   "${PSQL[@]}" -d postgres -c "DROP DATABASE $restored"
 
   # The pgTAP suite then runs on this upgraded catalog, without the stream's rows.
-  "${PSQL[@]}" -d "$db" <<'SQL'
-DROP SCHEMA upgrade_check CASCADE;
-SET session_replication_role = replica;
-DO $$
-DECLARE tables text;
-BEGIN
-	SELECT string_agg(c.oid::regclass::text, ', ') INTO tables
-	  FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
-	  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
-	 WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass;
-	EXECUTE 'TRUNCATE ' || tables;
-END $$;
-CREATE EXTENSION pgtap;
-SQL
+  "${PSQL[@]}" -d "$db" -c 'DROP SCHEMA upgrade_check CASCADE' -c 'SET session_replication_role = replica' \
+    -c "TRUNCATE $(data_tables "$db" | paste -sd, -)" -c 'CREATE EXTENSION pgtap'
   tap $? "$from: stream data cleared for the pgTAP run"
 done
 # Legacy rows that cannot become tenant rows stop the upgrade, which names the
