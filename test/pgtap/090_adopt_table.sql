@@ -25,7 +25,7 @@ SELECT 'knowledge_bases', count(*) FROM app.knowledge_bases;
 
 GRANT SELECT ON before_rows TO PUBLIC;
 
-SELECT plan(45);
+SELECT plan(48);
 
 -- Bad input.
 SELECT throws_ok($$SELECT multitenant.adopt_table(NULL)$$, '22004', 'table must not be null', 'a NULL table is refused');
@@ -33,6 +33,19 @@ SELECT throws_ok($$SELECT multitenant.adopt_table('app.sites', '')$$, '22023', N
 SELECT throws_ok($$SELECT multitenant.adopt_table('app.sites', NULL)$$, '22023', NULL, 'a NULL default tenant is refused');
 SELECT throws_ok($$SELECT multitenant.adopt_table('app.sites', repeat('x', 201))$$, '22023', NULL, 'an oversized default tenant is refused');
 SELECT throws_ok($$SELECT multitenant.adopt_table('app.no_such_table')$$, '42P01', NULL, 'an unknown table is refused');
+
+-- Who may adopt: multitenant_admin, on tables it owns.
+CREATE ROLE mt_adopt_admin NOLOGIN;
+GRANT multitenant_admin TO mt_adopt_admin;
+GRANT USAGE ON SCHEMA app TO mt_adopt_admin;
+SET LOCAL ROLE mt_adopt_app;
+SELECT throws_ok($$SELECT multitenant.adopt_table('app.knowledge_bases')$$, '42501', NULL, 'an application role cannot adopt tables');
+RESET ROLE;
+SET LOCAL ROLE mt_adopt_admin;
+SELECT throws_ok($$SELECT multitenant.adopt_table('app.knowledge_bases')$$, '42501', 'must be owner of table knowledge_bases',
+                 'an administrator cannot adopt a table it does not own');
+RESET ROLE;
+SELECT hasnt_column('app', 'knowledge_bases', 'instance_id', 'refused: knowledge_bases unchanged');
 
 -- A dry run plans every table that references sites and changes nothing.
 SELECT ok((SELECT count(*) FROM multitenant.adopt_table('app.sites', dry_run => true)) > 20, 'dry run returns the plan');
