@@ -10,7 +10,10 @@ OBJS = \
 	src/tenant_context.o \
 	src/payload.o \
 	src/event_store.o \
-	src/reducer.o
+	src/reducer.o \
+	src/lookups.o \
+	src/tokens.o \
+	src/lockout.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 

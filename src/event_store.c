@@ -132,8 +132,8 @@ lock_aggregate(const PushRequest *req, LOCKTAG *tag)
  * is never better than the generic one; always using the generic plan saves
  * planning on every push.
  */
-static SPIPlanPtr
-prepare_kept(const char *sql, int nargs, Oid *argtypes)
+SPIPlanPtr
+mt_prepare_kept(const char *sql, int nargs, Oid *argtypes)
 {
 	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
 
@@ -151,7 +151,7 @@ prepare_event_plans(void)
 	{
 		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 
-		latest_event_plan = prepare_kept(
+		latest_event_plan = mt_prepare_kept(
 			"SELECT e.sequence, e.resource_owner FROM multitenant.events AS e"
 			" WHERE e.instance_id OPERATOR(pg_catalog.=) $1"
 			" AND e.aggregate_type OPERATOR(pg_catalog.=) $2"
@@ -168,7 +168,7 @@ prepare_event_plans(void)
 		 * next one; it stores nothing if expected_sequence ($9) does not
 		 * match or a concurrent push took the sequence.
 		 */
-		insert_event_plan = prepare_kept(
+		insert_event_plan = mt_prepare_kept(
 			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
 			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
 			" SELECT $1, $2, $3, COALESCE(l.sequence, 0) OPERATOR(pg_catalog.+) 1, $4, $5, $6,"
@@ -189,7 +189,7 @@ prepare_event_plans(void)
 	{
 		Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
 
-		latest_events_batch_plan = prepare_kept(
+		latest_events_batch_plan = mt_prepare_kept(
 			"SELECT k.ord, l.sequence, l.resource_owner"
 			" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3))"
 			"  WITH ORDINALITY"
@@ -205,7 +205,7 @@ prepare_event_plans(void)
 		Oid			types[9] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
 			TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
 
-		insert_events_batch_plan = prepare_kept(
+		insert_events_batch_plan = mt_prepare_kept(
 			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
 			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
 			" SELECT u.instance_id, u.aggregate_type, u.aggregate_id, u.sequence, u.event_type,"
@@ -221,13 +221,14 @@ prepare_event_plans(void)
 }
 
 /*
- * Executes one of our kept plans.  A generic plan built while the event store
- * is empty, or its statistics say so, would scan it sequentially for as long
- * as the backend lives; so whenever the plan cache has to (re)build the plan,
- * it does so here with sequential and bitmap scans off.
+ * Executes one of our kept plans (event store writes, lookups).  A generic
+ * plan built while a table is empty, or its statistics say so, would scan it
+ * sequentially for as long as the backend lives; so whenever the plan cache
+ * has to (re)build the plan, it does so here with sequential and bitmap scans
+ * off.
  */
-static int
-execute_event_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
+int
+mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count)
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
 
@@ -249,7 +250,7 @@ execute_event_plan(SPIPlanPtr plan, Datum *values, const char *nulls, long count
 #endif
 		AtEOXact_GUC(true, nest);
 	}
-	return SPI_execute_plan(plan, values, nulls, false, count);
+	return SPI_execute_plan(plan, values, nulls, read_only, count);
 }
 
 static void
@@ -349,7 +350,7 @@ store_event(PushRequest *req, Oid owner)
 			lock_aggregate(req, &aggregate_lock);
 
 		MT_AS_ROLE_BEGIN(owner);
-		rc = execute_event_plan(insert_event_plan, values, nulls, 0);
+		rc = mt_execute_kept(insert_event_plan, values, nulls, false, 0);
 		MT_AS_ROLE_END();
 		if (rc != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "storing the event failed: %s", SPI_result_code_string(rc));
@@ -373,7 +374,7 @@ store_event(PushRequest *req, Oid owner)
 			int64		current_sequence = 0;
 
 			MT_AS_ROLE_BEGIN(owner);
-			rc = execute_event_plan(latest_event_plan, values, NULL, 1);
+			rc = mt_execute_kept(latest_event_plan, values, NULL, false, 1);
 			MT_AS_ROLE_END();
 			if (rc != SPI_OK_SELECT)
 				elog(ERROR, "reading the latest event failed: %s", SPI_result_code_string(rc));
@@ -426,7 +427,7 @@ insert_batch(Datum *args, Oid owner, int n)
 	PG_TRY();
 	{
 		MT_AS_ROLE_BEGIN(owner);
-		rc = execute_event_plan(insert_events_batch_plan, args, NULL, 0);
+		rc = mt_execute_kept(insert_events_batch_plan, args, NULL, false, 0);
 		MT_AS_ROLE_END();
 	}
 	PG_CATCH();
@@ -511,7 +512,7 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 	args[1] = array_of(cols[1], NULL, n_aggregates, TEXTOID);
 	args[2] = array_of(cols[2], NULL, n_aggregates, TEXTOID);
 	MT_AS_ROLE_BEGIN(owner);
-	rc = execute_event_plan(latest_events_batch_plan, args, NULL, 0);
+	rc = mt_execute_kept(latest_events_batch_plan, args, NULL, false, 0);
 	MT_AS_ROLE_END();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading the latest events failed: %s", SPI_result_code_string(rc));
@@ -776,8 +777,8 @@ request_from_json(JsonbValue *obj, int index, PushRequest *req, char *default_te
  * Prepares a materialized set-returning call; portable across 13-17, where
  * the helper for this changed names twice.
  */
-static Tuplestorestate *
-begin_materialized_srf(FunctionCallInfo fcinfo, TupleDesc *desc_out)
+Tuplestorestate *
+mt_begin_materialized_srf(FunctionCallInfo fcinfo, TupleDesc *desc_out)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext oldcxt;
@@ -829,7 +830,7 @@ mt_push_many(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("push_many's events must be a JSON array of objects")));
 
-	store = begin_materialized_srf(fcinfo, &events_desc);
+	store = mt_begin_materialized_srf(fcinfo, &events_desc);
 	default_tenant = mt_current_tenant_cstring();
 
 	reqs = palloc(sizeof(PushRequest) * Max(JB_ROOT_COUNT(events), 1));
@@ -876,7 +877,7 @@ mt_read_events(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_events must be positive")));
 
-	store = begin_materialized_srf(fcinfo, &desc);
+	store = mt_begin_materialized_srf(fcinfo, &desc);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 

@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
+#include "utils/tuplestore.h"
 
 /* Before PostgreSQL 14, string keys were dynahash's default. */
 #ifndef HASH_STRINGS
@@ -32,6 +33,7 @@
  */
 #define MT_LOCK_CLASS_PUSHERS	0x4D54
 #define MT_LOCK_CLASS_AGGREGATE	0x4D55
+#define MT_LOCK_CLASS_LOCKOUT	0x4D56
 
 /* multitenant.c */
 extern char *mt_tenant_setting;
@@ -46,12 +48,19 @@ extern bool mt_caller_is_admin(void);
 extern void mt_check_identifier(const char *value, const char *what);
 extern void mt_check_tenant_access(const char *instance_id);
 extern Oid	mt_extension_owner(void);
+extern void mt_enter_tenant_token(const char *token);
+extern char *mt_lookup_tenant(const char *token, const char *function_name);
 
 /* event_store.c */
 extern Oid	mt_events_relid(void);
 extern Oid	mt_events_typeid(void);
 extern void mt_lock_pushers(LOCKMODE mode);
 extern void mt_unlock_pushers(LOCKMODE mode);
+extern SPIPlanPtr mt_prepare_kept(const char *sql, int nargs, Oid *argtypes);
+extern int	mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls,
+							bool read_only, long count);
+extern Tuplestorestate *mt_begin_materialized_srf(FunctionCallInfo fcinfo,
+												  TupleDesc *desc_out);
 
 /* reducer.c */
 extern void mt_reducer_cache_init(void);

@@ -246,6 +246,49 @@ set_tenant_setting(const char *value, bool is_local)
 							 true, 0, false);
 }
 
+/*
+ * The one-round-trip entry of the lookups: a signed token enters its tenant
+ * for the rest of the current transaction only (an implicit one ends with the
+ * statement), exactly as set_tenant(..., is_local => true) would.
+ */
+void
+mt_enter_tenant_token(const char *token)
+{
+	const char *tenant;
+
+	if (!signing_possible())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tenant tokens cannot be verified: signing is not configured"),
+				 errhint("Set multitenant.signing_key and load multitenant through shared_preload_libraries.")));
+	tenant = verify_token(token);
+	if (tenant == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("invalid or expired tenant token")));
+	set_tenant_setting(mt_require_signed_context ? token : tenant, true);
+}
+
+/*
+ * The tenant a tenant-scoped lookup works in: the one the optional token
+ * enters, else the current one.  There is no lookup without a tenant.
+ */
+char *
+mt_lookup_tenant(const char *token, const char *function_name)
+{
+	char	   *tenant;
+
+	if (token != NULL)
+		mt_enter_tenant_token(token);
+	tenant = mt_current_tenant_cstring();
+	if (tenant == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s needs a tenant, and no tenant is set", function_name),
+				 errhint("Call multitenant.set_tenant() first, or pass a token made by multitenant.sign_tenant() as tenant_token.")));
+	return tenant;
+}
+
 Datum
 mt_set_tenant(PG_FUNCTION_ARGS)
 {

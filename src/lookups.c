@@ -1,0 +1,378 @@
+/*-------------------------------------------------------------------------
+ *
+ * lookups.c
+ *	  Tenant-scoped lookups: instance_by_domain, user_by_id,
+ *	  user_by_login_name, org_by_domain, has_role.
+ *
+ * Each lookup is one statement prepared once per backend and kept.  All but
+ * instance_by_domain run as the caller, so row-level security applies on top
+ * of their own instance_id condition; an optional signed tenant token enters
+ * its tenant for the rest of the transaction first, which lets an application
+ * behind a transaction-mode pooler enter and look up in one round trip.
+ * Names and domains are compared lower-cased, against the *_lower columns
+ * that the projections keep, so that plain btree indexes serve the lookups.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "multitenant.h"
+
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+
+PG_FUNCTION_INFO_V1(mt_instance_by_domain);
+PG_FUNCTION_INFO_V1(mt_user_by_id);
+PG_FUNCTION_INFO_V1(mt_user_by_login_name);
+PG_FUNCTION_INFO_V1(mt_org_by_domain);
+PG_FUNCTION_INFO_V1(mt_has_role);
+
+/* Longest login name or domain a lookup accepts, in bytes. */
+#define MT_LOOKUP_MAXLEN 1024
+
+static SPIPlanPtr instance_by_domain_plan = NULL;
+static SPIPlanPtr user_by_id_plan = NULL;
+static SPIPlanPtr user_by_login_name_plan = NULL;
+static SPIPlanPtr org_by_domain_plan = NULL;
+static SPIPlanPtr has_role_plan = NULL;
+
+/*
+ * The effective "login must be an org domain" rule of a user u, as the
+ * login_names_projection view computes it: the org's own policy, else the
+ * instance default, else no.
+ */
+#define MUST_BE_DOMAIN_SQL \
+	"COALESCE(" \
+	"  (SELECT p.must_be_domain FROM multitenant.login_names_projection_policies AS p" \
+	"    WHERE p.instance_id OPERATOR(pg_catalog.=) $1" \
+	"      AND p.resource_owner OPERATOR(pg_catalog.=) u.resource_owner AND NOT p.is_default)," \
+	"  (SELECT p.must_be_domain FROM multitenant.login_names_projection_policies AS p" \
+	"    WHERE p.instance_id OPERATOR(pg_catalog.=) $1 AND p.is_default LIMIT 1)," \
+	"  false)"
+
+/*
+ * A text argument that must be present and of sane size; returns it as a C
+ * string.
+ */
+static char *
+required_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int maxlen)
+{
+	char	   *value;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what)));
+	value = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (value[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (strlen(value) > maxlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("%s is too long (%zu bytes, at most %d)", what, strlen(value), maxlen)));
+	return value;
+}
+
+static char *
+optional_text_arg(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+/* lower() with the database's default collation, as the *_lower columns. */
+static char *
+lower_cstring(const char *value)
+{
+	return str_tolower(value, strlen(value), DEFAULT_COLLATION_OID);
+}
+
+static void
+connect_spi(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+/*
+ * Runs a kept lookup plan, whose one column is the whole row, and returns
+ * its rows into the set-returning call.  Whole rows keep the table's row type
+ * as declared, dropped columns included.  An answer that is not unique is
+ * refused: a lookup that silently picked one of two users could sign in the
+ * wrong one.
+ */
+static void
+return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values,
+				   const char *nulls, const char *what, const char *key)
+{
+	TupleDesc	desc;
+	Tuplestorestate *store = mt_begin_materialized_srf(fcinfo, &desc);
+	int			rc;
+
+	rc = mt_execute_kept(plan, values, nulls, true, 2);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "%s lookup failed: %s", what, SPI_result_code_string(rc));
+	if (SPI_processed > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("%s \"%s\" matches more than one row in the current tenant", what, key)));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		row = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		HeapTupleHeader header = DatumGetHeapTupleHeader(row);
+		HeapTupleData tuple;
+
+		tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = header;
+		tuplestore_puttuple(store, &tuple);
+	}
+}
+
+/*
+ * instance_by_domain(domain): the tenant that owns a domain, or NULL.  It is
+ * what a server asks before it knows the tenant, so it reads across tenants,
+ * as the extension owner, and answers with nothing but the instance id.
+ */
+Datum
+mt_instance_by_domain(PG_FUNCTION_ARGS)
+{
+	char	   *domain = required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
+	Datum		values[1];
+	Datum		result = (Datum) 0;
+	bool		found = false;
+	int			rc;
+
+	values[0] = CStringGetTextDatum(lower_cstring(domain));
+	connect_spi();
+	if (instance_by_domain_plan == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		instance_by_domain_plan = mt_prepare_kept(
+			"SELECT d.instance_id FROM multitenant.instance_domains_projection AS d"
+			" WHERE d.domain_lower OPERATOR(pg_catalog.=) $1", 1, types);
+	}
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = mt_execute_kept(instance_by_domain_plan, values, NULL, true, 1);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "instance_by_domain lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!isnull)
+		{
+			result = SPI_datumTransfer(result, false, -1);
+			found = true;
+		}
+	}
+	SPI_finish();
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/* user_by_id(user_id, tenant_token): the user of the current tenant, or no row. */
+Datum
+mt_user_by_id(PG_FUNCTION_ARGS)
+{
+	char	   *user_id = required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "user_by_id");
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(user_id);
+	connect_spi();
+	if (user_by_id_plan == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		user_by_id_plan = mt_prepare_kept(
+			"SELECT u FROM multitenant.users_projection AS u"
+			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
+			2, types);
+	}
+	return_unique_rows(fcinfo, user_by_id_plan, values, NULL, "user id", user_id);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * user_by_login_name(login_name, tenant_token): the user whose login name it
+ * is, by the rules of the login_names_projection view: the user name alone
+ * where the user's effective domain policy does not require the org domain,
+ * else "user name@verified org domain".  The user name may itself contain
+ * '@', so the domain is what follows the last one.
+ */
+Datum
+mt_user_by_login_name(PG_FUNCTION_ARGS)
+{
+	char	   *login_name = required_text_arg(fcinfo, 0, "login_name", MT_LOOKUP_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "user_by_login_name");
+	char	   *lowered = lower_cstring(login_name);
+	char	   *at = strrchr(lowered, '@');
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', 'n', 'n'};
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(lowered);
+	values[2] = values[3] = (Datum) 0;
+	if (at != NULL && at != lowered && at[1] != '\0')
+	{
+		values[2] = PointerGetDatum(cstring_to_text_with_len(lowered, at - lowered));
+		values[3] = CStringGetTextDatum(at + 1);
+		nulls[2] = nulls[3] = ' ';
+	}
+
+	connect_spi();
+	if (user_by_login_name_plan == NULL)
+	{
+		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+
+		user_by_login_name_plan = mt_prepare_kept(
+			"SELECT u FROM multitenant.users_projection AS u"
+			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1"
+			"   AND u.username_lower OPERATOR(pg_catalog.=) $2"
+			"   AND NOT " MUST_BE_DOMAIN_SQL
+			" UNION ALL "
+			"SELECT u FROM multitenant.users_projection AS u"
+			"  JOIN multitenant.login_names_projection_domains AS d"
+			"    ON d.instance_id OPERATOR(pg_catalog.=) u.instance_id"
+			"   AND d.resource_owner OPERATOR(pg_catalog.=) u.resource_owner"
+			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1"
+			"   AND u.username_lower OPERATOR(pg_catalog.=) $3"
+			"   AND d.name_lower OPERATOR(pg_catalog.=) $4"
+			"   AND " MUST_BE_DOMAIN_SQL,
+			4, types);
+	}
+	return_unique_rows(fcinfo, user_by_login_name_plan, values, nulls, "login name", login_name);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * org_by_domain(domain, tenant_token): the organisation of the current tenant
+ * that verified the domain, or no row.
+ */
+Datum
+mt_org_by_domain(PG_FUNCTION_ARGS)
+{
+	char	   *domain = required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "org_by_domain");
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(lower_cstring(domain));
+	connect_spi();
+	if (org_by_domain_plan == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		org_by_domain_plan = mt_prepare_kept(
+			"SELECT o FROM multitenant.orgs_projection AS o"
+			" WHERE o.instance_id OPERATOR(pg_catalog.=) $1"
+			"   AND o.id OPERATOR(pg_catalog.=) ANY ("
+			"       SELECT d.org_id FROM multitenant.org_domains_projection AS d"
+			"        WHERE d.instance_id OPERATOR(pg_catalog.=) $1"
+			"          AND d.domain_lower OPERATOR(pg_catalog.=) $2 AND d.is_verified)",
+			2, types);
+	}
+	return_unique_rows(fcinfo, org_by_domain_plan, values, NULL, "domain", domain);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * has_role(user_id, role_key, project_id, tenant_token): whether a usable
+ * user (active or initial) of the current tenant holds the role, through an
+ * active user grant on an active project (and, for a granted project, an
+ * active project grant) or through a member role.  With a project, only
+ * grants on it and memberships of it count; without one, any grant and any
+ * org, project or instance membership.
+ */
+Datum
+mt_has_role(PG_FUNCTION_ARGS)
+{
+	char	   *user_id = required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
+	char	   *role_key = required_text_arg(fcinfo, 1, "role_key", MT_IDENTIFIER_MAXLEN);
+	char	   *project_id = optional_text_arg(fcinfo, 2);
+	char	   *tenant;
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	bool		result = false;
+	int			rc;
+
+	if (project_id != NULL)
+		mt_check_identifier(project_id, "project_id");
+	tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 3), "has_role");
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(user_id);
+	values[2] = CStringGetTextDatum(role_key);
+	if (project_id != NULL)
+		values[3] = CStringGetTextDatum(project_id);
+	else
+	{
+		values[3] = (Datum) 0;
+		nulls[3] = 'n';
+	}
+
+	connect_spi();
+	if (has_role_plan == NULL)
+	{
+		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+
+		has_role_plan = mt_prepare_kept(
+			"SELECT EXISTS ("
+			"  SELECT FROM multitenant.users_projection AS u"
+			"   WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2"
+			"     AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])"
+			"     AND (EXISTS ("
+			"            SELECT FROM multitenant.user_grants_projection AS g"
+			"             WHERE g.instance_id OPERATOR(pg_catalog.=) $1 AND g.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND g.state OPERATOR(pg_catalog.=) 1"
+			"               AND ($4 IS NULL OR g.project_id OPERATOR(pg_catalog.=) $4)"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (g.roles)"
+			"               AND NOT EXISTS (SELECT FROM multitenant.projects_projection AS p"
+			"                                WHERE p.instance_id OPERATOR(pg_catalog.=) $1"
+			"                                  AND p.id OPERATOR(pg_catalog.=) g.project_id"
+			"                                  AND p.state OPERATOR(pg_catalog.<>) 1)"
+			"               AND NOT EXISTS (SELECT FROM multitenant.project_grants_projection AS pg"
+			"                                WHERE g.grant_id OPERATOR(pg_catalog.<>) ''"
+			"                                  AND pg.instance_id OPERATOR(pg_catalog.=) $1"
+			"                                  AND pg.grant_id OPERATOR(pg_catalog.=) g.grant_id"
+			"                                  AND pg.state OPERATOR(pg_catalog.<>) 1))"
+			"          OR EXISTS ("
+			"            SELECT FROM multitenant.project_members_projection AS m"
+			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND ($4 IS NULL OR m.project_id OPERATOR(pg_catalog.=) $4)"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles))"
+			"          OR ($4 IS NULL AND EXISTS ("
+			"            SELECT FROM multitenant.org_members_projection AS m"
+			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))"
+			"          OR ($4 IS NULL AND EXISTS ("
+			"            SELECT FROM multitenant.instance_members_projection AS m"
+			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))",
+			4, types);
+	}
+	rc = mt_execute_kept(has_role_plan, values, nulls, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "has_role lookup failed: %s", SPI_result_code_string(rc));
+	{
+		bool		isnull;
+
+		result = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	PG_RETURN_BOOL(result);
+}

@@ -1,0 +1,294 @@
+/*-------------------------------------------------------------------------
+ *
+ * tokens.c
+ *	  Personal access tokens: create_pat issues one, authenticate_pat finds
+ *	  whom it authenticates.
+ *
+ * A token is "mtp_" followed by 32 random bytes from pg_strong_random in
+ * unpadded base64url.  Only its SHA-256 is kept: create_pat pushes
+ * user.pat.added with the hash in the payload (key tokenHash), and the
+ * personal_access_tokens_projection reducer stores it, so a rebuild restores
+ * it and the token itself exists nowhere but in create_pat's result.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "multitenant.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "common/base64.h"
+#include "common/sha2.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(mt_create_pat);
+PG_FUNCTION_INFO_V1(mt_authenticate_pat);
+
+#define PAT_PREFIX "mtp_"
+#define PAT_RANDOM_BYTES 32
+#define PAT_ID_BYTES 16
+
+/* Longer input cannot be a token of ours; it is refused before hashing. */
+#define PAT_MAXLEN 256
+
+static SPIPlanPtr user_exists_plan = NULL;
+static SPIPlanPtr push_pat_plan = NULL;
+static SPIPlanPtr authenticate_plan = NULL;
+
+static void
+sha256(const char *data, size_t len, unsigned char *digest)
+{
+	unsigned int digest_len = 0;
+
+	if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
+		digest_len != PG_SHA256_DIGEST_LENGTH)
+		elog(ERROR, "could not compute SHA-256 of a personal access token");
+}
+
+static void
+strong_random(void *buf, size_t len)
+{
+	if (!pg_strong_random(buf, len))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random personal access token")));
+}
+
+/* Unpadded base64url (RFC 4648 section 5) of len bytes. */
+static char *
+base64url(const unsigned char *bytes, int len)
+{
+	int			max = pg_b64_enc_len(len) + 1;
+	char	   *out = palloc(max);
+	int			n = pg_b64_encode((const char *) bytes, len, out, max);
+	int			i;
+
+	if (n < 0)
+		elog(ERROR, "could not encode a personal access token");
+	while (n > 0 && out[n - 1] == '=')
+		n--;
+	out[n] = '\0';
+	for (i = 0; i < n; i++)
+	{
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	return out;
+}
+
+static void
+check_scopes(ArrayType *scopes, const char *user_id)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	int			i;
+
+	if (ARR_NDIM(scopes) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scopes of a personal access token for user \"%s\" must be a one-dimensional array", user_id)));
+	deconstruct_array(scopes, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("scope %d of a personal access token for user \"%s\" is null", i + 1, user_id)));
+		mt_check_identifier(TextDatumGetCString(elems[i]), "scope");
+	}
+}
+
+/*
+ * create_pat(user_id, expiration, scopes): issues a token for a user of the
+ * current tenant and returns it; it is never stored.  A NULL expiration
+ * means none (Zitadel's 9999-12-31 23:59:59 UTC).
+ */
+Datum
+mt_create_pat(PG_FUNCTION_ARGS)
+{
+	char	   *user_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	TimestampTz expiration;
+	ArrayType  *scopes = PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2);
+	char	   *tenant;
+	unsigned char secret[PAT_RANDOM_BYTES];
+	unsigned char token_id[PAT_ID_BYTES];
+	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
+	char		token_id_hex[PAT_ID_BYTES * 2 + 1];
+	char		digest_hex[PG_SHA256_DIGEST_LENGTH * 2 + 1];
+	char	   *token;
+	char	   *encoded;
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	int			rc;
+
+	mt_check_identifier(user_id, "user_id");
+	tenant = mt_lookup_tenant(NULL, "create_pat");
+	if (PG_ARGISNULL(1))
+		expiration = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+															 CStringGetDatum("9999-12-31 23:59:59+00"),
+															 ObjectIdGetDatum(InvalidOid),
+															 Int32GetDatum(-1)));
+	else
+		expiration = PG_GETARG_TIMESTAMPTZ(1);
+	if (expiration <= GetCurrentStatementStartTimestamp() || TIMESTAMP_NOT_FINITE(expiration))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expiration of a personal access token for user \"%s\" must be a finite time in the future", user_id),
+				 errhint("Pass NULL for a token that does not expire.")));
+	if (scopes != NULL)
+		check_scopes(scopes, user_id);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (user_exists_plan == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		user_exists_plan = mt_prepare_kept(
+			"SELECT FROM multitenant.users_projection AS u"
+			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
+			2, types);
+	}
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(user_id);
+	rc = mt_execute_kept(user_exists_plan, values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "user lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" does not exist in the current tenant", user_id)));
+
+	strong_random(secret, sizeof(secret));
+	strong_random(token_id, sizeof(token_id));
+	encoded = base64url(secret, sizeof(secret));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	token = psprintf(PAT_PREFIX "%s", encoded);
+	OPENSSL_cleanse(encoded, strlen(encoded));
+	sha256(token, strlen(token), digest);
+	hex_encode((const char *) digest, sizeof(digest), digest_hex);
+	digest_hex[sizeof(digest_hex) - 1] = '\0';
+	hex_encode((const char *) token_id, sizeof(token_id), token_id_hex);
+	token_id_hex[sizeof(token_id_hex) - 1] = '\0';
+
+	if (push_pat_plan == NULL)
+	{
+		Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTOID};
+
+		push_pat_plan = mt_prepare_kept(
+			"SELECT (multitenant.push('user', $2, 'user.pat.added',"
+			"  pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object("
+			"    'tokenId', $3, 'expiration', $4, 'scopes', $5, 'tokenHash', $6)),"
+			"  instance_id => $1)).sequence",
+			6, types);
+	}
+	values[2] = CStringGetTextDatum(token_id_hex);
+	values[3] = TimestampTzGetDatum(expiration);
+	if (scopes != NULL)
+		values[4] = PointerGetDatum(scopes);
+	else
+	{
+		values[4] = (Datum) 0;
+		nulls[4] = 'n';
+	}
+	values[5] = CStringGetTextDatum(digest_hex);
+	rc = mt_execute_kept(push_pat_plan, values, nulls, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "pushing user.pat.added failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+
+	PG_RETURN_TEXT_P(cstring_to_text(token));
+}
+
+/*
+ * authenticate_pat(token): the tenant, user and scopes of a token that has
+ * not expired or been removed, of a user who is active or initial in an
+ * organisation that is not deactivated.  It works before any tenant is set,
+ * so it reads across tenants as the extension owner; with a tenant set, a
+ * token of another tenant is refused exactly like an unknown one.  It writes
+ * nothing (no "last used" stamp), so it leaves no trace another tenant could
+ * time or read.
+ */
+Datum
+mt_authenticate_pat(PG_FUNCTION_ARGS)
+{
+	char	   *token;
+	char	   *tenant;
+	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
+	bytea	   *hash;
+	TupleDesc	desc;
+	Tuplestorestate *store;
+	Datum		values[2];
+	int			rc;
+	bool		valid = false;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("personal access token must not be null")));
+	token = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	store = mt_begin_materialized_srf(fcinfo, &desc);
+	tenant = mt_current_tenant_cstring();
+
+	if (strlen(token) <= PAT_MAXLEN)
+	{
+		sha256(token, strlen(token), digest);
+		hash = palloc(VARHDRSZ + sizeof(digest));
+		SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
+		memcpy(VARDATA(hash), digest, sizeof(digest));
+		values[0] = PointerGetDatum(hash);
+		values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (authenticate_plan == NULL)
+		{
+			Oid			types[2] = {BYTEAOID, TIMESTAMPTZOID};
+
+			authenticate_plan = mt_prepare_kept(
+				"SELECT p.instance_id, p.user_id, p.scopes"
+				"  FROM multitenant.personal_access_tokens_projection AS p"
+				"  JOIN multitenant.users_projection AS u"
+				"    ON u.instance_id OPERATOR(pg_catalog.=) p.instance_id AND u.id OPERATOR(pg_catalog.=) p.user_id"
+				" WHERE p.token_hash OPERATOR(pg_catalog.=) $1"
+				"   AND p.expiration OPERATOR(pg_catalog.>) $2"
+				"   AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])"
+				"   AND NOT EXISTS (SELECT FROM multitenant.orgs_projection AS o"
+				"                    WHERE o.instance_id OPERATOR(pg_catalog.=) p.instance_id"
+				"                      AND o.id OPERATOR(pg_catalog.=) u.resource_owner"
+				"                      AND o.org_state OPERATOR(pg_catalog.<>) 1)",
+				2, types);
+		}
+		MT_AS_ROLE_BEGIN(mt_extension_owner());
+		rc = mt_execute_kept(authenticate_plan, values, NULL, true, 1);
+		MT_AS_ROLE_END();
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "personal access token lookup failed: %s", SPI_result_code_string(rc));
+		if (SPI_processed == 1)
+		{
+			bool		isnull;
+			char	   *owner_tenant = TextDatumGetCString(SPI_getbinval(SPI_tuptable->vals[0],
+																		 SPI_tuptable->tupdesc, 1, &isnull));
+
+			valid = tenant == NULL || strcmp(tenant, owner_tenant) == 0;
+			if (valid)
+				tuplestore_puttuple(store, SPI_tuptable->vals[0]);
+		}
+		SPI_finish();
+	}
+
+	/* One answer for unknown, expired, removed and other tenants' tokens. */
+	if (!valid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("invalid personal access token")));
+	return (Datum) 0;
+}
