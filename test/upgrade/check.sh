@@ -36,7 +36,7 @@ q() { "${PSQL[@]}" -At "$@"; }
 data_tables() { # data_tables DB
   q -d "$1" -c "SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
                 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
-                WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY 1::text"
+                WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY c.oid::regclass::text"
 }
 
 # Every data table with its rows, one sorted COPY per table.
