@@ -17,6 +17,8 @@ void		_PG_init(void);
 char	   *mt_tenant_setting = NULL;
 bool		mt_require_signed_context = false;
 char	   *mt_signing_key = NULL;
+char	   *mt_master_key = NULL;
+char	   *mt_previous_master_key = NULL;
 
 /*
  * Signed mode trusts the signing key only when no session could have read it
@@ -38,6 +40,75 @@ check_signing_key(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * A master key is '' (none) or 32 bytes as 64 hex characters.  It may come
+ * from the configuration files, the command line or a superuser's SET, but
+ * not from ALTER DATABASE/ROLE ... SET or a function's SET clause: those are
+ * stored in pg_db_role_setting and pg_proc, which every role can read.
+ */
+static bool
+check_master_key_value(const char *value, GucSource source, const char *name)
+{
+	if (value == NULL || value[0] == '\0')
+		return true;
+	if (strlen(value) != MT_MASTER_KEY_HEX_LEN ||
+		strspn(value, "0123456789abcdefABCDEF") != MT_MASTER_KEY_HEX_LEN)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("%s must be empty or exactly %d hexadecimal characters (%d bytes)",
+						 name, MT_MASTER_KEY_HEX_LEN, MT_MASTER_KEY_LEN);
+		GUC_check_errhint("Generate one with \"openssl rand -hex 32\".");
+		return false;
+	}
+	if (source == PGC_S_TEST || source == PGC_S_GLOBAL || source == PGC_S_DATABASE ||
+		source == PGC_S_USER || source == PGC_S_DATABASE_USER)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("%s cannot be stored as a database, role or function setting", name);
+		GUC_check_errdetail("Those settings are stored in catalogs that every role can read.");
+		GUC_check_errhint("Set it in postgresql.conf or a file it includes.");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_master_key(char **newval, void **extra, GucSource source)
+{
+	return check_master_key_value(*newval, source, "multitenant.master_key");
+}
+
+static bool
+check_previous_master_key(char **newval, void **extra, GucSource source)
+{
+	return check_master_key_value(*newval, source, "multitenant.previous_master_key");
+}
+
+/*
+ * GUC_SUPERUSER_ONLY still lets members of pg_read_all_settings (and so of
+ * pg_monitor, which monitoring agents are commonly given) read a setting;
+ * they see only whether a master key is set.
+ */
+static const char *
+show_master_key_value(const char *value)
+{
+	if (value == NULL || value[0] == '\0')
+		return "";
+	return superuser() ? value : "(hidden)";
+}
+
+static const char *
+show_master_key(void)
+{
+	return show_master_key_value(mt_master_key);
+}
+
+static const char *
+show_previous_master_key(void)
+{
+	return show_master_key_value(mt_previous_master_key);
 }
 
 static void
@@ -77,6 +148,24 @@ _PG_init(void)
 							   PGC_SUSET,
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   check_signing_key, assign_signing_key, NULL);
+
+	DefineCustomStringVariable("multitenant.master_key",
+							   "Master key (64 hexadecimal characters) that encrypts the key material in multitenant.encryption_keys.",
+							   "Readable and settable by superusers only; set it in postgresql.conf.",
+							   &mt_master_key,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   check_master_key, NULL, show_master_key);
+
+	DefineCustomStringVariable("multitenant.previous_master_key",
+							   "The master key before the last change, until multitenant.rotate_master_key() has re-encrypted everything.",
+							   "Readable and settable by superusers only; set it in postgresql.conf.",
+							   &mt_previous_master_key,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   check_previous_master_key, NULL, show_previous_master_key);
 
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("multitenant");

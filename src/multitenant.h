@@ -27,6 +27,10 @@
 /* Largest event payload accepted by push, in bytes. */
 #define MT_PAYLOAD_MAXLEN (1024 * 1024)
 
+/* Master keys of encryption_keys: 32 bytes, set as 64 hex characters. */
+#define MT_MASTER_KEY_LEN 32
+#define MT_MASTER_KEY_HEX_LEN (MT_MASTER_KEY_LEN * 2)
+
 /*
  * Advisory lock classes (locktag field 4) of our locks; the SQL-level
  * advisory functions use 1 and 2, so ours never collide with an application's.
@@ -41,6 +45,8 @@ extern bool mt_require_signed_context;
 extern char *mt_signing_key;
 extern bool mt_loaded_at_startup;
 extern uint64 mt_signing_key_generation;
+extern char *mt_master_key;
+extern char *mt_previous_master_key;
 
 /* tenant_context.c */
 extern char *mt_current_tenant_cstring(void);

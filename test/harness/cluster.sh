@@ -22,6 +22,8 @@
 #   MT_PGDATA       $MT_CLUSTER_DIR/data
 #   MT_SERVER_LOG   $MT_CLUSTER_DIR/server.log
 #   MT_SIGNING_KEY  the 64-hex-char value of multitenant.signing_key in postgresql.conf
+#   MT_MASTER_KEY   the 64-hex-char value of multitenant.master_key in postgresql.conf
+#                   (32 random bytes, as `openssl rand -hex 32` makes them)
 #
 # The server refuses to run as root: when the invoking user is root, the
 # directory belongs to, and every server-side command (initdb, pg_ctl) runs as,
@@ -140,6 +142,8 @@ mt_cluster_start() {
 
   MT_SIGNING_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
   export MT_SIGNING_KEY
+  MT_MASTER_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+  export MT_MASTER_KEY
 
   local port=${MT_PORT_BASE:-54321} attempt
   for attempt in 1 2 3 4 5; do
@@ -154,6 +158,7 @@ max_connections = 50
 log_min_messages = warning
 shared_preload_libraries = 'multitenant'
 multitenant.signing_key = '$MT_SIGNING_KEY'
+multitenant.master_key = '$MT_MASTER_KEY'
 ${MT_CLUSTER_CONF:-}
 CONF
     if mt_as_server_user "$MT_PGBIN/pg_ctl" -D "$MT_PGDATA" -l "$MT_SERVER_LOG" \
