@@ -13,7 +13,8 @@ OBJS = \
 	src/reducer.o \
 	src/lookups.o \
 	src/tokens.o \
-	src/lockout.o
+	src/lockout.o \
+	src/encryption_keys.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 

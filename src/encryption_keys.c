@@ -1,0 +1,618 @@
+/*-------------------------------------------------------------------------
+ *
+ * encryption_keys.c
+ *	  add_key, get_key and rotate_master_key over multitenant.encryption_keys.
+ *
+ * Key material is stored encrypted with AES-256-GCM (OpenSSL) under the
+ * server's master key, the setting multitenant.master_key (64 hex characters,
+ * 32 bytes).  A stored value is nonce (12 random bytes) || ciphertext ||
+ * tag (16 bytes); the additional authenticated data is
+ * instance_id || '\0' || id, so a value copied into another row or another
+ * tenant fails authentication instead of decrypting there.  Each row names
+ * the master key that encrypted it by a fingerprint, the hex of the first 8
+ * bytes of HMAC-SHA256(master key, "multitenant master key id"), which
+ * identifies the key without revealing it.  A row stored under
+ * multitenant.previous_master_key still reads; rotate_master_key re-encrypts
+ * every such row under the current key.
+ *
+ * The functions are for superusers and members of multitenant_admin only
+ * (the SQL grants say so too), and read and write the table as the
+ * extension's owner, always naming the tenant.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "multitenant.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "catalog/pg_type.h"
+#include "common/sha2.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(mt_add_key);
+PG_FUNCTION_INFO_V1(mt_get_key);
+PG_FUNCTION_INFO_V1(mt_rotate_master_key);
+
+#define NONCE_LEN			12
+#define TAG_LEN				16
+#define FINGERPRINT_LEN		8
+#define FINGERPRINT_HEX_LEN (FINGERPRINT_LEN * 2)
+#define KEY_MATERIAL_MAXLEN (64 * 1024)
+#define ROTATE_BATCH		100
+
+static const char fingerprint_label[] = "multitenant master key id";
+
+/* A master key decoded from its setting; cleansed after every use. */
+typedef struct MasterKey
+{
+	bool		configured;
+	unsigned char key[MT_MASTER_KEY_LEN];
+	char		fingerprint[FINGERPRINT_HEX_LEN + 1];
+} MasterKey;
+
+static SPIPlanPtr insert_key_plan = NULL;
+static SPIPlanPtr select_key_plan = NULL;
+static SPIPlanPtr stale_keys_plan = NULL;
+static SPIPlanPtr reencrypt_key_plan = NULL;
+
+/*
+ * Decodes a setting's value (already checked by its check hook) and computes
+ * its fingerprint.  An empty setting gives an unconfigured key.
+ */
+static void
+load_master_key(const char *hex, const char *setting, MasterKey *mk)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len = 0;
+
+	memset(mk, 0, sizeof(*mk));
+	if (hex == NULL || hex[0] == '\0')
+		return;
+	if (strlen(hex) != MT_MASTER_KEY_HEX_LEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be exactly %d hexadecimal characters", setting, MT_MASTER_KEY_HEX_LEN)));
+	if (hex_decode(hex, MT_MASTER_KEY_HEX_LEN, (char *) mk->key) != MT_MASTER_KEY_LEN)
+		elog(ERROR, "could not decode %s", setting);
+	if (HMAC(EVP_sha256(), mk->key, MT_MASTER_KEY_LEN,
+			 (const unsigned char *) fingerprint_label, strlen(fingerprint_label),
+			 digest, &digest_len) == NULL ||
+		digest_len != PG_SHA256_DIGEST_LENGTH)
+	{
+		OPENSSL_cleanse(mk, sizeof(*mk));
+		elog(ERROR, "could not compute the fingerprint of %s", setting);
+	}
+	hex_encode((const char *) digest, FINGERPRINT_LEN, mk->fingerprint);
+	mk->fingerprint[FINGERPRINT_HEX_LEN] = '\0';
+	OPENSSL_cleanse(digest, sizeof(digest));
+	mk->configured = true;
+}
+
+static void
+require_admin(const char *function)
+{
+	if (!mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function multitenant.%s", function),
+				 errdetail("Only superusers and members of multitenant_admin may use encryption keys.")));
+}
+
+/*
+ * Without shared_preload_libraries, a session could have read the master key
+ * from postgresql.conf as an unprotected placeholder, or set one of its own,
+ * before this library defined the settings.
+ */
+static void
+require_preloaded(const char *function)
+{
+	if (!mt_loaded_at_startup)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("multitenant.%s needs multitenant to be loaded at server start", function),
+				 errhint("Add multitenant to shared_preload_libraries and restart the server; until then the master key settings are not protected.")));
+}
+
+static void
+require_master_key(const MasterKey *mk, const char *action, const char *id, const char *instance_id)
+{
+	if (!mk->configured)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no master key is configured, so encryption key \"%s\" of tenant \"%s\" cannot be %s",
+						id, instance_id, action),
+				 errhint("Set multitenant.master_key to 64 hexadecimal characters (e.g. from \"openssl rand -hex 32\") in postgresql.conf and reload.")));
+}
+
+/* The tenant is checked first, so that the key's checks can name it. */
+static void
+check_key_names(const char *id, const char *instance_id)
+{
+	if (instance_id == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("tenant of encryption key \"%s\" must not be null", id ? id : "(null)"),
+				 errhint("Set a tenant with multitenant.set_tenant() or pass instance_id.")));
+	mt_check_identifier(instance_id,
+						psprintf("tenant of encryption key \"%s\"", id ? id : "(null)"));
+	mt_check_identifier(id, psprintf("id of an encryption key of tenant \"%s\"", instance_id));
+}
+
+static char *
+arg_cstring(FunctionCallInfo fcinfo, int n)
+{
+	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+static SPIPlanPtr
+prepare_kept(const char *sql, int nargs, Oid *argtypes)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	return plan;
+}
+
+static void
+prepare_key_plans(void)
+{
+	if (insert_key_plan == NULL)
+	{
+		Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TIMESTAMPTZOID};
+
+		/* A taken id stores nothing; the caller reports it. */
+		insert_key_plan = prepare_kept(
+			"INSERT INTO multitenant.encryption_keys AS k (instance_id, id, algorithm, key_data,"
+			" master_key_id, created_at, expired_at)"
+			" VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6)"
+			" ON CONFLICT (instance_id, id) DO NOTHING", 6, types);
+	}
+	if (select_key_plan == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		select_key_plan = prepare_kept(
+			"SELECT k.key_data, k.master_key_id FROM multitenant.encryption_keys AS k"
+			" WHERE k.instance_id OPERATOR(pg_catalog.=) $1 AND k.id OPERATOR(pg_catalog.=) $2", 2, types);
+	}
+	if (stale_keys_plan == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		/* Locked, so that concurrent rotations re-encrypt each row once. */
+		stale_keys_plan = prepare_kept(
+			"SELECT k.instance_id, k.id, k.key_data, k.master_key_id FROM multitenant.encryption_keys AS k"
+			" WHERE k.master_key_id OPERATOR(pg_catalog.<>) $1"
+			" ORDER BY k.instance_id, k.id FOR UPDATE", 1, types);
+	}
+	if (reencrypt_key_plan == NULL)
+	{
+		Oid			types[4] = {TEXTOID, TEXTOID, BYTEAOID, TEXTOID};
+
+		reencrypt_key_plan = prepare_kept(
+			"UPDATE multitenant.encryption_keys AS k"
+			" SET key_data = $3, master_key_id = $4, rotation_date = pg_catalog.now()"
+			" WHERE k.instance_id OPERATOR(pg_catalog.=) $1 AND k.id OPERATOR(pg_catalog.=) $2", 4, types);
+	}
+}
+
+/* Feeds instance_id || '\0' || id to a GCM context as additional data. */
+static bool
+gcm_aad(EVP_CIPHER_CTX *ctx, bool encrypt, const char *instance_id, const char *id)
+{
+	static const unsigned char separator[1] = {0};
+	int			len;
+
+	if (encrypt)
+		return EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *) instance_id, (int) strlen(instance_id)) == 1 &&
+			EVP_EncryptUpdate(ctx, NULL, &len, separator, 1) == 1 &&
+			EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *) id, (int) strlen(id)) == 1;
+	return EVP_DecryptUpdate(ctx, NULL, &len, (const unsigned char *) instance_id, (int) strlen(instance_id)) == 1 &&
+		EVP_DecryptUpdate(ctx, NULL, &len, separator, 1) == 1 &&
+		EVP_DecryptUpdate(ctx, NULL, &len, (const unsigned char *) id, (int) strlen(id)) == 1;
+}
+
+/*
+ * nonce || AES-256-GCM(plain) || tag, as a bytea in the current memory context.
+ */
+static bytea *
+encrypt_key(const MasterKey *mk, const char *instance_id, const char *id,
+			const unsigned char *plain, int plain_len)
+{
+	Size		total = NONCE_LEN + (Size) plain_len + TAG_LEN;
+	bytea	   *out = palloc(VARHDRSZ + total);
+	unsigned char *nonce = (unsigned char *) VARDATA(out);
+	unsigned char *cipher = nonce + NONCE_LEN;
+	unsigned char *tag = cipher + plain_len;
+	EVP_CIPHER_CTX *ctx;
+	int			len = 0;
+	int			final_len = 0;
+	bool		ok;
+
+	SET_VARSIZE(out, VARHDRSZ + total);
+	if (!pg_strong_random(nonce, NONCE_LEN))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random nonce for encryption key \"%s\" of tenant \"%s\"",
+						id, instance_id)));
+
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	ok = EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+		EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+		EVP_EncryptInit_ex(ctx, NULL, NULL, mk->key, nonce) == 1 &&
+		gcm_aad(ctx, true, instance_id, id) &&
+		EVP_EncryptUpdate(ctx, cipher, &len, plain, plain_len) == 1 &&
+		len == plain_len &&
+		EVP_EncryptFinal_ex(ctx, cipher + len, &final_len) == 1 &&
+		final_len == 0 &&
+		EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, tag) == 1;
+	EVP_CIPHER_CTX_free(ctx);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not encrypt encryption key \"%s\" of tenant \"%s\"", id, instance_id)));
+	return out;
+}
+
+static void
+authentication_failed(const char *id, const char *instance_id, const char *fingerprint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("encryption key \"%s\" of tenant \"%s\" failed authentication", id, instance_id),
+			 errdetail("Its stored data was altered, moved from another row, or not encrypted by master key \"%s\".",
+					   fingerprint)));
+}
+
+/*
+ * The plain key material of a stored value, as a bytea allocated in cxt.
+ * Raises data_corrupted unless the value authenticates under mk for this
+ * tenant and id; nothing decrypted is returned or left behind then.
+ */
+static bytea *
+decrypt_key(const MasterKey *mk, const char *instance_id, const char *id,
+			bytea *stored, MemoryContext cxt)
+{
+	Size		n = VARSIZE_ANY_EXHDR(stored);
+	const unsigned char *nonce = (const unsigned char *) VARDATA_ANY(stored);
+	const unsigned char *cipher = nonce + NONCE_LEN;
+	unsigned char tag[TAG_LEN];
+	bytea	   *out;
+	unsigned char *plain;
+	int			plain_len;
+	EVP_CIPHER_CTX *ctx;
+	int			len = 0;
+	int			final_len = 0;
+	bool		ok;
+	bool		authentic;
+
+	if (n <= NONCE_LEN + TAG_LEN || n > NONCE_LEN + KEY_MATERIAL_MAXLEN + TAG_LEN)
+		authentication_failed(id, instance_id, mk->fingerprint);
+	plain_len = (int) (n - NONCE_LEN - TAG_LEN);
+	memcpy(tag, cipher + plain_len, TAG_LEN);
+
+	out = MemoryContextAlloc(cxt, VARHDRSZ + plain_len);
+	SET_VARSIZE(out, VARHDRSZ + plain_len);
+	plain = (unsigned char *) VARDATA(out);
+
+	ctx = EVP_CIPHER_CTX_new();
+	if (ctx == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	ok = EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+		EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+		EVP_DecryptInit_ex(ctx, NULL, NULL, mk->key, nonce) == 1 &&
+		gcm_aad(ctx, false, instance_id, id) &&
+		EVP_DecryptUpdate(ctx, plain, &len, cipher, plain_len) == 1 &&
+		len == plain_len &&
+		EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) == 1;
+	/* Only the final step checks the tag. */
+	authentic = ok && EVP_DecryptFinal_ex(ctx, plain + len, &final_len) > 0 && final_len == 0;
+	EVP_CIPHER_CTX_free(ctx);
+	if (!authentic)
+	{
+		OPENSSL_cleanse(plain, plain_len);
+		pfree(out);
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not decrypt encryption key \"%s\" of tenant \"%s\"", id, instance_id)));
+		authentication_failed(id, instance_id, mk->fingerprint);
+	}
+	return out;
+}
+
+/*
+ * The key of current or previous that encrypted a row, by fingerprint.
+ */
+static const MasterKey *
+key_for_row(const MasterKey *current, const MasterKey *previous, const char *fingerprint,
+			const char *id, const char *instance_id)
+{
+	if (current->configured && strcmp(fingerprint, current->fingerprint) == 0)
+		return current;
+	if (previous->configured && strcmp(fingerprint, previous->fingerprint) == 0)
+		return previous;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("encryption key \"%s\" of tenant \"%s\" is stored under master key \"%s\", which is neither multitenant.master_key (\"%s\") nor multitenant.previous_master_key%s",
+					id, instance_id, fingerprint, current->fingerprint,
+					previous->configured ? psprintf(" (\"%s\")", previous->fingerprint) : " (not set)"),
+			 errhint("Set multitenant.previous_master_key to the master key with fingerprint \"%s\".",
+					 fingerprint)));
+	return NULL;				/* not reached */
+}
+
+static void
+cleanse_master_keys(MasterKey *current, MasterKey *previous)
+{
+	OPENSSL_cleanse(current, sizeof(*current));
+	OPENSSL_cleanse(previous, sizeof(*previous));
+}
+
+/*
+ * add_key(id, key_material, algorithm, expired_at, instance_id)
+ */
+Datum
+mt_add_key(PG_FUNCTION_ARGS)
+{
+	char	   *id = arg_cstring(fcinfo, 0);
+	char	   *algorithm = arg_cstring(fcinfo, 2);
+	char	   *instance_id = arg_cstring(fcinfo, 4);
+	bytea	   *material;
+	Size		material_len;
+	MasterKey	current;
+	char		fingerprint[FINGERPRINT_HEX_LEN + 1];
+	bytea	   *volatile stored = NULL;
+	Datum		values[6];
+	char		nulls[6];
+	int			rc;
+
+	require_admin("add_key");
+	check_key_names(id, instance_id);
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("key material of encryption key \"%s\" of tenant \"%s\" must not be null",
+						id, instance_id)));
+	material = PG_GETARG_BYTEA_PP(1);
+	material_len = VARSIZE_ANY_EXHDR(material);
+	if (material_len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("key material of encryption key \"%s\" of tenant \"%s\" must not be empty",
+						id, instance_id)));
+	if (material_len > KEY_MATERIAL_MAXLEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
+				 errmsg("key material of encryption key \"%s\" of tenant \"%s\" is too long (%zu bytes, at most %d)",
+						id, instance_id, (size_t) material_len, KEY_MATERIAL_MAXLEN)));
+	mt_check_identifier(algorithm,
+						psprintf("algorithm of encryption key \"%s\" of tenant \"%s\"", id, instance_id));
+	require_preloaded("add_key");
+
+	PG_TRY();
+	{
+		load_master_key(mt_master_key, "multitenant.master_key", &current);
+		require_master_key(&current, "stored", id, instance_id);
+		stored = encrypt_key(&current, instance_id, id,
+							 (const unsigned char *) VARDATA_ANY(material), (int) material_len);
+		strlcpy(fingerprint, current.fingerprint, sizeof(fingerprint));
+	}
+	PG_FINALLY();
+	{
+		OPENSSL_cleanse(&current, sizeof(current));
+		/* A detoasted copy of the plain material is ours to wipe. */
+		if ((Pointer) material != DatumGetPointer(PG_GETARG_DATUM(1)))
+			OPENSSL_cleanse(VARDATA_ANY(material), material_len);
+	}
+	PG_END_TRY();
+
+	values[0] = CStringGetTextDatum(instance_id);
+	values[1] = CStringGetTextDatum(id);
+	values[2] = CStringGetTextDatum(algorithm);
+	values[3] = PointerGetDatum(stored);
+	values[4] = CStringGetTextDatum(fingerprint);
+	values[5] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+	memset(nulls, ' ', sizeof(nulls));
+	if (PG_ARGISNULL(3))
+		nulls[5] = 'n';
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	prepare_key_plans();
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = SPI_execute_plan(insert_key_plan, values, nulls, false, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "storing encryption key \"%s\" of tenant \"%s\" failed: %s",
+			 id, instance_id, SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("encryption key \"%s\" of tenant \"%s\" already exists", id, instance_id)));
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * get_key(id, instance_id): the plain key material.
+ */
+Datum
+mt_get_key(PG_FUNCTION_ARGS)
+{
+	char	   *id = arg_cstring(fcinfo, 0);
+	char	   *instance_id = arg_cstring(fcinfo, 1);
+	MemoryContext caller_cxt = CurrentMemoryContext;
+	MasterKey	current;
+	MasterKey	previous;
+	bytea	   *volatile result = NULL;
+
+	require_admin("get_key");
+	check_key_names(id, instance_id);
+	require_preloaded("get_key");
+
+	PG_TRY();
+	{
+		Datum		values[2];
+		bool		isnull;
+		int			rc;
+		bytea	   *stored;
+		char	   *fingerprint;
+
+		load_master_key(mt_master_key, "multitenant.master_key", &current);
+		load_master_key(mt_previous_master_key, "multitenant.previous_master_key", &previous);
+		require_master_key(&current, "read", id, instance_id);
+
+		values[0] = CStringGetTextDatum(instance_id);
+		values[1] = CStringGetTextDatum(id);
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		prepare_key_plans();
+		MT_AS_ROLE_BEGIN(mt_extension_owner());
+		rc = SPI_execute_plan(select_key_plan, values, NULL, false, 1);
+		MT_AS_ROLE_END();
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "reading encryption key \"%s\" of tenant \"%s\" failed: %s",
+				 id, instance_id, SPI_result_code_string(rc));
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("encryption key \"%s\" of tenant \"%s\" does not exist", id, instance_id)));
+		stored = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		fingerprint = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		result = decrypt_key(key_for_row(&current, &previous, fingerprint, id, instance_id),
+							 instance_id, id, stored, caller_cxt);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		cleanse_master_keys(&current, &previous);
+	}
+	PG_END_TRY();
+
+	PG_RETURN_BYTEA_P(result);
+}
+
+/*
+ * rotate_master_key(): re-encrypts under multitenant.master_key every key
+ * stored under another master key, which must be
+ * multitenant.previous_master_key.  Any row it cannot decrypt raises an
+ * error, and the statement's error undoes every row already re-encrypted.
+ */
+Datum
+mt_rotate_master_key(PG_FUNCTION_ARGS)
+{
+	MasterKey	current;
+	MasterKey	previous;
+	volatile int64 count = 0;
+
+	require_admin("rotate_master_key");
+	require_preloaded("rotate_master_key");
+
+	PG_TRY();
+	{
+		Oid			owner = mt_extension_owner();
+		MemoryContext row_cxt;
+		MemoryContext oldcxt;
+		Datum		arg;
+		Portal		portal;
+
+		load_master_key(mt_master_key, "multitenant.master_key", &current);
+		load_master_key(mt_previous_master_key, "multitenant.previous_master_key", &previous);
+		if (!current.configured)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("no master key is configured, so encryption keys cannot be re-encrypted"),
+					 errhint("Set multitenant.master_key to the new key and multitenant.previous_master_key to the old one, then reload.")));
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		prepare_key_plans();
+		row_cxt = AllocSetContextCreate(CurrentMemoryContext, "rotate_master_key row",
+										ALLOCSET_DEFAULT_SIZES);
+		arg = CStringGetTextDatum(current.fingerprint);
+		MT_AS_ROLE_BEGIN(owner);
+		portal = SPI_cursor_open(NULL, stale_keys_plan, &arg, NULL, false);
+		MT_AS_ROLE_END();
+
+		for (;;)
+		{
+			SPITupleTable *batch;
+			uint64		n;
+			uint64		i;
+
+			MT_AS_ROLE_BEGIN(owner);
+			SPI_cursor_fetch(portal, true, ROTATE_BATCH);
+			MT_AS_ROLE_END();
+			batch = SPI_tuptable;
+			n = SPI_processed;
+			if (n == 0)
+			{
+				SPI_freetuptable(batch);
+				break;
+			}
+			for (i = 0; i < n; i++)
+			{
+				HeapTuple	tuple = batch->vals[i];
+				char	   *row_instance;
+				char	   *row_id;
+				char	   *fingerprint;
+				bytea	   *stored;
+				bytea	   *plain;
+				bytea	   *fresh;
+				bool		isnull;
+				Datum		values[4];
+				int			rc;
+
+				oldcxt = MemoryContextSwitchTo(row_cxt);
+				row_instance = SPI_getvalue(tuple, batch->tupdesc, 1);
+				row_id = SPI_getvalue(tuple, batch->tupdesc, 2);
+				stored = DatumGetByteaPP(SPI_getbinval(tuple, batch->tupdesc, 3, &isnull));
+				fingerprint = SPI_getvalue(tuple, batch->tupdesc, 4);
+				plain = decrypt_key(key_for_row(&current, &previous, fingerprint, row_id, row_instance),
+									row_instance, row_id, stored, row_cxt);
+				fresh = encrypt_key(&current, row_instance, row_id,
+									(const unsigned char *) VARDATA(plain), (int) (VARSIZE(plain) - VARHDRSZ));
+				OPENSSL_cleanse(VARDATA(plain), VARSIZE(plain) - VARHDRSZ);
+
+				values[0] = CStringGetTextDatum(row_instance);
+				values[1] = CStringGetTextDatum(row_id);
+				values[2] = PointerGetDatum(fresh);
+				values[3] = CStringGetTextDatum(current.fingerprint);
+				MT_AS_ROLE_BEGIN(owner);
+				rc = SPI_execute_plan(reencrypt_key_plan, values, NULL, false, 0);
+				MT_AS_ROLE_END();
+				if (rc != SPI_OK_UPDATE || SPI_processed != 1)
+					elog(ERROR, "re-encrypting encryption key \"%s\" of tenant \"%s\" failed: %s",
+						 row_id, row_instance, SPI_result_code_string(rc));
+				count++;
+				MemoryContextSwitchTo(oldcxt);
+				MemoryContextReset(row_cxt);
+			}
+			SPI_freetuptable(batch);
+		}
+		SPI_cursor_close(portal);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		cleanse_master_keys(&current, &previous);
+	}
+	PG_END_TRY();
+
+	PG_RETURN_INT64(count);
+}
