@@ -149,18 +149,6 @@ arg_cstring(FunctionCallInfo fcinfo, int n)
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
-static SPIPlanPtr
-prepare_kept(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	return plan;
-}
-
 static void
 prepare_key_plans(void)
 {
@@ -169,7 +157,7 @@ prepare_key_plans(void)
 		Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, BYTEAOID, TEXTOID, TIMESTAMPTZOID};
 
 		/* A taken id stores nothing; the caller reports it. */
-		insert_key_plan = prepare_kept(
+		insert_key_plan = mt_prepare_kept(
 			"INSERT INTO multitenant.encryption_keys AS k (instance_id, id, algorithm, key_data,"
 			" master_key_id, created_at, expired_at)"
 			" VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6)"
@@ -179,7 +167,7 @@ prepare_key_plans(void)
 	{
 		Oid			types[2] = {TEXTOID, TEXTOID};
 
-		select_key_plan = prepare_kept(
+		select_key_plan = mt_prepare_kept(
 			"SELECT k.key_data, k.master_key_id FROM multitenant.encryption_keys AS k"
 			" WHERE k.instance_id OPERATOR(pg_catalog.=) $1 AND k.id OPERATOR(pg_catalog.=) $2", 2, types);
 	}
@@ -188,7 +176,7 @@ prepare_key_plans(void)
 		Oid			types[1] = {TEXTOID};
 
 		/* Locked, so that concurrent rotations re-encrypt each row once. */
-		stale_keys_plan = prepare_kept(
+		stale_keys_plan = mt_prepare_kept(
 			"SELECT k.instance_id, k.id, k.key_data, k.master_key_id FROM multitenant.encryption_keys AS k"
 			" WHERE k.master_key_id OPERATOR(pg_catalog.<>) $1"
 			" ORDER BY k.instance_id, k.id FOR UPDATE", 1, types);
@@ -197,7 +185,7 @@ prepare_key_plans(void)
 	{
 		Oid			types[4] = {TEXTOID, TEXTOID, BYTEAOID, TEXTOID};
 
-		reencrypt_key_plan = prepare_kept(
+		reencrypt_key_plan = mt_prepare_kept(
 			"UPDATE multitenant.encryption_keys AS k"
 			" SET key_data = $3, master_key_id = $4, rotation_date = pg_catalog.now()"
 			" WHERE k.instance_id OPERATOR(pg_catalog.=) $1 AND k.id OPERATOR(pg_catalog.=) $2", 4, types);
