@@ -176,7 +176,8 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 
 			/*
 			 * The org's own policy (its id is the org), else the instance
-			 * default; without either, no limit.
+			 * default (its id is the instance); without either, no limit.
+			 * Each is one probe of the policies' key.
 			 */
 			failures_plan = mt_prepare_kept(
 				"SELECT COALESCE(CASE $3"
@@ -189,12 +190,16 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 				"  FROM multitenant.users_projection AS u"
 				"  LEFT JOIN multitenant.login_failures_projection AS f"
 				"    ON f.instance_id OPERATOR(pg_catalog.=) $1 AND f.user_id OPERATOR(pg_catalog.=) u.id"
-				"  LEFT JOIN LATERAL ("
-				"       SELECT l.max_password_attempts, l.max_otp_attempts"
-				"         FROM multitenant.lockout_policies_projection AS l"
-				"        WHERE l.instance_id OPERATOR(pg_catalog.=) $1"
-				"          AND (l.is_default OR l.id OPERATOR(pg_catalog.=) u.resource_owner)"
-				"        ORDER BY l.is_default LIMIT 1) AS pol ON true"
+				"  LEFT JOIN multitenant.lockout_policies_projection AS org_policy"
+				"    ON org_policy.instance_id OPERATOR(pg_catalog.=) $1"
+				"   AND org_policy.id OPERATOR(pg_catalog.=) u.resource_owner AND NOT org_policy.is_default"
+				"  LEFT JOIN multitenant.lockout_policies_projection AS default_policy"
+				"    ON default_policy.instance_id OPERATOR(pg_catalog.=) $1"
+				"   AND default_policy.id OPERATOR(pg_catalog.=) $1 AND default_policy.is_default"
+				"  CROSS JOIN LATERAL (SELECT COALESCE(org_policy.max_password_attempts, default_policy.max_password_attempts)"
+				"                               AS max_password_attempts,"
+				"                             COALESCE(org_policy.max_otp_attempts, default_policy.max_otp_attempts)"
+				"                               AS max_otp_attempts) AS pol"
 				" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
 				3, types);
 		}

@@ -45,14 +45,17 @@ static SPIPlanPtr has_role_plan = NULL;
 /*
  * The effective "login must be an org domain" rule of a user u, as the
  * login_names_projection view computes it: the org's own policy, else the
- * instance default, else no.  One subquery: the org's row sorts before the
- * default.
+ * instance default (owned by the instance), else no.  Each is one probe of
+ * the policies' key, whatever the number of orgs.
  */
 #define MUST_BE_DOMAIN_SQL \
 	"COALESCE((SELECT p.must_be_domain FROM multitenant.login_names_projection_policies AS p" \
 	"           WHERE p.instance_id OPERATOR(pg_catalog.=) $1" \
-	"             AND (p.is_default OR p.resource_owner OPERATOR(pg_catalog.=) u.resource_owner)" \
-	"           ORDER BY p.is_default LIMIT 1), false)"
+	"             AND p.resource_owner OPERATOR(pg_catalog.=) u.resource_owner AND NOT p.is_default)," \
+	"         (SELECT p.must_be_domain FROM multitenant.login_names_projection_policies AS p" \
+	"           WHERE p.instance_id OPERATOR(pg_catalog.=) $1" \
+	"             AND p.resource_owner OPERATOR(pg_catalog.=) $1 AND p.is_default)," \
+	"         false)"
 
 /* Users whose user name alone is their login name. */
 #define LOGIN_BY_NAME_SQL \

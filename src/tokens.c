@@ -261,10 +261,14 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 				" WHERE p.token_hash OPERATOR(pg_catalog.=) $1"
 				"   AND p.expiration OPERATOR(pg_catalog.>) $2"
 				"   AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])"
-				"   AND NOT EXISTS (SELECT FROM multitenant.orgs_projection AS o"
-				"                    WHERE o.instance_id OPERATOR(pg_catalog.=) p.instance_id"
-				"                      AND o.id OPERATOR(pg_catalog.=) u.resource_owner"
-				"                      AND o.org_state OPERATOR(pg_catalog.<>) 1)",
+				/*
+				 * A subplan keyed by both columns: as an anti-join the
+				 * planner probed the org key by id alone.
+				 */
+				"   AND COALESCE((SELECT o.org_state FROM multitenant.orgs_projection AS o"
+				"                  WHERE o.instance_id OPERATOR(pg_catalog.=) u.instance_id"
+				"                    AND o.id OPERATOR(pg_catalog.=) u.resource_owner), 1)"
+				"       OPERATOR(pg_catalog.=) 1",
 				2, types);
 		}
 		MT_AS_ROLE_BEGIN(mt_extension_owner());
