@@ -43,7 +43,6 @@ static const AuthFactor factors[] = {
 	{"otp_email", "user.human.mfa.otp.email.check.failed", "user.human.mfa.otp.email.check.succeeded"},
 };
 
-static SPIPlanPtr user_state_plan = NULL;
 static SPIPlanPtr push_user_event_plan = NULL;
 static SPIPlanPtr failures_plan = NULL;
 
@@ -136,25 +135,7 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	if (user_state_plan == NULL)
-	{
-		Oid			types[2] = {TEXTOID, TEXTOID};
-
-		user_state_plan = mt_prepare_kept(
-			"SELECT u.state FROM multitenant.users_projection AS u"
-			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
-			2, types);
-	}
-	values[0] = CStringGetTextDatum(tenant);
-	values[1] = CStringGetTextDatum(user_id);
-	rc = mt_execute_kept(user_state_plan, values, NULL, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "user lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user \"%s\" does not exist in the current tenant", user_id)));
-	state = DatumGetInt16(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	state = mt_user_state(tenant, user_id);
 
 	if (state == USER_STATE_LOCKED)
 	{
@@ -203,6 +184,8 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 				" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
 				3, types);
 		}
+		values[0] = CStringGetTextDatum(tenant);
+		values[1] = CStringGetTextDatum(user_id);
 		values[2] = CStringGetTextDatum(factor->name);
 		rc = mt_execute_kept(failures_plan, values, NULL, false, 1);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)

@@ -41,6 +41,7 @@ static SPIPlanPtr login_by_name_plan = NULL;
 static SPIPlanPtr login_by_name_or_domain_plan = NULL;
 static SPIPlanPtr org_by_domain_plan = NULL;
 static SPIPlanPtr has_role_plan = NULL;
+static SPIPlanPtr user_state_plan = NULL;
 
 /*
  * The effective "login must be an org domain" rule of a user u, as the
@@ -395,4 +396,38 @@ mt_has_role(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	PG_RETURN_BOOL(result);
+}
+
+/*
+ * The state of a user of the tenant, for the functions that act on one
+ * (create_pat, record_auth_check); a user the tenant does not have is refused
+ * the same way whether or not another tenant has it.  Runs as the caller,
+ * inside the caller's SPI connection.
+ */
+int16
+mt_user_state(const char *tenant, const char *user_id)
+{
+	Datum		values[2];
+	bool		isnull;
+	int			rc;
+
+	if (user_state_plan == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		user_state_plan = mt_prepare_kept(
+			"SELECT u.state FROM multitenant.users_projection AS u"
+			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
+			2, types);
+	}
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(user_id);
+	rc = mt_execute_kept(user_state_plan, values, NULL, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "user lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" does not exist in the current tenant", user_id)));
+	return DatumGetInt16(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }

@@ -68,6 +68,9 @@ extern int	mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls,
 extern Tuplestorestate *mt_begin_materialized_srf(FunctionCallInfo fcinfo,
 												  TupleDesc *desc_out);
 
+/* lookups.c */
+extern int16 mt_user_state(const char *tenant, const char *user_id);
+
 /* reducer.c */
 extern void mt_reducer_cache_init(void);
 extern void mt_reduce_events(Datum *events, char **event_types, int n,

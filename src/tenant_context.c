@@ -124,6 +124,16 @@ signing_possible(void)
 	return mt_loaded_at_startup && mt_signing_key != NULL && mt_signing_key[0] != '\0';
 }
 
+static void
+require_signing(void)
+{
+	if (!signing_possible())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tenant tokens cannot be verified: signing is not configured"),
+				 errhint("Set multitenant.signing_key and load multitenant through shared_preload_libraries.")));
+}
+
 static pg_time_t
 statement_time(void)
 {
@@ -314,11 +324,7 @@ mt_enter_tenant_token(const char *token)
 {
 	const char *tenant;
 
-	if (!signing_possible())
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("tenant tokens cannot be verified: signing is not configured"),
-				 errhint("Set multitenant.signing_key and load multitenant through shared_preload_libraries.")));
+	require_signing();
 	tenant = verify_token(token);
 	if (tenant == NULL)
 		ereport(ERROR,
@@ -372,11 +378,7 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 	{
 		const char *tenant;
 
-		if (!signing_possible())
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("tenant tokens cannot be verified: signing is not configured"),
-					 errhint("Set multitenant.signing_key and load multitenant through shared_preload_libraries.")));
+		require_signing();
 		tenant = verify_token(token);
 		if (tenant == NULL || strcmp(tenant, instance_id) != 0)
 			ereport(ERROR,

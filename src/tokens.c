@@ -36,7 +36,6 @@ PG_FUNCTION_INFO_V1(mt_authenticate_pat);
 /* Longer input cannot be a token of ours; it is refused before hashing. */
 #define PAT_MAXLEN 256
 
-static SPIPlanPtr user_exists_plan = NULL;
 static SPIPlanPtr push_pat_plan = NULL;
 static SPIPlanPtr authenticate_plan = NULL;
 
@@ -148,24 +147,7 @@ mt_create_pat(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (user_exists_plan == NULL)
-	{
-		Oid			types[2] = {TEXTOID, TEXTOID};
-
-		user_exists_plan = mt_prepare_kept(
-			"SELECT FROM multitenant.users_projection AS u"
-			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
-			2, types);
-	}
-	values[0] = CStringGetTextDatum(tenant);
-	values[1] = CStringGetTextDatum(user_id);
-	rc = mt_execute_kept(user_exists_plan, values, NULL, true, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "user lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("user \"%s\" does not exist in the current tenant", user_id)));
+	(void) mt_user_state(tenant, user_id);
 
 	strong_random(secret, sizeof(secret));
 	strong_random(token_id, sizeof(token_id));
@@ -190,6 +172,8 @@ mt_create_pat(PG_FUNCTION_ARGS)
 			"  instance_id => $1)).sequence",
 			6, types);
 	}
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(user_id);
 	values[2] = CStringGetTextDatum(token_id_hex);
 	values[3] = TimestampTzGetDatum(expiration);
 	if (scopes != NULL)
