@@ -14,17 +14,7 @@ SELECT plan(80);
 CREATE ROLE mt_lk_app NOLOGIN;
 GRANT multitenant_app TO mt_lk_app;
 
-CREATE FUNCTION pg_temp.ev(agg_type text, agg_id text, ev_type text, payload jsonb, tenant text, owner text DEFAULT NULL)
-RETURNS bigint LANGUAGE sql
-AS $$ SELECT (multitenant.push(agg_type, agg_id, ev_type, payload, resource_owner => owner, instance_id => tenant)).sequence $$;
-
--- Lookups as the application role inside a tenant.
-CREATE FUNCTION pg_temp.as_app(tenant text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	RESET ROLE;
-	PERFORM multitenant.set_tenant(tenant);
-	SET LOCAL ROLE mt_lk_app;
-END $$;
+\ir ../fixtures/pgtap_tenant_calls.sql
 
 DO $$
 DECLARE
@@ -102,7 +92,7 @@ SELECT is(multitenant.instance_by_domain('login.a.example'), 'lk-a', 'and the do
 SET LOCAL ROLE mt_lk_app;
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_id('u1')$$, '55000', 'user_by_id needs a tenant, and no tenant is set',
 	'user_by_id without a tenant is refused');
-SELECT pg_temp.as_app('lk-a');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-a');
 SELECT results_eq($$SELECT instance_id, id, username, state FROM multitenant.user_by_id('u1')$$,
 	$$VALUES ('lk-a'::text, 'u1'::text, 'Alice'::text, 1::smallint)$$, 'user_by_id returns the current tenant''s user');
 SELECT is_empty($$SELECT * FROM multitenant.user_by_id('u2')$$, 'a user id that only the other tenant has is not found');
@@ -114,14 +104,14 @@ SELECT is_empty($$SELECT * FROM multitenant.user_by_id('U1')$$, 'ids are compare
 SELECT is_empty($$SELECT * FROM multitenant.user_by_id($q$u1' OR 'x'='x$q$)$$, 'injection-shaped user id finds nothing');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_id(NULL)$$, '22004', 'user_id must not be null', 'user_by_id(NULL) is refused');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_id(repeat('u', 201))$$, '22001', NULL, 'an oversized user id is refused');
-SELECT pg_temp.as_app('lk-b');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-b');
 SELECT results_eq($$SELECT instance_id, id, username FROM multitenant.user_by_id('u1')$$,
 	$$VALUES ('lk-b'::text, 'u1'::text, 'bob'::text)$$, 'the same id in the other tenant is the other tenant''s user');
 
 ------------------------------------------------------------------------------
 -- user_by_login_name
 ------------------------------------------------------------------------------
-SELECT pg_temp.as_app('lk-a');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-a');
 SELECT results_eq($$SELECT id FROM multitenant.user_by_login_name('alice')$$, $$VALUES ('u1'::text)$$,
 	'a login name is the user name where no domain is required');
 SELECT results_eq($$SELECT id FROM multitenant.user_by_login_name('ALICE')$$, $$VALUES ('u1'::text)$$,
@@ -142,12 +132,12 @@ SELECT is_empty($$SELECT * FROM multitenant.user_by_login_name($q$alice' OR '1'=
 SELECT is_empty($$SELECT * FROM multitenant.user_by_login_name('ali%')$$, 'a pattern character matches nothing');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_login_name(NULL)$$, '22004', 'login_name must not be null', 'NULL login name is refused');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_login_name('')$$, '22023', 'login_name must not be empty', 'empty login name is refused');
-SELECT pg_temp.as_app('lk-b');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-b');
 SELECT results_eq($$SELECT id FROM multitenant.user_by_login_name('Alice')$$, $$VALUES ('u2'::text)$$,
 	'the same login name in the other tenant is that tenant''s user, and A''s Alice does not make it ambiguous');
 RESET ROLE;
 SELECT pg_temp.ev('user', 'u6', 'user.human.added', '{"userName": "ALICE", "firstName": "A", "lastName": "C", "email": "a@z"}', 'lk-a', 'o1');
-SELECT pg_temp.as_app('lk-a');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-a');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_login_name('alice')$$, '21000',
 	'login name "alice" matches more than one row in the current tenant',
 	'a login name that two users of the tenant share is refused, not guessed');
@@ -160,7 +150,7 @@ SELECT pg_temp.ev('user', 'u6', 'user.removed', NULL, 'lk-a');
 SET LOCAL ROLE mt_lk_app;
 SELECT multitenant.reset_tenant();
 SELECT throws_ok($$SELECT * FROM multitenant.org_by_domain('acme.com')$$, '55000', NULL, 'org_by_domain without a tenant is refused');
-SELECT pg_temp.as_app('lk-a');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-a');
 SELECT results_eq($$SELECT instance_id, id, name FROM multitenant.org_by_domain('acme.com')$$,
 	$$VALUES ('lk-a'::text, 'o1'::text, 'Org one of lk-a'::text)$$, 'org_by_domain finds the org that verified the domain');
 SELECT results_eq($$SELECT id FROM multitenant.org_by_domain('BETA.EXAMPLE')$$, $$VALUES ('o2'::text)$$, 'org_by_domain ignores case');
@@ -168,7 +158,7 @@ SELECT is_empty($$SELECT * FROM multitenant.org_by_domain('unverified.example')$
 SELECT is_empty($$SELECT * FROM multitenant.org_by_domain('login.b.example')$$, 'an instance domain is not an org domain');
 SELECT is_empty($$SELECT * FROM multitenant.org_by_domain($q$acme.com' OR '1'='1$q$)$$, 'injection-shaped domain finds nothing');
 SELECT throws_ok($$SELECT * FROM multitenant.org_by_domain(NULL)$$, '22004', NULL, 'NULL domain is refused');
-SELECT pg_temp.as_app('lk-b');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-b');
 SELECT results_eq($$SELECT instance_id, name FROM multitenant.org_by_domain('acme.com')$$,
 	$$VALUES ('lk-b'::text, 'Org one of lk-b'::text)$$, 'the same domain in the other tenant is that tenant''s org');
 SELECT is_empty($$SELECT * FROM multitenant.org_by_domain('beta.example')$$, 'another tenant''s org domain is not found');
@@ -176,7 +166,7 @@ SELECT is_empty($$SELECT * FROM multitenant.org_by_domain('beta.example')$$, 'an
 ------------------------------------------------------------------------------
 -- has_role
 ------------------------------------------------------------------------------
-SELECT pg_temp.as_app('lk-a');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-a');
 SELECT ok(multitenant.has_role('u1', 'reader'), 'an active user grant gives its role');
 SELECT ok(multitenant.has_role('u1', 'reader', 'p1'), 'on the grant''s project');
 SELECT ok(NOT multitenant.has_role('u1', 'reader', 'p2'), 'not on another project');
@@ -194,12 +184,12 @@ SELECT ok(NOT multitenant.has_role('u1', $$reader' OR '1'='1$$), 'injection-shap
 SELECT ok(multitenant.has_role('u1', 'closer', 'p2'), 'a grant on an active project counts');
 RESET ROLE;
 SELECT pg_temp.ev('project', 'p2', 'project.deactivated', NULL, 'lk-a');
-SELECT pg_temp.as_app('lk-a');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-a');
 SELECT ok(NOT multitenant.has_role('u1', 'closer', 'p2'), 'a grant on a deactivated project gives nothing');
 SELECT throws_ok($$SELECT multitenant.has_role(NULL, 'reader')$$, '22004', NULL, 'has_role(NULL user) is refused');
 SELECT throws_ok($$SELECT multitenant.has_role('u1', NULL)$$, '22004', NULL, 'has_role(NULL role) is refused');
 SELECT throws_ok($$SELECT multitenant.has_role('u1', 'reader', '')$$, '22023', NULL, 'an empty project id is refused');
-SELECT pg_temp.as_app('lk-b');
+SELECT pg_temp.as_app('mt_lk_app', 'lk-b');
 SELECT ok(multitenant.has_role('u1', 'admin', 'p1'), 'in the other tenant the same user id has that tenant''s role');
 SELECT ok(NOT multitenant.has_role('u1', 'ORG_OWNER'), 'and none of tenant A''s member roles');
 RESET ROLE;
