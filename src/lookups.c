@@ -119,14 +119,14 @@ connect_spi(void)
  */
 static void
 return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values,
-				   const char *nulls, const char *what, const char *key)
+				   const char *what, const char *key)
 {
 	TupleDesc	desc;
 	Tuplestorestate *store = mt_begin_materialized_srf(fcinfo, &desc);
 	int			rc;
 
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	rc = mt_execute_kept(plan, values, nulls, true, 2);
+	rc = mt_execute_kept(plan, values, NULL, true, 2);
 	MT_AS_ROLE_END();
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "%s lookup failed: %s", what, SPI_result_code_string(rc));
@@ -215,7 +215,7 @@ mt_user_by_id(PG_FUNCTION_ARGS)
 			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
 			2, types);
 	}
-	return_unique_rows(fcinfo, user_by_id_plan, values, NULL, "user id", user_id);
+	return_unique_rows(fcinfo, user_by_id_plan, values, "user id", user_id);
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -248,7 +248,7 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 
 			login_by_name_plan = mt_prepare_kept(LOGIN_BY_NAME_SQL, 2, types);
 		}
-		return_unique_rows(fcinfo, login_by_name_plan, values, NULL, "login name", login_name);
+		return_unique_rows(fcinfo, login_by_name_plan, values, "login name", login_name);
 	}
 	else
 	{
@@ -271,7 +271,7 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 		}
 		values[2] = PointerGetDatum(cstring_to_text_with_len(lowered, at - lowered));
 		values[3] = CStringGetTextDatum(at + 1);
-		return_unique_rows(fcinfo, login_by_name_or_domain_plan, values, NULL, "login name", login_name);
+		return_unique_rows(fcinfo, login_by_name_or_domain_plan, values, "login name", login_name);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -304,7 +304,7 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
 			"          AND d.domain_lower OPERATOR(pg_catalog.=) $2 AND d.is_verified)",
 			2, types);
 	}
-	return_unique_rows(fcinfo, org_by_domain_plan, values, NULL, "domain", domain);
+	return_unique_rows(fcinfo, org_by_domain_plan, values, "domain", domain);
 	SPI_finish();
 	return (Datum) 0;
 }
