@@ -132,7 +132,43 @@ SELECT table_name, primary_key, rls_forced FROM multitenant.tenant_tables WHERE 
 SELECT count(*) AS statements_on_second_call FROM multitenant.adopt_table('public.sites');
 
 \echo
-\echo '== 11. Upgrading from 1.0: its identity projections are single-tenant; ALTER EXTENSION makes them tenant tables.'
+\echo '== 11. Lookups in C (1.2): the tenant of a host, users by login name, roles, access tokens, lockout.'
+SELECT count(*) AS events FROM multitenant.push_many($$[
+  {"instance_id": "acme", "aggregate_type": "instance", "aggregate_id": "acme", "event_type": "instance.domain.added", "payload": {"domain": "login.acme.example", "generated": false}},
+  {"instance_id": "acme", "aggregate_type": "instance", "aggregate_id": "acme", "event_type": "instance.policy.lockout.added", "payload": {"maxPasswordAttempts": 2, "maxOTPAttempts": 3, "showLockOutFailures": true}},
+  {"instance_id": "acme", "aggregate_type": "org", "aggregate_id": "org-2", "event_type": "org.added", "payload": {"name": "ACME Support"}},
+  {"instance_id": "acme", "aggregate_type": "user", "aggregate_id": "user-1", "event_type": "user.human.added", "resource_owner": "org-2",
+   "payload": {"userName": "Alice", "firstName": "Alice", "lastName": "Doe", "email": "alice@acme.example"}},
+  {"instance_id": "acme", "aggregate_type": "usergrant", "aggregate_id": "grant-1", "event_type": "user.grant.added", "resource_owner": "org-2",
+   "payload": {"userId": "user-1", "projectId": "proj-1", "roleKeys": ["editor"]}},
+  {"instance_id": "globex", "aggregate_type": "user", "aggregate_id": "user-1", "event_type": "user.machine.added", "resource_owner": "org-1",
+   "payload": {"userName": "alice", "name": "Globex robot"}}
+]$$);
+SELECT multitenant.sign_tenant('acme') AS acme_token \gset
+\c - demo_app
+\echo '   Before any tenant is set: which tenant serves this host?'
+SELECT multitenant.instance_by_domain('LOGIN.acme.example');
+\echo '   One statement enters the tenant with a signed token and looks up (case does not matter); the tenant ends with it:'
+SELECT instance_id, id, username, state FROM multitenant.user_by_login_name('alice', tenant_token => :'acme_token');
+SELECT multitenant.current_tenant() IS NULL AS no_tenant_after_the_statement;
+SELECT multitenant.set_tenant('acme');
+SELECT multitenant.has_role('user-1', 'editor', 'proj-1') AS editor_on_portal, multitenant.has_role('user-1', 'admin') AS admin;
+\echo '   A personal access token is shown once; only its SHA-256 is stored. It authenticates before any tenant is set'
+\echo '   (Alice is in org-2: the users of org-1, deactivated in step 6, authenticate nobody).'
+SELECT multitenant.create_pat('user-1', now() + interval '30 days', ARRAY['api']) AS pat \gset
+SELECT user_id, scopes, encode(token_hash, 'hex') AS token_hash FROM multitenant.personal_access_tokens_projection;
+SELECT multitenant.reset_tenant();
+SELECT * FROM multitenant.authenticate_pat(:'pat');
+\echo '   Two failed password checks reach the instance policy (2): a user.locked event locks the user, and the token stops working.'
+SELECT multitenant.record_auth_check('user-1', 'password', false, tenant_token => :'acme_token') AS locked;
+SELECT multitenant.record_auth_check('user-1', 'password', false, tenant_token => :'acme_token') AS locked;
+\set ON_ERROR_STOP off
+SELECT * FROM multitenant.authenticate_pat(:'pat');
+\set ON_ERROR_STOP on
+\c - postgres
+
+\echo
+\echo '== 12. Upgrading from 1.0: its identity projections are single-tenant; ALTER EXTENSION makes them tenant tables.'
 CREATE DATABASE demo_upgrade;
 \c demo_upgrade
 \set VERBOSITY terse

@@ -621,8 +621,10 @@ CREATE TEMPORARY TABLE tenant_a_before AS SELECT pg_temp.tenant_rows('tenant-a')
 
 DO $$ BEGIN
 	PERFORM pg_temp.ev('instance', 'tenant-b', 'instance.added', '{"name": "Tenant B"}', 250, tenant => 'tenant-b');
-	PERFORM pg_temp.ev('instance', 'tenant-b', 'instance.domain.added', '{"domain": "a.zitadel.cloud"}', 251, tenant => 'tenant-b');
-	PERFORM pg_temp.ev('instance', 'tenant-b', 'instance.domain.primary.set', '{"domain": "a.zitadel.cloud"}', 252, tenant => 'tenant-b');
+	-- An instance domain names one instance across tenants (1.2), so tenant B
+	-- has its own; org domains may repeat across tenants.
+	PERFORM pg_temp.ev('instance', 'tenant-b', 'instance.domain.added', '{"domain": "b.zitadel.cloud"}', 251, tenant => 'tenant-b');
+	PERFORM pg_temp.ev('instance', 'tenant-b', 'instance.domain.primary.set', '{"domain": "b.zitadel.cloud"}', 252, tenant => 'tenant-b');
 	PERFORM pg_temp.ev('instance', 'tenant-b', 'instance.trusted_domains.added', '{"domain": "app.acme.test"}', 253, tenant => 'tenant-b');
 	PERFORM pg_temp.ev('org', 'org-1', 'org.added', '{"name": "B One"}', 254, tenant => 'tenant-b');
 	PERFORM pg_temp.ev('org', 'org-9', 'org.added', '{"name": "B Nine"}', 255, tenant => 'tenant-b');
@@ -644,15 +646,15 @@ DO $$ BEGIN
 END $$;
 
 SELECT results_eq(
-	$$SELECT instance_id, domain, is_primary, change_date FROM multitenant.instance_domains_projection WHERE domain = 'a.zitadel.cloud'
+	$$SELECT instance_id, domain, is_primary, change_date FROM multitenant.instance_domains_projection WHERE domain IN ('a.zitadel.cloud', 'b.zitadel.cloud')
 	  UNION ALL
 	  SELECT instance_id, org_id || '/' || domain, is_primary, change_date FROM multitenant.org_domains_projection WHERE domain = 'acme.test'
 	  ORDER BY 1, 2$$,
 	$$VALUES ('tenant-a'::text, 'a.zitadel.cloud'::text, true, pg_temp.ts(58)),
 	         ('tenant-a', 'org-1/acme.test', false, pg_temp.ts(26)),
-	         ('tenant-b', 'a.zitadel.cloud', true, pg_temp.ts(252)),
+	         ('tenant-b', 'b.zitadel.cloud', true, pg_temp.ts(252)),
 	         ('tenant-b', 'org-1/acme.test', true, pg_temp.ts(262))$$,
-	'the same domains in two tenants: each primary.set works in its own tenant');
+	'domains in two tenants: each primary.set works in its own tenant');
 
 SELECT results_eq(
 	$$SELECT instance_id, id, resource_owner, user_id, resource_owner_user, project_id, resource_owner_project, roles
@@ -687,7 +689,7 @@ SELECT results_eq(
 	  UNION ALL SELECT 'complexity', id FROM multitenant.password_complexity_policies WHERE instance_id = 'tenant-b'
 	  UNION ALL SELECT 'login', aggregate_id FROM multitenant.login_policies WHERE instance_id = 'tenant-b'
 	  ORDER BY 1, 2$$,
-	$$VALUES ('complexity'::text, 'tenant-b'::text), ('domain', 'a.zitadel.cloud'), ('login', 'tenant-b'), ('trusted', 'app.acme.test')$$,
+	$$VALUES ('complexity'::text, 'tenant-b'::text), ('domain', 'b.zitadel.cloud'), ('login', 'tenant-b'), ('trusted', 'app.acme.test')$$,
 	'tenant B after its own removals: only instance-level rows are left');
 
 ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ NEWEST=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" multitenant.control)
 RELEASED=${MT_RELEASED_VERSIONS:-$(sed -E 's/^[0-9a-f]+ +multitenant--//; s/\.sql$//; s/--/\n/' test/upgrade/released.sha256 |
   sort -uV | grep -vx "$NEWEST" | tr '\n' ' ')}
 echo "# released versions upgraded to $NEWEST: $RELEASED"
-STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql test/upgrade/stream_bulk.sql)
+STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql test/upgrade/stream_auth.sql test/upgrade/stream_bulk.sql)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -36,7 +36,7 @@ q() { "${PSQL[@]}" -At "$@"; }
 data_tables() { # data_tables DB
   q -d "$1" -c "SELECT c.oid::regclass FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.classid = 'pg_class'::regclass AND d.deptype = 'e'
                 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'multitenant'
-                WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY 1::text"
+                WHERE c.relkind = 'r' AND c.oid <> 'multitenant.reducers'::regclass ORDER BY c.oid::regclass::text"
 }
 
 # Every data table with its rows, one sorted COPY per table.
