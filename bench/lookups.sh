@@ -152,7 +152,7 @@ run_pgbench() {
 # This machine's throughput drifts by tens of percent from minute to
 # minute: the list runs ROUNDS times, each round starting at a different
 # place, and every figure is the median.
-declare -A RATE LAT CPU
+declare -A RATE LAT CPU ROUND_RATE
 LOG=$RESULTS/lookups.log
 : >"$LOG"
 n_runs=${#RUNS[@]}
@@ -175,6 +175,7 @@ for ((round = 0; round < ROUNDS; round++)); do
     fi
     echo "$key $out" >>"$LOG"
     RATE[$key]+="$rate "
+    ROUND_RATE[$key|$round]=$rate
     LAT[$key]+="$lat "
     CPU[$key]+="$cpu "
     printf '   %-7s %5s tenants  (%s)  clients=%s %10s lookups/s %8s us %8s us server CPU\n' \
@@ -226,13 +227,27 @@ drivers=client
     done
   done
   echo
+  echo "Throughput ratios: the median of the rounds' ratios (a scenario and its floor run next to each other in"
+  echo "every round), then, in parentheses, the ratio of the medians above."
+  echo
   echo "| driver | clients | a / b (target >= 0.9) | c / d (target >= 0.9) |"
   echo "|---|---:|---|---|"
   for driver in $drivers; do
     for clients in $CLIENTS; do
-      ab=$(ratio "${MRATE[$driver|$TENANTS|a|$clients]:-n/a}" "${MRATE[$driver|$TENANTS|b|$clients]:-n/a}")
-      cd=$(ratio "${MRATE[$driver|$TENANTS|c|$clients]:-n/a}" "${MRATE[$driver|$TENANTS|d|$clients]:-n/a}")
-      echo "| $driver | $clients | $ab $(verdict_ge "$ab" 0.9) | $cd $(verdict_ge "$cd" 0.9) |"
+      cells=""
+      for pair in "a b" "c d"; do
+        read -r x y <<<"$pair"
+        per_round=""
+        for ((round = 0; round < ROUNDS; round++)); do
+          per_round+="$(ratio "${ROUND_RATE[$driver|$TENANTS|$x|$clients|$round]:-n/a}" \
+                              "${ROUND_RATE[$driver|$TENANTS|$y|$clients|$round]:-n/a}") "
+        done
+        r=$(median "$per_round")
+        r=$(awk -v x="$r" 'BEGIN{ if (x == "n/a") print x; else printf "%.2f", x }')
+        cells+=" $r $(verdict_ge "$r" 0.9) ($(ratio "${MRATE[$driver|$TENANTS|$x|$clients]:-n/a}" \
+                                                  "${MRATE[$driver|$TENANTS|$y|$clients]:-n/a}")) |"
+      done
+      echo "| $driver | $clients |$cells"
     done
   done
   if [[ -n ${SCALE// /} ]]; then
