@@ -37,7 +37,7 @@ include $(PGXS)
 $(OBJS): src/multitenant.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -61,3 +61,8 @@ bench:
 # The 1.0 -> 1.1 upgrade on 1M users against CREATE TABLE AS copies (bench/upgrade.sh).
 bench-upgrade:
 	@bash bench/upgrade.sh
+
+# Lookups against their floors at 1,000 tenants x 1,000 users, and across
+# tenant counts (bench/lookups.sh).
+bench-lookups:
+	@bash bench/lookups.sh

@@ -1,0 +1,473 @@
+/*
+ * bench/lookup_client.c: the client of the lookup benchmark (bench/lookups.sh).
+ *
+ *   lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS [-w WARMUP] [-r SEED] [-q SQL] CONNINFO
+ *
+ * Runs one scenario with CLIENTS connections, one process each, for SECONDS
+ * seconds.  Every request picks a random tenant k (1..TENANTS) and user j
+ * (1..USERS) and sends one prepared statement (PQexecPrepared, text
+ * parameters); the answer must be exactly that user's row, else the client
+ * stops with an error.  Keys are rebuilt here exactly as
+ * bench/lookups_setup.sql derives them:
+ *
+ *   (a) SELECT * FROM multitenant.user_by_login_name($1, $2)
+ *       $1 'user000042', $2 tenant k's signed token (read once from
+ *       lookup_bench.tenants before the clock starts); run as the
+ *       application role, with no tenant set in the session.
+ *   (b) SELECT * FROM multitenant.users_projection WHERE instance_id = $1 AND username_lower = $2
+ *       the floor: same index, run as a superuser (no RLS, no tenant switch).
+ *   (c) SELECT * FROM multitenant.authenticate_pat($1)
+ *   (d) SELECT instance_id, user_id, scopes FROM multitenant.personal_access_tokens_projection
+ *        WHERE token_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8'))
+ *       the floor: the same unique index, as a superuser.
+ *
+ * -q SQL replaces the scenario's statement by a diagnostic variant that takes
+ * the same parameters and answers with the same columns.
+ *
+ * Each connection first touches every page its lookups read
+ * (lookup_bench.touch_pages, see below) and sends WARMUP requests (default
+ * 200: the plans are built and cached), then all connections start
+ * together.  Output, one line:
+ *
+ *   scenario=a clients=1 seconds=10.00 lookups=123456 lookups_per_s=12345.6 mean_us=81.0 server_cpu_us=40.1
+ *
+ * mean_us is the mean wall time of one request as the client sees it (round
+ * trip included); server_cpu_us is the CPU time (user + system, from
+ * /proc/PID/stat, so the client must run on the server's machine) that the
+ * serving backends spent per lookup, which other load on the machine
+ * disturbs less than wall time.
+ *
+ * Build: gcc -O2 -o lookup_client lookup_client.c -I$(pg_config --includedir) -L$(pg_config --libdir) -lpq
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#define INSTANCE_BASE 200000000000000000LL
+#define USER_BASE 300000000000000000LL
+
+typedef struct Result
+{
+	long		lookups;
+	double		elapsed;		/* seconds */
+	double		latency_sum;	/* seconds */
+	double		server_cpu;		/* seconds */
+	int			failed;
+} Result;
+
+static char scenario = 0;
+static int	n_clients = 1;
+static double seconds = 10.0;
+static int	n_tenants = 0;
+static int	n_users = 0;
+static int	warmup = 200;
+static unsigned long long seed = 42;
+static const char *conninfo = NULL;
+static char **tenant_tokens = NULL;	/* [1..n_tenants], scenario a only */
+static const char *sql_override = NULL;	/* -q: a diagnostic variant */
+
+static const char *
+statement_sql(char s)
+{
+	switch (s)
+	{
+		case 'a':
+			return "SELECT * FROM multitenant.user_by_login_name($1, $2)";
+		case 'b':
+			return "SELECT * FROM multitenant.users_projection WHERE instance_id = $1 AND username_lower = $2";
+		case 'c':
+			return "SELECT * FROM multitenant.authenticate_pat($1)";
+		case 'd':
+			return "SELECT instance_id, user_id, scopes FROM multitenant.personal_access_tokens_projection"
+				" WHERE token_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8'))";
+	}
+	return NULL;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* xorshift64*: cheap, and good enough to pick keys. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	uint64_t	x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 2685821657736338717ULL;
+}
+
+static void
+die(PGconn *conn, const char *what)
+{
+	fprintf(stderr, "lookup_client: %s: %s", what, conn ? PQerrorMessage(conn) : "\n");
+	exit(1);
+}
+
+static PGconn *
+connect_or_die(void)
+{
+	PGconn	   *conn = PQconnectdb(conninfo);
+
+	if (PQstatus(conn) != CONNECTION_OK)
+		die(conn, "connection failed");
+	return conn;
+}
+
+/* CPU seconds (utime + stime) that process pid has used so far. */
+static double
+process_cpu(int pid)
+{
+	char		path[64];
+	char		buf[1024];
+	FILE	   *f;
+	size_t		n;
+	char	   *p;
+	unsigned long utime,
+				stime;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* fields after the command name, which is in parentheses */
+	p = strrchr(buf, ')');
+	if (p == NULL ||
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+		return -1;
+	return (double) (utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+static void
+load_tokens(void)
+{
+	PGconn	   *conn = connect_or_die();
+	char		sql[128];
+	PGresult   *res;
+	int			i;
+
+	snprintf(sql, sizeof(sql), "SELECT k, token FROM lookup_bench.tenants WHERE k <= %d ORDER BY k", n_tenants);
+	res = PQexec(conn, sql);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		die(conn, "reading lookup_bench.tenants failed");
+	if (PQntuples(res) != n_tenants)
+	{
+		fprintf(stderr, "lookup_client: lookup_bench.tenants has %d tenants, expected %d\n",
+				PQntuples(res), n_tenants);
+		exit(1);
+	}
+	tenant_tokens = calloc(n_tenants + 1, sizeof(char *));
+	for (i = 0; i < n_tenants; i++)
+		tenant_tokens[atoi(PQgetvalue(res, i, 0))] = strdup(PQgetvalue(res, i, 1));
+	for (i = 1; i <= n_tenants; i++)
+		if (tenant_tokens[i] == NULL)
+		{
+			fprintf(stderr, "lookup_client: no token for tenant %d\n", i);
+			exit(1);
+		}
+	PQclear(res);
+	PQfinish(conn);
+}
+
+/*
+ * One request for tenant k, user j; returns 0 when the answer is exactly
+ * that user, else prints why and returns -1.
+ */
+static int
+request(PGconn *conn, int k, int j)
+{
+	char		login[32];
+	char		instance[32];
+	char		pat[64];
+	char		expected_user[32];
+	const char *values[2];
+	int			nparams;
+	PGresult   *res;
+	int			col;
+	int			rc = 0;
+
+	snprintf(expected_user, sizeof(expected_user), "%lld", USER_BASE + (long long) k * 1000000 + j);
+	switch (scenario)
+	{
+		case 'a':
+			snprintf(login, sizeof(login), "user%06d", j);
+			values[0] = login;
+			values[1] = tenant_tokens[k];
+			nparams = 2;
+			break;
+		case 'b':
+			snprintf(instance, sizeof(instance), "%lld", INSTANCE_BASE + k);
+			snprintf(login, sizeof(login), "user%06d", j);
+			values[0] = instance;
+			values[1] = login;
+			nparams = 2;
+			break;
+		default:
+			snprintf(pat, sizeof(pat), "mtp_b%06du%07d%s", k, j, "xxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+			values[0] = pat;
+			nparams = 1;
+			break;
+	}
+	res = PQexecPrepared(conn, "q", nparams, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: %s", scenario, k, j,
+				PQerrorMessage(conn));
+		rc = -1;
+	}
+	else if (PQntuples(res) != 1)
+	{
+		fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: %d rows, expected 1\n",
+				scenario, k, j, PQntuples(res));
+		rc = -1;
+	}
+	else
+	{
+		col = PQfnumber(res, (scenario == 'a' || scenario == 'b') ? "id" : "user_id");
+		if (col < 0 || strcmp(PQgetvalue(res, 0, col), expected_user) != 0)
+		{
+			fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: got user %s, expected %s\n",
+					scenario, k, j, col < 0 ? "(no column)" : PQgetvalue(res, 0, col), expected_user);
+			rc = -1;
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+static void
+run_client(int index, int ready_fd, int go_fd, int result_fd)
+{
+	PGconn	   *conn = connect_or_die();
+	PGresult   *res;
+	uint64_t	state = seed * 0x9E3779B97F4A7C15ULL + (uint64_t) index + 1;
+	Result		r = {0};
+	int			backend_pid;
+	double		cpu0,
+				start,
+				deadline,
+				t;
+	char		c;
+	int			i;
+
+	res = PQprepare(conn, "q", sql_override ? sql_override : statement_sql(scenario), 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		die(conn, "prepare failed");
+	PQclear(res);
+	res = PQexec(conn, "SELECT pg_backend_pid()");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		die(conn, "pg_backend_pid() failed");
+	backend_pid = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+
+	/*
+	 * A backend maps shared memory page by page on first touch (a page fault
+	 * per 4 kB, expensive in this VM); lookup_bench.touch_pages() reads every
+	 * page this scenario's lookups read once in this backend, so that the timed
+	 * run measures lookups, not the faults of a fresh connection.
+	 */
+	res = PQexec(conn, (scenario == 'a' || scenario == 'b') ? "SELECT lookup_bench.touch_pages('users')"
+				 : "SELECT lookup_bench.touch_pages('pats')");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		die(conn, "lookup_bench.touch_pages failed");
+	PQclear(res);
+
+	for (i = 0; i < warmup; i++)
+		if (request(conn, 1 + next_random(&state) % n_tenants, 1 + next_random(&state) % n_users) != 0)
+			exit(1);
+
+	if (write(ready_fd, "r", 1) != 1)
+		exit(1);
+	close(ready_fd);			/* so that the parent sees EOF if a client died */
+	/* the parent closes the other end: everybody starts at once */
+	while (read(go_fd, &c, 1) > 0)
+		;
+
+	cpu0 = process_cpu(backend_pid);
+	start = now();
+	deadline = start + seconds;
+	t = start;
+	while (t < deadline)
+	{
+		int			k = 1 + next_random(&state) % n_tenants;
+		int			j = 1 + next_random(&state) % n_users;
+		double		t1;
+
+		if (request(conn, k, j) != 0)
+		{
+			r.failed = 1;
+			break;
+		}
+		t1 = now();
+		r.latency_sum += t1 - t;
+		r.lookups++;
+		t = t1;
+	}
+	r.elapsed = t - start;
+	r.server_cpu = process_cpu(backend_pid) - cpu0;
+	PQfinish(conn);
+	if (write(result_fd, &r, sizeof(r)) != sizeof(r))
+		exit(1);
+	exit(r.failed);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS"
+			" [-w WARMUP] [-r SEED] [-q SQL] CONNINFO\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	int			opt;
+	int			ready[2],
+				go[2],
+				results[2];
+	int			i;
+	int			failed = 0;
+	long		lookups = 0;
+	double		rate = 0,
+				latency_sum = 0,
+				server_cpu = 0,
+				elapsed = 0;
+	int			cpu_known = 1;
+
+	while ((opt = getopt(argc, argv, "s:c:T:t:u:w:r:q:")) != -1)
+	{
+		switch (opt)
+		{
+			case 's':
+				scenario = optarg[0];
+				break;
+			case 'c':
+				n_clients = atoi(optarg);
+				break;
+			case 'T':
+				seconds = atof(optarg);
+				break;
+			case 't':
+				n_tenants = atoi(optarg);
+				break;
+			case 'u':
+				n_users = atoi(optarg);
+				break;
+			case 'w':
+				warmup = atoi(optarg);
+				break;
+			case 'r':
+				seed = strtoull(optarg, NULL, 10);
+				break;
+			case 'q':
+				sql_override = optarg;
+				break;
+			default:
+				usage();
+		}
+	}
+	if (optind != argc - 1 || statement_sql(scenario) == NULL || n_clients < 1 || seconds <= 0 ||
+		n_tenants < 1 || n_users < 1 || n_users > 999999)
+		usage();
+	conninfo = argv[optind];
+
+	if (scenario == 'a')
+		load_tokens();
+
+	if (pipe(ready) != 0 || pipe(go) != 0 || pipe(results) != 0)
+	{
+		perror("pipe");
+		return 1;
+	}
+	for (i = 0; i < n_clients; i++)
+	{
+		pid_t		pid = fork();
+
+		if (pid < 0)
+		{
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0)
+		{
+			close(ready[0]);
+			close(go[1]);
+			close(results[0]);
+			run_client(i, ready[1], go[0], results[1]);
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	close(results[1]);
+
+	for (i = 0; i < n_clients; i++)
+	{
+		char		c;
+
+		if (read(ready[0], &c, 1) != 1)
+		{
+			fprintf(stderr, "lookup_client: a client failed before the start\n");
+			failed = 1;
+			break;
+		}
+	}
+	close(go[1]);				/* start */
+
+	for (i = 0; i < n_clients && !failed; i++)
+	{
+		Result		r;
+
+		if (read(results[0], &r, sizeof(r)) != sizeof(r))
+		{
+			failed = 1;
+			break;
+		}
+		failed |= r.failed;
+		lookups += r.lookups;
+		if (r.elapsed > 0)
+			rate += r.lookups / r.elapsed;
+		if (r.elapsed > elapsed)
+			elapsed = r.elapsed;
+		latency_sum += r.latency_sum;
+		if (r.server_cpu < 0)
+			cpu_known = 0;
+		server_cpu += r.server_cpu;
+	}
+	while (wait(&i) > 0)
+		if (!WIFEXITED(i) || WEXITSTATUS(i) != 0)
+			failed = 1;
+	if (failed || lookups == 0)
+	{
+		fprintf(stderr, "lookup_client: scenario %c failed\n", scenario);
+		return 1;
+	}
+	printf("scenario=%c clients=%d seconds=%.2f lookups=%ld lookups_per_s=%.1f mean_us=%.1f",
+		   scenario, n_clients, elapsed, lookups, rate, latency_sum / lookups * 1e6);
+	if (cpu_known)
+		printf(" server_cpu_us=%.1f\n", server_cpu / lookups * 1e6);
+	else
+		printf(" server_cpu_us=n/a\n");
+	return 0;
+}
