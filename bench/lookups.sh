@@ -23,6 +23,8 @@
 #   BENCH_USERS        users per tenant (default 1000)
 #   BENCH_SCALE        tenant counts of the scaling databases (default "10 10000"; "" for none)
 #   BENCH_SCALE_USERS  users per tenant there (default BENCH_USERS)
+#   BENCH_SCALE_ROWS   instead: users in all per scaling database, spread over its
+#                      tenants, so that only the number of tenants differs
 #   BENCH_PGBENCH=0    skip the pgbench runs
 #   BENCH_SHARED_BUFFERS  shared_buffers (default 7GB: everything the lookups read)
 #   BENCH_NO_BUILD=1   skip make / make install
@@ -77,7 +79,12 @@ gcc -O2 -Wall -Wextra -Werror -o "$CLIENT" bench/lookup_client.c \
 declare -A DB_USERS
 DB_USERS[$TENANTS]=$USERS
 for n in $SCALE; do
-  [[ $n == "$TENANTS" ]] || DB_USERS[$n]=$SCALE_USERS
+  [[ $n == "$TENANTS" ]] && continue
+  if [[ -n ${BENCH_SCALE_ROWS:-} ]]; then
+    DB_USERS[$n]=$((BENCH_SCALE_ROWS / n))
+  else
+    DB_USERS[$n]=$SCALE_USERS
+  fi
 done
 for n in $(printf '%s\n' "${!DB_USERS[@]}" | sort -n); do
   echo "== setup: $n tenants x ${DB_USERS[$n]} users, one token each"
