@@ -58,10 +58,11 @@ SELECT k, (200000000000000000 + k)::text,
        multitenant.sign_tenant((200000000000000000 + k)::text, '30 days')
   FROM generate_series(1, :tenants) AS k;
 
--- Five organisations per tenant, not one: with exactly one, the statistics
--- make (instance_id, id) look no more selective than id alone, and the kept
--- generic plan of authenticate_pat probed orgs_projection_pkey by id alone,
--- reading the whole index on every call.
+-- Five organisations per tenant, not one, as tenants have: with exactly one,
+-- the statistics make (instance_id, id) look no more selective than id
+-- alone, and the generic plan authenticate_pat kept while it checked the
+-- org with an anti-join probed orgs_projection_pkey by id alone, reading the
+-- whole index on every call.
 INSERT INTO multitenant.orgs_projection (instance_id, id, creation_date, change_date, resource_owner,
                                          sequence, org_state, name, primary_domain)
 SELECT t.instance_id, (400000000000000000 + 10 * t.k + o)::text, '2024-01-01', '2024-01-01',
