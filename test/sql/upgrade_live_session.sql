@@ -16,7 +16,8 @@ SELECT sequence FROM dblink('pooled', $$SELECT sequence FROM multitenant.push('u
 SELECT user_id, key, convert_from(value, 'UTF8') AS value FROM multitenant.user_metadata;
 
 ALTER EXTENSION multitenant UPDATE;
-SELECT extversion FROM pg_extension WHERE extname = 'multitenant';
+SELECT e.extversion = a.default_version AS at_default_version
+  FROM pg_extension AS e JOIN pg_available_extensions AS a ON a.name = e.extname WHERE e.extname = 'multitenant';
 
 -- The same connection, with its cached reducers from before the upgrade.
 SELECT sequence FROM dblink('pooled', $$SELECT sequence FROM multitenant.push('user', 'u1', 'user.metadata.set',
