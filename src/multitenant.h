@@ -12,6 +12,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
@@ -41,6 +42,7 @@
 
 /* multitenant.c */
 extern char *mt_tenant_setting;
+extern bool mt_session_tenant;
 extern bool mt_require_signed_context;
 extern char *mt_signing_key;
 extern bool mt_loaded_at_startup;
@@ -49,6 +51,10 @@ extern char *mt_master_key;
 extern char *mt_previous_master_key;
 
 /* tenant_context.c */
+extern void mt_tenant_context_init(void);
+extern bool mt_check_tenant_setting(char **newval, void **extra, GucSource source);
+extern const char *mt_show_tenant_setting(void);
+extern void mt_check_parallel_tenant(bool parallel_plan);
 extern char *mt_current_tenant_cstring(void);
 extern bool mt_caller_is_admin(void);
 extern void mt_check_identifier(const char *value, const char *what);

@@ -23,6 +23,7 @@
 #include <openssl/params.h>
 #endif
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -32,6 +33,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -203,20 +205,232 @@ verify_token(const char *token)
 }
 
 /*
- * The current tenant as a palloc'd C string, or NULL when none is set, the
- * setting is empty, or (signed mode) the token does not verify.
+ * multitenant.tenant's own GUC record: its stack tells a value that ends with
+ * the transaction (SET LOCAL, set_tenant(..., is_local => true), a function's
+ * SET clause) from one that outlasts it.
  */
-char *
-mt_current_tenant_cstring(void)
+static struct config_generic *tenant_record = NULL;
+
+/*
+ * The tenant the current transaction entered or read, in TopMemoryContext;
+ * NULL until it does.  Forgotten when the transaction ends.
+ */
+static char *xact_tenant = NULL;
+
+/*
+ * Whether the setting's current value outlasts the current transaction: no
+ * stacked value (it came from an earlier transaction, the configuration, a
+ * role or database setting, or the connection), or a plain SET in this one.
+ */
+static bool
+tenant_setting_outlasts_transaction(void)
+{
+	GucStack   *stack = tenant_record->stack;
+
+	return stack == NULL || stack->state == GUC_SET;
+}
+
+/*
+ * Behind a transaction-mode pooler, a value that outlasts the transaction is
+ * seen by the next client of the server connection.  With session tenants
+ * off such a value is an error wherever the tenant is read, so that neither
+ * the client that set it nor the next one works in it.  (A parallel worker
+ * cannot tell, since its values arrive without their stack; the leader
+ * checks for it before the workers start, see mt_check_parallel_tenant.)
+ */
+static bool
+session_value_refused(void)
+{
+	return !mt_session_tenant && !IsParallelWorker() && tenant_setting_outlasts_transaction();
+}
+
+static void
+refuse_session_value(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("multitenant.tenant is set for the whole session, but multitenant.session_tenant is off"),
+			 errdetail("Behind a transaction-mode connection pooler, a session-wide tenant would pass to the next client of the connection."),
+			 errhint("Enter the tenant for one transaction: multitenant.set_tenant(..., is_local => true) or SET LOCAL inside BEGIN ... COMMIT, or a lookup's tenant_token; RESET multitenant.tenant clears the session value.")));
+}
+
+static void
+remember_xact_tenant(const char *tenant)
+{
+	if (xact_tenant == NULL && IsTransactionState())
+		xact_tenant = MemoryContextStrdup(TopMemoryContext, tenant);
+}
+
+static void
+forget_xact_tenant(void)
+{
+	if (xact_tenant != NULL)
+		pfree(xact_tenant);
+	xact_tenant = NULL;
+}
+
+static void
+tenant_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_PREPARE:
+			forget_xact_tenant();
+			break;
+		default:
+			break;
+	}
+}
+
+void
+mt_tenant_context_init(void)
+{
+	struct config_generic **vars = get_guc_variables();
+	int			n = GetNumConfigOptions();
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(vars[i]->name, "multitenant.tenant") == 0)
+			tenant_record = vars[i];
+	if (tenant_record == NULL)
+		elog(ERROR, "multitenant.tenant is not defined");
+	RegisterXactCallback(tenant_xact_callback, NULL);
+}
+
+/*
+ * The tenant named by a value of the setting, without verifying a token: in
+ * signed mode the part before the expiry, NULL if the value is not shaped
+ * like a token (it then enters no tenant).
+ */
+static char *
+tenant_of_value(const char *value)
+{
+	const char *sig_dot;
+	const char *expiry_dot;
+
+	if (!mt_require_signed_context)
+		return pstrdup(value);
+	sig_dot = strrchr(value, '.');
+	if (sig_dot == NULL || sig_dot == value)
+		return NULL;
+	for (expiry_dot = sig_dot - 1; expiry_dot > value && *expiry_dot != '.'; expiry_dot--)
+		;
+	if (expiry_dot <= value)
+		return NULL;
+	return pnstrdup(value, expiry_dot - value);
+}
+
+/*
+ * A tenant may be entered (set_tenant, SET [LOCAL], a lookup's tenant_token,
+ * a function's SET clause) unless the transaction already entered or read a
+ * different one: a cursor opened in one tenant would otherwise go on in
+ * another, and one statement could join the rows of two.  Leaving is always
+ * allowed.  Administrators see every tenant anyway and may switch (their
+ * reset also ends the transaction's tenant: a trusted setup that runs the
+ * application role's statements inside its own transaction enters for it).
+ */
+bool
+mt_check_tenant_setting(char **newval, void **extra, GucSource source)
+{
+	char	   *requested;
+
+	if (source == PGC_S_TEST || !IsTransactionState())
+		return true;
+	if (*newval == NULL || (*newval)[0] == '\0')
+	{
+		/* An administrator's reset lets the transaction enter anew. */
+		if (xact_tenant != NULL && mt_caller_is_admin())
+			forget_xact_tenant();
+		return true;
+	}
+	requested = tenant_of_value(*newval);
+	if (requested == NULL)
+		return true;
+	if (xact_tenant != NULL && strcmp(xact_tenant, requested) != 0)
+	{
+		if (!mt_caller_is_admin())
+		{
+			GUC_check_errcode(ERRCODE_INVALID_TRANSACTION_STATE);
+			GUC_check_errmsg("cannot enter tenant \"%s\": this transaction already entered tenant \"%s\"",
+							 requested, xact_tenant);
+			GUC_check_errhint("A transaction works in one tenant; commit or roll back before entering another.");
+			return false;
+		}
+		forget_xact_tenant();
+	}
+	remember_xact_tenant(requested);
+	pfree(requested);
+	return true;
+}
+
+/*
+ * SHOW, current_setting() and pg_settings show the tenant, never a token: a
+ * token read back could be presented again elsewhere until it expires.
+ */
+const char *
+mt_show_tenant_setting(void)
+{
+	const char *raw = mt_tenant_setting;
+	const char *tenant;
+
+	if (raw == NULL || raw[0] == '\0')
+		return "";
+	if (!mt_require_signed_context && !signing_possible())
+		return raw;
+	tenant = signing_possible() ? verify_token(raw) : NULL;
+	if (tenant != NULL)
+		return tenant;
+	return mt_require_signed_context ? "" : raw;
+}
+
+/*
+ * The leader's check for parallel plans: their workers cannot tell a
+ * session-wide value from a transaction's.
+ */
+void
+mt_check_parallel_tenant(bool parallel_plan)
+{
+	if (parallel_plan && mt_tenant_setting != NULL && mt_tenant_setting[0] != '\0' &&
+		session_value_refused())
+		refuse_session_value();
+}
+
+/*
+ * The current tenant, or NULL when none is set, the setting is empty, or
+ * (signed mode) the token does not verify.  A tenant set for the session
+ * while multitenant.session_tenant is off is an error, or with
+ * ignore_session_value, no tenant.
+ */
+static const char *
+current_tenant_internal(bool ignore_session_value)
 {
 	const char *raw = mt_tenant_setting;
 	const char *tenant;
 
 	if (raw == NULL || raw[0] == '\0')
 		return NULL;
-	if (!mt_require_signed_context)
-		return pstrdup(raw);
-	tenant = verify_token(raw);
+	if (session_value_refused())
+	{
+		if (ignore_session_value)
+			return NULL;
+		refuse_session_value();
+	}
+	tenant = mt_require_signed_context ? verify_token(raw) : raw;
+	if (tenant != NULL)
+		remember_xact_tenant(tenant);
+	return tenant;
+}
+
+/* The current tenant as a palloc'd C string (see current_tenant_internal). */
+char *
+mt_current_tenant_cstring(void)
+{
+	const char *tenant = current_tenant_internal(false);
+
 	return tenant ? pstrdup(tenant) : NULL;
 }
 
@@ -322,14 +536,30 @@ set_tenant_setting(const char *value, bool is_local)
 void
 mt_enter_tenant_token(const char *token)
 {
-	const char *tenant;
+	const char *verified;
+	char	   *tenant;
+	const char *current;
 
 	require_signing();
-	tenant = verify_token(token);
-	if (tenant == NULL)
+	verified = verify_token(token);
+	if (verified == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("invalid or expired tenant token")));
+	tenant = pstrdup(verified);
+
+	/*
+	 * The token enters its tenant in the middle of the caller's statement, so
+	 * it must not meet a different tenant that the statement may already have
+	 * read with.  (A session value refused by session_tenant = off is no
+	 * tenant here: it is what a token replaces behind a pooler.)
+	 */
+	current = current_tenant_internal(true);
+	if (current != NULL && strcmp(current, tenant) != 0 && !mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot enter tenant \"%s\" with a tenant token: tenant \"%s\" is already entered", tenant, current),
+				 errhint("Use the token in a statement of its own, or in a transaction that has not entered another tenant.")));
 	set_tenant_setting(mt_require_signed_context ? token : tenant, true);
 }
 
@@ -361,6 +591,13 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 	bool		is_local = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
 
 	mt_check_identifier(instance_id, "tenant id");
+
+	if (!is_local && !mt_session_tenant)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("session-wide tenants are disabled, so tenant \"%s\" cannot be set for the session", instance_id),
+				 errdetail("multitenant.session_tenant is off: behind a transaction-mode connection pooler, a session-wide tenant would pass to the next client of the connection."),
+				 errhint("Inside BEGIN ... COMMIT, call multitenant.set_tenant(..., is_local => true), or pass a lookup's tenant_token.")));
 
 	if (is_local && !IsTransactionBlock())
 		ereport(ERROR,

@@ -117,12 +117,12 @@ LATERAL (VALUES
   (7, CASE WHEN app_reads
         THEN format($$SELECT ok(has_table_privilege('mt_i_app', %L, 'SELECT') AND NOT has_table_privilege('mt_i_app', %L, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role may only read')$$, tbl, tbl, name)
         ELSE format($$SELECT ok(NOT has_table_privilege('mt_i_app', %L, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role has no privilege on it')$$, tbl, name) END),
-  (8, 'SET LOCAL ROLE mt_i_app'),
-  (9, 'SELECT multitenant.reset_tenant()'),
+  (8, 'SELECT multitenant.reset_tenant()'),
+  (9, 'SET LOCAL ROLE mt_i_app'),
   (10, CASE WHEN app_reads
          THEN format($$SELECT is((SELECT count(*)::int FROM %s), 0, '%s: no tenant, no rows')$$, tbl, name)
          ELSE format($$SELECT throws_ok($q$SELECT count(*) FROM %s$q$, '42501', NULL, '%s: the app role cannot read it')$$, tbl, name) END),
-  (11, $$SELECT multitenant.set_tenant('upg-a')$$),
+  (11, $$RESET ROLE; SELECT multitenant.set_tenant('upg-a'); SET LOCAL ROLE mt_i_app$$),
   (12, CASE WHEN app_reads
          THEN format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'upg-a') FROM %s), '%s: tenant a sees its rows only')$$, tbl, name)
          ELSE format($$SELECT throws_ok($q$SELECT count(*) FROM %s$q$, '42501', NULL, '%s: the app role cannot read it in its own tenant either')$$, tbl, name) END),
@@ -132,7 +132,7 @@ LATERAL (VALUES
   (16, format($$SELECT throws_ok($q$INSERT INTO %s (%s) SELECT %s FROM %s t, jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "upg-b"}') AS r LIMIT 1$q$, '42501', NULL, '%s: inserting a row of another tenant is refused')$$, tbl, cols, rcols, tbl, tbl, name)),
   (17, format($$SELECT throws_ok($q$UPDATE %s SET instance_id = 'upg-b'$q$, '42501', NULL, '%s: moving rows to another tenant is refused')$$, tbl, name)),
   (18, format($$SELECT is_empty($q$DELETE FROM %s WHERE instance_id = 'upg-b' RETURNING 1$q$, '%s: another tenant''s rows cannot be deleted')$$, tbl, name)),
-  (19, 'SELECT multitenant.set_tenant(''upg-b'')'),
+  (19, $$RESET ROLE; SELECT multitenant.set_tenant('upg-b'); SET LOCAL ROLE mt_i_writer$$),
   (20, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'upg-b') FROM %s), '%s: tenant b sees its rows only')$$, tbl, name)),
   (21, 'RESET ROLE'),
   (22, 'SELECT multitenant.reset_tenant()'),
@@ -147,7 +147,9 @@ SET LOCAL plan_cache_mode = force_generic_plan;
 SELECT multitenant.set_tenant('upg-a');
 PREPARE org_names AS SELECT name FROM multitenant.orgs_projection WHERE id = 'org-1';
 SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of upg-a')$$, 'prepared statement under tenant a');
+RESET ROLE;
 SELECT multitenant.set_tenant('upg-b');
+SET LOCAL ROLE mt_i_app;
 SELECT results_eq('EXECUTE org_names', $$VALUES ('Org of upg-b')$$, 'the same generic plan after switching to tenant b');
 RESET ROLE;
 

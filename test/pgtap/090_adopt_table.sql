@@ -159,7 +159,9 @@ SELECT throws_ok($$INSERT INTO app.sites (instance_id, id, name) VALUES ('system
                  'writing into another tenant is refused');
 SELECT is((SELECT count(*)::int FROM app.devices WHERE site_id = '00000000-0000-0000-0000-000000000002'), 0,
           'the system tenant''s devices stay invisible');
+RESET ROLE;
 SELECT multitenant.set_tenant('system');
+SET LOCAL ROLE mt_adopt_app;
 SELECT is((SELECT count(*)::int FROM app.devices), (SELECT n::int FROM before_rows WHERE t = 'devices'), 'the system tenant sees its backfilled rows');
 RESET ROLE;
 DELETE FROM app.sites WHERE instance_id = 'tenant-b';

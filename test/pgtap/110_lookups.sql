@@ -9,7 +9,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(80);
+SELECT plan(83);
 
 CREATE ROLE mt_lk_app NOLOGIN;
 GRANT multitenant_app TO mt_lk_app;
@@ -210,11 +210,26 @@ SET LOCAL ROLE mt_lk_app;
 SELECT results_eq($$SELECT id, username FROM multitenant.user_by_login_name('alice', (SELECT a FROM tokens))$$,
 	$$VALUES ('u1'::text, 'Alice'::text)$$, 'user_by_login_name with tenant A''s token, no tenant set before');
 SELECT is(multitenant.current_tenant(), 'lk-a', 'the token entered its tenant for the rest of the transaction');
+SELECT results_eq($$SELECT id, username FROM multitenant.user_by_login_name('alice', (SELECT a FROM tokens))$$,
+	$$VALUES ('u1'::text, 'Alice'::text)$$, 'the same tenant''s token again in the same transaction');
+SELECT throws_ok($$SELECT * FROM multitenant.user_by_login_name('alice', (SELECT b FROM tokens))$$, '25000',
+	'cannot enter tenant "lk-b" with a tenant token: tenant "lk-a" is already entered',
+	'another tenant''s token is refused once the transaction entered a tenant');
+SELECT multitenant.reset_tenant();
+SELECT throws_ok($$SELECT * FROM multitenant.user_by_id('u1', (SELECT b FROM tokens))$$, '25000',
+	'cannot enter tenant "lk-b": this transaction already entered tenant "lk-a"',
+	'leaving the tenant does not let the transaction enter another');
+RESET ROLE;
+SELECT multitenant.reset_tenant();
+SET LOCAL ROLE mt_lk_app;
 SELECT results_eq($$SELECT id, username FROM multitenant.user_by_login_name('alice', (SELECT b FROM tokens))$$,
 	$$VALUES ('u2'::text, 'alice'::text)$$, 'tenant B''s token looks up in tenant B');
 SELECT results_eq($$SELECT id FROM multitenant.user_by_id('u1', (SELECT b FROM tokens))$$, $$VALUES ('u1'::text)$$,
 	'user_by_id takes a token too');
 SELECT ok(multitenant.has_role('u1', 'admin', 'p1', (SELECT b FROM tokens)), 'has_role takes a token too');
+RESET ROLE;
+SELECT multitenant.reset_tenant();
+SET LOCAL ROLE mt_lk_app;
 SELECT results_eq($$SELECT name FROM multitenant.org_by_domain('acme.com', (SELECT a FROM tokens))$$,
 	$$VALUES ('Org one of lk-a'::text)$$, 'org_by_domain takes a token too');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_id('u1', (SELECT short FROM tokens))$$, '28000', 'invalid or expired tenant token',
