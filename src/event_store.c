@@ -13,10 +13,19 @@
  * and one transaction can still push to any number of aggregates without
  * filling the lock table.  push_many stores a batch with one lookup and one
  * multi-row insert instead, and reports a concurrent push to one of its
- * aggregates as a serialization failure.  Every push also holds a shared
- * "pushers" lock for the rest of its transaction; read_events waits for the
- * exclusive form of it, so it only ever returns positions whose transactions
- * have all ended.
+ * aggregates as a serialization failure.
+ *
+ * Positions come from a sequence, so a transaction can commit a position
+ * after a later one is already visible.  read_events must never skip such a
+ * position, nor wait for it: one tenant's open transaction must not hold up
+ * anyone's reads or writes.  So every pushing transaction publishes, in
+ * shared memory, a lower bound of the positions it may hold (taken before it
+ * draws one) until it ends, and a reader returns only what lies below the
+ * lowest bound published: the high-water mark of positions that can no longer
+ * appear.  Without shared_preload_libraries there is no shared memory; the
+ * reader then waits for the pushes in flight instead (never blocking new
+ * ones).  Every push also holds a shared "pushers" lock for the rest of its
+ * transaction, which rebuild takes exclusively.
  *
  * The event row is written as the extension's owner: application roles have
  * no write privilege on the event store and reach it only through push, which
@@ -26,6 +35,7 @@
  */
 #include "multitenant.h"
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -33,8 +43,12 @@
 #include "common/hashfn.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "port/atomics.h"
+#include "storage/ipc.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/shmem.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -63,6 +77,36 @@ typedef struct PushRequest
 	TimestampTz created_at;
 } PushRequest;
 
+/*
+ * Shared state of the high-water-mark reader: per backend, the lowest
+ * position its transaction may hold, its database and its tenant.
+ */
+typedef struct PendingPush
+{
+	pg_atomic_uint64 lowest;	/* 0: no push in flight */
+	pg_atomic_uint64 tenant;	/* tenant_hash() of its tenant, 0: several */
+	Oid			database;
+} PendingPush;
+
+typedef struct PushHorizon
+{
+	int			n_slots;
+	PendingPush pending[FLEXIBLE_ARRAY_MEMBER];
+} PushHorizon;
+
+/* A transaction about to draw its first position holds up every reader. */
+#define DRAWING_FIRST_POSITION 1
+
+static PushHorizon *push_horizon = NULL;
+static bool horizon_slot_published = false;
+static bool horizon_slot_drawn = false;
+static uint64 horizon_slot_tenant = 0;
+
+#if PG_VERSION_NUM >= 150000
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+#endif
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
 static SPIPlanPtr latest_event_plan = NULL;
 static SPIPlanPtr insert_event_plan = NULL;
 static SPIPlanPtr latest_events_batch_plan = NULL;
@@ -84,6 +128,230 @@ Oid
 mt_events_typeid(void)
 {
 	return get_rel_type_id(mt_events_relid());
+}
+
+static int
+horizon_slot_count(void)
+{
+#if PG_VERSION_NUM >= 150000
+	return MaxBackends;
+#else
+	/* MaxBackends is not computed yet while libraries are preloaded. */
+	return MaxConnections + autovacuum_max_workers + 1 + max_worker_processes + max_wal_senders;
+#endif
+}
+
+static Size
+horizon_size(void)
+{
+	return add_size(offsetof(PushHorizon, pending),
+					mul_size(sizeof(PendingPush), horizon_slot_count()));
+}
+
+static int
+my_horizon_slot(void)
+{
+#if PG_VERSION_NUM >= 170000
+	int			slot = MyProcNumber;
+#else
+	int			slot = MyBackendId - 1;
+#endif
+
+	if (slot < 0 || slot >= push_horizon->n_slots)
+		elog(ERROR, "backend slot %d is outside the push horizon's %d slots", slot, push_horizon->n_slots);
+	return slot;
+}
+
+#if PG_VERSION_NUM >= 150000
+static void
+horizon_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(horizon_size());
+}
+#endif
+
+static void
+horizon_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	push_horizon = ShmemInitStruct("multitenant push horizon", horizon_size(), &found);
+	if (!found)
+	{
+		int			i;
+
+		push_horizon->n_slots = horizon_slot_count();
+		for (i = 0; i < push_horizon->n_slots; i++)
+		{
+			pg_atomic_init_u64(&push_horizon->pending[i].lowest, 0);
+			pg_atomic_init_u64(&push_horizon->pending[i].tenant, 0);
+			push_horizon->pending[i].database = InvalidOid;
+		}
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/*
+ * Ends this backend's bound with its transaction: by the time of the
+ * COMMIT callback the commit is visible to every new snapshot.  A prepared
+ * transaction would outlive the bound, so one that pushed is refused.
+ */
+static void
+horizon_xact_callback(XactEvent event, void *arg)
+{
+	if (!horizon_slot_published)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_PREPARE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot prepare a transaction that pushed events"),
+					 errdetail("read_events must see every pushed event end before it reads past its position.")));
+			break;
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			pg_atomic_write_u64(&push_horizon->pending[my_horizon_slot()].lowest, 0);
+			horizon_slot_published = false;
+			horizon_slot_drawn = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/* Called from _PG_init. */
+void
+mt_event_store_init(void)
+{
+	if (process_shared_preload_libraries_in_progress)
+	{
+#if PG_VERSION_NUM >= 150000
+		prev_shmem_request_hook = shmem_request_hook;
+		shmem_request_hook = horizon_shmem_request;
+#else
+		RequestAddinShmemSpace(horizon_size());
+#endif
+		prev_shmem_startup_hook = shmem_startup_hook;
+		shmem_startup_hook = horizon_shmem_startup;
+	}
+	RegisterXactCallback(horizon_xact_callback, NULL);
+}
+
+/*
+ * The last position the sequence handed out (0 if none).  SPI must be
+ * connected.
+ */
+static int64
+last_drawn_position(void)
+{
+	int			rc;
+	bool		isnull;
+
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = SPI_execute("SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END"
+					 " FROM multitenant.events_position_seq AS s", true, 1);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "reading the event position failed");
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * A tenant as readers compare it: a hash, never 0 (which stands for several
+ * tenants).  Two tenants that collide only make a reader of one wait for the
+ * other's pushes, as if it read every tenant.
+ */
+static uint64
+tenant_hash(const char *tenant)
+{
+	uint64		h = DatumGetUInt64(hash_any_extended((const unsigned char *) tenant, strlen(tenant), 0x4D54));
+
+	return h == 0 ? 1 : h;
+}
+
+/*
+ * Publishes, before the transaction draws a position for the tenant given
+ * (its hash, or 0 for several), that readers of its database and tenant must
+ * not read past the positions it holds.  Until the first position is drawn
+ * the bound is below every position; record_first_position narrows it.
+ */
+static void
+publish_horizon_slot(uint64 tenant)
+{
+	PendingPush *slot;
+
+	if (push_horizon == NULL)
+		return;
+	slot = &push_horizon->pending[my_horizon_slot()];
+	if (horizon_slot_published)
+	{
+		/* A transaction that pushes into a second tenant holds up both. */
+		if (horizon_slot_tenant != 0 && horizon_slot_tenant != tenant)
+		{
+			horizon_slot_tenant = 0;
+			pg_atomic_write_u64(&slot->tenant, 0);
+			pg_memory_barrier();
+		}
+		return;
+	}
+	slot->database = MyDatabaseId;
+	horizon_slot_tenant = tenant;
+	pg_atomic_write_u64(&slot->tenant, tenant);
+	pg_write_barrier();
+	pg_atomic_write_u64(&slot->lowest, DRAWING_FIRST_POSITION);
+	horizon_slot_published = true;
+	pg_memory_barrier();
+}
+
+/* The transaction's first position: no later one is lower. */
+static void
+record_first_position(int64 position)
+{
+	if (push_horizon == NULL || horizon_slot_drawn)
+		return;
+	pg_atomic_write_u64(&push_horizon->pending[my_horizon_slot()].lowest,
+						(uint64) Max(position, DRAWING_FIRST_POSITION));
+	horizon_slot_drawn = true;
+}
+
+/*
+ * The highest position at or below which every position the reader can see
+ * is final (committed, or never to be), given the sequence's last value read
+ * before.  A reader confined to one tenant (reader_tenant, else 0) waits for
+ * no other tenant's pushes; its own transaction's pushes are its own to see.
+ */
+static int64
+safe_horizon(int64 last_drawn, uint64 reader_tenant)
+{
+	int64		horizon = last_drawn;
+	int			mine = my_horizon_slot();
+	int			i;
+
+	pg_memory_barrier();
+	for (i = 0; i < push_horizon->n_slots; i++)
+	{
+		uint64		lowest = pg_atomic_read_u64(&push_horizon->pending[i].lowest);
+		uint64		tenant;
+
+		if (lowest == 0 || i == mine)
+			continue;
+		pg_read_barrier();
+		if (push_horizon->pending[i].database != MyDatabaseId)
+			continue;
+		tenant = pg_atomic_read_u64(&push_horizon->pending[i].tenant);
+		if (reader_tenant != 0 && tenant != 0 && tenant != reader_tenant)
+			continue;
+		if ((int64) lowest - 1 < horizon)
+			horizon = (int64) lowest - 1;
+	}
+	return horizon;
 }
 
 static void
@@ -580,6 +848,18 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 	}
 }
 
+static int
+position_attnum(TupleDesc desc)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), "position") == 0)
+			return i + 1;
+	elog(ERROR, "multitenant.events has no position column");
+	return 0;					/* not reached */
+}
+
 /*
  * Checks, stores and reduces events in order, leaving the stored rows in
  * stored and, as datums of the events row type, in datums.  SPI must be
@@ -592,6 +872,7 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	Oid			owner = mt_extension_owner();
 	char	   *caller = NULL;
 	char	  **types;
+	int64		first_position = 0;
 	int			i;
 
 	for (i = 0; i < n; i++)
@@ -609,6 +890,14 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 		return;
 
 	mt_lock_pushers(ShareLock);
+	{
+		uint64		tenant = tenant_hash(reqs[0].instance_id);
+
+		for (i = 1; i < n && tenant != 0; i++)
+			if (strcmp(reqs[i].instance_id, reqs[0].instance_id) != 0)
+				tenant = 0;
+		publish_horizon_slot(tenant);
+	}
 	prepare_event_plans();
 	if (n == 1)
 		stored[0] = store_event(&reqs[0], owner);
@@ -618,12 +907,19 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	types = palloc(sizeof(char *) * n);
 	for (i = 0; i < n; i++)
 	{
+		bool		isnull;
+		Datum		position;
+
 		if (HeapTupleHeaderGetNatts(stored[i]->t_data) != events_desc->natts)
 			elog(ERROR, "multitenant.events returned %d columns, its row type has %d",
 				 HeapTupleHeaderGetNatts(stored[i]->t_data), events_desc->natts);
+		position = heap_getattr(stored[i], position_attnum(events_desc), events_desc, &isnull);
+		if (!isnull && (first_position == 0 || DatumGetInt64(position) < first_position))
+			first_position = DatumGetInt64(position);
 		datums[i] = heap_copy_tuple_as_datum(stored[i], events_desc);
 		types[i] = reqs[i].event_type;
 	}
+	record_first_position(first_position);
 	mt_reduce_events(datums, types, n, NULL, 0);
 }
 
@@ -855,8 +1151,8 @@ mt_push_many(PG_FUNCTION_ARGS)
 }
 
 /*
- * Catch-up reader: the events after a position, in position order, that no
- * running transaction can still add to.  Visibility is the caller's: a
+ * Catch-up reader: the events after a position, in position order, up to the
+ * high-water mark (see the top of this file).  Visibility is the caller's: a
  * tenant-scoped role reads its own tenant only.
  */
 Datum
@@ -877,27 +1173,43 @@ mt_read_events(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_events must be positive")));
 
+	/*
+	 * The events are read with a snapshot taken after the horizon; an older
+	 * transaction snapshot would miss events that commit below it, and the
+	 * caller would skip them for good.
+	 */
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("read_events cannot run in a REPEATABLE READ or SERIALIZABLE transaction"),
+				 errdetail("Its snapshot was taken before events that commit later, which a catch-up reader would then skip."),
+				 errhint("Call read_events at READ COMMITTED (the default).")));
+
 	store = mt_begin_materialized_srf(fcinfo, &desc);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	/*
-	 * Every position at or below the horizon was handed out to a push that
-	 * already held the pushers lock; waiting for that lock lets them finish.
-	 */
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	rc = SPI_execute("SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END"
-					 " FROM multitenant.events_position_seq AS s", true, 1);
-	MT_AS_ROLE_END();
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "reading the event position failed");
+	/* Every position at or below this one has been drawn. */
+	horizon = last_drawn_position();
+	if (push_horizon != NULL)
 	{
-		bool		isnull;
+		/*
+		 * A role that is not an administrator reads its tenant's events only
+		 * (the events' tenant policies), so it waits for no other tenant.
+		 */
+		char	   *tenant = mt_caller_is_admin() || has_bypassrls_privilege(GetUserId())
+			? NULL : mt_current_tenant_cstring();
 
-		horizon = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		horizon = safe_horizon(horizon, tenant ? tenant_hash(tenant) : 0);
 	}
-	mt_lock_pushers(ExclusiveLock);
-	mt_unlock_pushers(ExclusiveLock);
+	else
+	{
+		LOCKTAG		tag;
+
+		/* Each push draws its positions holding the pushers lock. */
+		set_pushers_locktag(&tag);
+		WaitForLockers(tag, ExclusiveLock, false);
+	}
 
 	args[0] = Int64GetDatum(after);
 	args[1] = Int64GetDatum(horizon);

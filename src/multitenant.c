@@ -215,6 +215,7 @@ _PG_init(void)
 #endif
 
 	mt_tenant_context_init();
+	mt_event_store_init();
 	mt_reducer_cache_init();
 
 	prev_executor_start = ExecutorStart_hook;

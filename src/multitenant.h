@@ -64,6 +64,7 @@ extern void mt_enter_tenant_token(const char *token);
 extern char *mt_lookup_tenant(const char *token, const char *function_name);
 
 /* event_store.c */
+extern void mt_event_store_init(void);
 extern Oid	mt_events_relid(void);
 extern Oid	mt_events_typeid(void);
 extern void mt_lock_pushers(LOCKMODE mode);

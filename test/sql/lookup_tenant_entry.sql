@@ -27,7 +27,8 @@ BEGIN;
 SELECT id FROM multitenant.user_by_id('u1', :'token_a');
 ROLLBACK;
 SELECT multitenant.current_tenant() IS NULL AS ended_at_rollback;
--- A statement that enters another tenant leaves the session's tenant as it was.
+-- A token never enters a tenant next to another one: with a session tenant
+-- set, a token of another tenant is refused, and the session's tenant stays.
 SELECT multitenant.set_tenant('tenant-b');
 SELECT instance_id, username FROM multitenant.user_by_id('u1', :'token_a');
 SELECT multitenant.current_tenant() AS session_tenant_after_statement;
@@ -36,7 +37,8 @@ SELECT multitenant.reset_tenant();
 SELECT id FROM multitenant.user_by_id('u1', 'tenant-a.99999999999.00');
 SELECT multitenant.current_tenant() IS NULL AS no_tenant_after_refusal;
 
--- Signed mode: the setting holds the token, verified on every use.
+-- Signed mode: the setting holds the token, verified on every use, and shows
+-- only the tenant.
 \c - postgres
 ALTER ROLE mt_entry_app SET multitenant.require_signed_context = on;
 \c - mt_entry_app
@@ -44,7 +46,8 @@ SELECT username FROM multitenant.user_by_login_name('bob', :'token_b');
 SELECT multitenant.current_tenant() IS NULL AS tenant_ended_with_statement;
 BEGIN;
 SELECT id FROM multitenant.user_by_id('u1', :'token_b');
-SELECT current_setting('multitenant.tenant') = :'token_b' AS setting_holds_the_token, multitenant.current_tenant();
+SELECT current_setting('multitenant.tenant') AS setting, current_setting('multitenant.tenant') = :'token_b' AS token_readable,
+       multitenant.current_tenant();
 COMMIT;
 
 \c - postgres
