@@ -52,6 +52,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/plancache.h"
@@ -62,6 +63,8 @@ PG_FUNCTION_INFO_V1(mt_push);
 PG_FUNCTION_INFO_V1(mt_push_many);
 PG_FUNCTION_INFO_V1(mt_read_events);
 PG_FUNCTION_INFO_V1(mt_events_immutable);
+PG_FUNCTION_INFO_V1(mt_aggregate_version);
+PG_FUNCTION_INFO_V1(mt_declare_event_type);
 
 typedef struct PushRequest
 {
@@ -108,6 +111,15 @@ static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 static SPIPlanPtr latest_event_plan = NULL;
+static SPIPlanPtr aggregate_version_plan = NULL;
+static SPIPlanPtr event_type_known_plan = NULL;
+
+/*
+ * Event types known to be declared or reduced, for the declared-types guard;
+ * dropped whenever the reducer registry or the declarations change.
+ */
+static HTAB *known_event_types = NULL;
+static Oid	known_event_types_sources[2] = {InvalidOid, InvalidOid};
 static SPIPlanPtr insert_event_plan = NULL;
 static SPIPlanPtr latest_events_batch_plan = NULL;
 static SPIPlanPtr insert_events_batch_plan = NULL;
@@ -226,10 +238,23 @@ horizon_xact_callback(XactEvent event, void *arg)
 	}
 }
 
+static void
+event_types_relcache_callback(Datum arg, Oid relid)
+{
+	if (known_event_types != NULL &&
+		(!OidIsValid(relid) || relid == known_event_types_sources[0] ||
+		 relid == known_event_types_sources[1]))
+	{
+		hash_destroy(known_event_types);
+		known_event_types = NULL;
+	}
+}
+
 /* Called from _PG_init. */
 void
 mt_event_store_init(void)
 {
+	CacheRegisterRelcacheCallback(event_types_relcache_callback, (Datum) 0);
 	if (process_shared_preload_libraries_in_progress)
 	{
 #if PG_VERSION_NUM >= 150000
@@ -848,6 +873,59 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 	}
 }
 
+/*
+ * With multitenant.require_declared_event_types on, an event type must be
+ * reduced by some reducer or declared with declare_event_type: a stored event
+ * can never be removed, so a misspelt type would stay forever.  SPI must be
+ * connected.
+ */
+static void
+check_event_type_declared(const char *event_type)
+{
+	Datum		arg;
+	int			rc;
+	bool		isnull;
+
+	if (known_event_types != NULL &&
+		hash_search(known_event_types, event_type, HASH_FIND, NULL) != NULL)
+		return;
+	if (event_type_known_plan == NULL)
+	{
+		Oid			type = TEXTOID;
+
+		event_type_known_plan = mt_prepare_kept(
+			"SELECT EXISTS (SELECT FROM multitenant.reducers AS r WHERE r.event_type OPERATOR(pg_catalog.=) $1)"
+			" OR EXISTS (SELECT FROM multitenant.event_types AS d WHERE d.event_type OPERATOR(pg_catalog.=) $1)",
+			1, &type);
+	}
+	arg = CStringGetTextDatum(event_type);
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = mt_execute_kept(event_type_known_plan, &arg, NULL, true, 1);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "reading the declared event types failed: %s", SPI_result_code_string(rc));
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("event type \"%s\" is not declared", event_type),
+				 errdetail("multitenant.require_declared_event_types is on, and no reducer reduces it."),
+				 errhint("Declare it with multitenant.declare_event_type('%s'), or register a reducer for it.", event_type)));
+	if (known_event_types == NULL)
+	{
+		HASHCTL		ctl;
+
+		memset(&ctl, 0, sizeof(ctl));
+		ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
+		ctl.entrysize = MT_IDENTIFIER_MAXLEN + 1;
+		ctl.hcxt = CacheMemoryContext;
+		known_event_types = hash_create("multitenant declared event types", 64, &ctl,
+										HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		known_event_types_sources[0] = get_relname_relid("reducers", get_namespace_oid("multitenant", false));
+		known_event_types_sources[1] = get_relname_relid("event_types", get_namespace_oid("multitenant", false));
+	}
+	(void) hash_search(known_event_types, event_type, HASH_ENTER, NULL);
+}
+
 static int
 position_attnum(TupleDesc desc)
 {
@@ -879,6 +957,8 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	{
 		validate_request(&reqs[i]);
 		mt_check_tenant_access(reqs[i].instance_id);
+		if (mt_require_declared_event_types)
+			check_event_type_declared(reqs[i].event_type);
 		if (reqs[i].creator == NULL)
 		{
 			if (caller == NULL)
@@ -1246,4 +1326,93 @@ mt_events_immutable(PG_FUNCTION_ARGS)
 			 errmsg("events in multitenant.events are immutable and cannot be %s", what),
 			 errhint("Correct a past event by pushing a new one.")));
 	PG_RETURN_NULL();
+}
+
+/*
+ * aggregate_version(aggregate_type, aggregate_id): the aggregate's current
+ * sequence in the current tenant, 0 if it has no event: what a client passes
+ * as expected_sequence.  It reads as the caller, so it sees what read_events
+ * and the events table show that caller.
+ */
+Datum
+mt_aggregate_version(PG_FUNCTION_ARGS)
+{
+	char	   *aggregate_type = arg_cstring(fcinfo, 0);
+	char	   *aggregate_id = arg_cstring(fcinfo, 1);
+	char	   *tenant;
+	Datum		values[3];
+	int64		version = 0;
+	int			rc;
+
+	mt_check_identifier(aggregate_type, "aggregate_type");
+	mt_check_identifier(aggregate_id, "aggregate_id");
+	tenant = mt_current_tenant_cstring();
+	if (tenant == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("aggregate_version needs a tenant, and no tenant is set"),
+				 errhint("Call multitenant.set_tenant() first.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (aggregate_version_plan == NULL)
+	{
+		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+
+		aggregate_version_plan = mt_prepare_kept(
+			"SELECT e.sequence FROM multitenant.events AS e"
+			" WHERE e.instance_id OPERATOR(pg_catalog.=) $1"
+			" AND e.aggregate_type OPERATOR(pg_catalog.=) $2"
+			" AND e.aggregate_id OPERATOR(pg_catalog.=) $3"
+			" ORDER BY e.sequence DESC LIMIT 1", 3, types);
+	}
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(aggregate_type);
+	values[2] = CStringGetTextDatum(aggregate_id);
+	rc = mt_execute_kept(aggregate_version_plan, values, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the version of aggregate %s \"%s\" failed: %s",
+			 aggregate_type, aggregate_id, SPI_result_code_string(rc));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	PG_RETURN_INT64(version);
+}
+
+/*
+ * declare_event_type(event_type): lets events of this type be pushed while
+ * multitenant.require_declared_event_types is on.  Declaring a type twice
+ * is no error.
+ */
+Datum
+mt_declare_event_type(PG_FUNCTION_ARGS)
+{
+	char	   *event_type = arg_cstring(fcinfo, 0);
+	Datum		values[2];
+	Oid			types[2] = {TEXTOID, OIDOID};
+	int			rc;
+
+	if (!mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to declare event types"),
+				 errhint("Only members of multitenant_admin can declare event types.")));
+	mt_check_identifier(event_type, "event_type");
+	values[0] = CStringGetTextDatum(event_type);
+	values[1] = ObjectIdGetDatum(GetUserId());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = SPI_execute_with_args("INSERT INTO multitenant.event_types AS d (event_type, declared_by)"
+							   " VALUES ($1, $2) ON CONFLICT (event_type) DO NOTHING",
+							   2, types, values, NULL, false, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "declaring event type \"%s\" failed: %s", event_type, SPI_result_code_string(rc));
+	SPI_finish();
+	PG_RETURN_VOID();
 }

@@ -7,11 +7,16 @@
  * Each lookup is one statement prepared once per backend and kept.  An
  * optional signed tenant token first enters its tenant for the rest of the
  * transaction, which lets an application behind a transaction-mode pooler
- * enter and look up in one round trip.  The statements run as the extension's
- * owner with the current tenant as an explicit instance_id condition: that is
- * the very tenant row-level security would compare with, so evaluating the
- * policies on top would only cost time (about a tenth of a lookup).
- * instance_by_domain alone reads across tenants.
+ * enter and look up in one round trip.
+ *
+ * A lookup answers only a caller that may SELECT every table it reads.  The
+ * statements then run as the extension's owner with the current tenant as an
+ * explicit instance_id condition: that is the very tenant the extension's
+ * policies compare with, so evaluating them on top would only cost time
+ * (about a tenth of a lookup).  Where a table has policies of its own (one a
+ * user added), the lookup runs as the caller instead, under every policy.
+ * instance_by_domain and authenticate_pat read across tenants by design and
+ * always run as the owner, so added policies do not narrow them.
  * Names and domains are compared lower-cased, against the *_lower columns
  * that the projections keep, so that plain btree indexes serve the lookups.
  *
@@ -19,12 +24,19 @@
  */
 #include "multitenant.h"
 
+#include "access/table.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "funcapi.h"
+#include "rewrite/rowsecurity.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(mt_instance_by_domain);
 PG_FUNCTION_INFO_V1(mt_user_by_id);
@@ -34,6 +46,106 @@ PG_FUNCTION_INFO_V1(mt_has_role);
 
 /* Longest login name or domain a lookup accepts, in bytes. */
 #define MT_LOOKUP_MAXLEN 1024
+
+/*
+ * The tables lookups read, resolved once and until a relcache invalidation
+ * (a policy or privilege change, DROP EXTENSION) forgets them.
+ */
+typedef struct LookupTable
+{
+	const char *name;
+	Oid			relid;			/* InvalidOid: to resolve */
+	bool		added_policies; /* policies besides the extension's own */
+} LookupTable;
+
+static LookupTable lookup_tables[MT_N_LOOKUP_TABLES] = {
+	[MT_T_USERS] = {"users_projection"},
+	[MT_T_INSTANCE_DOMAINS] = {"instance_domains_projection"},
+	[MT_T_ORGS] = {"orgs_projection"},
+	[MT_T_ORG_DOMAINS] = {"org_domains_projection"},
+	[MT_T_LOGIN_POLICIES] = {"login_names_projection_policies"},
+	[MT_T_LOGIN_DOMAINS] = {"login_names_projection_domains"},
+	[MT_T_USER_GRANTS] = {"user_grants_projection"},
+	[MT_T_PROJECTS] = {"projects_projection"},
+	[MT_T_PROJECT_GRANTS] = {"project_grants_projection"},
+	[MT_T_PROJECT_MEMBERS] = {"project_members_projection"},
+	[MT_T_ORG_MEMBERS] = {"org_members_projection"},
+	[MT_T_INSTANCE_MEMBERS] = {"instance_members_projection"},
+	[MT_T_PATS] = {"personal_access_tokens_projection"},
+};
+
+static void
+lookup_relcache_callback(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < MT_N_LOOKUP_TABLES; i++)
+		if (!OidIsValid(relid) || lookup_tables[i].relid == relid)
+			lookup_tables[i].relid = InvalidOid;
+}
+
+void
+mt_lookups_init(void)
+{
+	CacheRegisterRelcacheCallback(lookup_relcache_callback, (Datum) 0);
+}
+
+/* The policies enable_tenant_isolation gives every tenant table. */
+static bool
+own_policy(const char *name)
+{
+	return strcmp(name, "tenant_isolation") == 0 || strcmp(name, "tenant_admin") == 0 ||
+		strcmp(name, "tenant_guard") == 0;
+}
+
+static void
+resolve_lookup_table(LookupTable *table)
+{
+	Oid			relid = get_relname_relid(table->name, get_namespace_oid("multitenant", false));
+	Relation	rel;
+	ListCell   *lc;
+	bool		added = false;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"multitenant.%s\" does not exist", table->name)));
+	rel = table_open(relid, AccessShareLock);
+	if (rel->rd_rsdesc != NULL)
+		foreach(lc, rel->rd_rsdesc->policies)
+			if (!own_policy(((RowSecurityPolicy *) lfirst(lc))->policy_name))
+				added = true;
+	table_close(rel, AccessShareLock);
+	table->added_policies = added;
+	table->relid = relid;
+}
+
+/*
+ * Refuses a caller without SELECT on one of the tables a lookup reads, and
+ * tells whether the lookup must run as the caller because one of them has
+ * policies the extension did not make.
+ */
+bool
+mt_lookup_access(const char *function_name, const MtLookupTable *tables, int n)
+{
+	bool		as_caller = false;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		LookupTable *table = &lookup_tables[tables[i]];
+
+		if (!OidIsValid(table->relid))
+			resolve_lookup_table(table);
+		if (pg_class_aclcheck(table->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table multitenant.%s", table->name),
+					 errdetail("multitenant.%s reads it, and answers only roles that may.", function_name)));
+		as_caller = as_caller || table->added_policies;
+	}
+	return as_caller;
+}
 
 static SPIPlanPtr instance_by_domain_plan = NULL;
 static SPIPlanPtr user_by_id_plan = NULL;
@@ -117,17 +229,28 @@ connect_spi(void)
  * refused: a lookup that silently picked one of two users could sign in the
  * wrong one.
  */
+static int
+execute_lookup(SPIPlanPtr plan, Datum *values, const char *nulls, bool as_caller, long count)
+{
+	int			rc;
+
+	if (as_caller)
+		return mt_execute_kept(plan, values, nulls, true, count);
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = mt_execute_kept(plan, values, nulls, true, count);
+	MT_AS_ROLE_END();
+	return rc;
+}
+
 static void
-return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values,
+return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values, bool as_caller,
 				   const char *what, const char *key)
 {
 	TupleDesc	desc;
 	Tuplestorestate *store = mt_begin_materialized_srf(fcinfo, &desc);
 	int			rc;
 
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	rc = mt_execute_kept(plan, values, NULL, true, 2);
-	MT_AS_ROLE_END();
+	rc = execute_lookup(plan, values, NULL, as_caller, 2);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "%s lookup failed: %s", what, SPI_result_code_string(rc));
 	if (SPI_processed > 1)
@@ -158,11 +281,14 @@ Datum
 mt_instance_by_domain(PG_FUNCTION_ARGS)
 {
 	char	   *domain = required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
+	static const MtLookupTable tables[] = {MT_T_INSTANCE_DOMAINS};
 	Datum		values[1];
 	Datum		result = (Datum) 0;
 	bool		found = false;
 	int			rc;
 
+
+	(void) mt_lookup_access("instance_by_domain", tables, lengthof(tables));
 	values[0] = CStringGetTextDatum(lower_cstring(domain));
 	connect_spi();
 	if (instance_by_domain_plan == NULL)
@@ -201,6 +327,8 @@ mt_user_by_id(PG_FUNCTION_ARGS)
 {
 	char	   *user_id = required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
 	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "user_by_id");
+	static const MtLookupTable tables[] = {MT_T_USERS};
+	bool		as_caller = mt_lookup_access("user_by_id", tables, lengthof(tables));
 	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(tenant);
@@ -215,7 +343,7 @@ mt_user_by_id(PG_FUNCTION_ARGS)
 			" WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2",
 			2, types);
 	}
-	return_unique_rows(fcinfo, user_by_id_plan, values, "user id", user_id);
+	return_unique_rows(fcinfo, user_by_id_plan, values, as_caller, "user id", user_id);
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -232,6 +360,8 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 {
 	char	   *login_name = required_text_arg(fcinfo, 0, "login_name", MT_LOOKUP_MAXLEN);
 	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "user_by_login_name");
+	static const MtLookupTable tables[] = {MT_T_USERS, MT_T_LOGIN_POLICIES, MT_T_LOGIN_DOMAINS};
+	bool		as_caller = mt_lookup_access("user_by_login_name", tables, lengthof(tables));
 	char	   *lowered = lower_cstring(login_name);
 	char	   *at = strrchr(lowered, '@');
 	Datum		values[4];
@@ -248,7 +378,7 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 
 			login_by_name_plan = mt_prepare_kept(LOGIN_BY_NAME_SQL, 2, types);
 		}
-		return_unique_rows(fcinfo, login_by_name_plan, values, "login name", login_name);
+		return_unique_rows(fcinfo, login_by_name_plan, values, as_caller, "login name", login_name);
 	}
 	else
 	{
@@ -271,7 +401,7 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 		}
 		values[2] = PointerGetDatum(cstring_to_text_with_len(lowered, at - lowered));
 		values[3] = CStringGetTextDatum(at + 1);
-		return_unique_rows(fcinfo, login_by_name_or_domain_plan, values, "login name", login_name);
+		return_unique_rows(fcinfo, login_by_name_or_domain_plan, values, as_caller, "login name", login_name);
 	}
 	SPI_finish();
 	return (Datum) 0;
@@ -286,6 +416,8 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
 {
 	char	   *domain = required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
 	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "org_by_domain");
+	static const MtLookupTable tables[] = {MT_T_ORGS, MT_T_ORG_DOMAINS};
+	bool		as_caller = mt_lookup_access("org_by_domain", tables, lengthof(tables));
 	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(tenant);
@@ -304,7 +436,7 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
 			"          AND d.domain_lower OPERATOR(pg_catalog.=) $2 AND d.is_verified)",
 			2, types);
 	}
-	return_unique_rows(fcinfo, org_by_domain_plan, values, "domain", domain);
+	return_unique_rows(fcinfo, org_by_domain_plan, values, as_caller, "domain", domain);
 	SPI_finish();
 	return (Datum) 0;
 }
@@ -323,6 +455,9 @@ mt_has_role(PG_FUNCTION_ARGS)
 	char	   *user_id = required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
 	char	   *role_key = required_text_arg(fcinfo, 1, "role_key", MT_IDENTIFIER_MAXLEN);
 	char	   *project_id = optional_text_arg(fcinfo, 2);
+	static const MtLookupTable tables[] = {MT_T_USERS, MT_T_USER_GRANTS, MT_T_PROJECTS, MT_T_PROJECT_GRANTS,
+	MT_T_PROJECT_MEMBERS, MT_T_ORG_MEMBERS, MT_T_INSTANCE_MEMBERS};
+	bool		as_caller;
 	char	   *tenant;
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
@@ -332,6 +467,7 @@ mt_has_role(PG_FUNCTION_ARGS)
 	if (project_id != NULL)
 		mt_check_identifier(project_id, "project_id");
 	tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 3), "has_role");
+	as_caller = mt_lookup_access("has_role", tables, lengthof(tables));
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(user_id);
@@ -384,9 +520,7 @@ mt_has_role(PG_FUNCTION_ARGS)
 			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))",
 			4, types);
 	}
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	rc = mt_execute_kept(has_role_plan, values, nulls, true, 1);
-	MT_AS_ROLE_END();
+	rc = execute_lookup(has_role_plan, values, nulls, as_caller, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "has_role lookup failed: %s", SPI_result_code_string(rc));
 	{

@@ -17,6 +17,7 @@ void		_PG_init(void);
 
 char	   *mt_tenant_setting = NULL;
 bool		mt_session_tenant = true;
+bool		mt_require_declared_event_types = false;
 bool		mt_require_signed_context = false;
 char	   *mt_signing_key = NULL;
 char	   *mt_master_key = NULL;
@@ -172,6 +173,15 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("multitenant.require_declared_event_types",
+							 "Refuse to push events of a type that no reducer reduces and nobody declared.",
+							 "Declare event types with multitenant.declare_event_type().",
+							 &mt_require_declared_event_types,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("multitenant.require_signed_context",
 							 "Accept only tenant tokens made by multitenant.sign_tenant().",
 							 NULL,
@@ -217,6 +227,7 @@ _PG_init(void)
 	mt_tenant_context_init();
 	mt_event_store_init();
 	mt_reducer_cache_init();
+	mt_lookups_init();
 
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = mt_executor_start;

@@ -43,6 +43,7 @@
 /* multitenant.c */
 extern char *mt_tenant_setting;
 extern bool mt_session_tenant;
+extern bool mt_require_declared_event_types;
 extern bool mt_require_signed_context;
 extern char *mt_signing_key;
 extern bool mt_loaded_at_startup;
@@ -76,6 +77,26 @@ extern Tuplestorestate *mt_begin_materialized_srf(FunctionCallInfo fcinfo,
 												  TupleDesc *desc_out);
 
 /* lookups.c */
+typedef enum MtLookupTable
+{
+	MT_T_USERS,
+	MT_T_INSTANCE_DOMAINS,
+	MT_T_ORGS,
+	MT_T_ORG_DOMAINS,
+	MT_T_LOGIN_POLICIES,
+	MT_T_LOGIN_DOMAINS,
+	MT_T_USER_GRANTS,
+	MT_T_PROJECTS,
+	MT_T_PROJECT_GRANTS,
+	MT_T_PROJECT_MEMBERS,
+	MT_T_ORG_MEMBERS,
+	MT_T_INSTANCE_MEMBERS,
+	MT_T_PATS,
+	MT_N_LOOKUP_TABLES
+} MtLookupTable;
+
+extern void mt_lookups_init(void);
+extern bool mt_lookup_access(const char *function_name, const MtLookupTable *tables, int n);
 extern int16 mt_user_state(const char *tenant, const char *user_id);
 
 /* reducer.c */

@@ -204,6 +204,7 @@ mt_create_pat(PG_FUNCTION_ARGS)
 Datum
 mt_authenticate_pat(PG_FUNCTION_ARGS)
 {
+	static const MtLookupTable tables[] = {MT_T_PATS, MT_T_USERS, MT_T_ORGS};
 	char	   *token;
 	char	   *tenant;
 	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
@@ -219,6 +220,7 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("personal access token must not be null")));
 	token = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	(void) mt_lookup_access("authenticate_pat", tables, lengthof(tables));
 	store = mt_begin_materialized_srf(fcinfo, &desc);
 	tenant = mt_current_tenant_cstring();
 

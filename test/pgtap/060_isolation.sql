@@ -30,7 +30,7 @@ SELECT plan((SELECT 15 * count(*)::int + 6 FROM tenant_tables));
 SELECT is((SELECT count(*)::int FROM tenant_tables), 58, 'the events table, 56 projection tables and encryption_keys are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
-          ARRAY['reducers'], 'the only non-tenant table is the reducer registry');
+          ARRAY['event_types', 'reducers'], 'the only non-tenant tables are the registries of reducers and declared event types');
 SELECT is_empty($$SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE n.nspname = 'multitenant' AND c.relkind = 'v'
                      AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)$$,

@@ -9,7 +9,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(83);
+SELECT plan(92);
 
 CREATE ROLE mt_lk_app NOLOGIN;
 GRANT multitenant_app TO mt_lk_app;
@@ -238,6 +238,47 @@ SELECT throws_ok($$SELECT * FROM multitenant.user_by_id('u1', (SELECT overlay(a 
 	'28000', 'invalid or expired tenant token', 'an altered token enters nothing');
 SELECT throws_ok($$SELECT * FROM multitenant.user_by_id('u1', 'lk-a')$$, '28000', 'invalid or expired tenant token',
 	'a bare tenant id is no token');
+
+------------------------------------------------------------------------------
+-- Lookups answer only callers that may read what they read, and apply the
+-- policies a user adds to those tables.
+------------------------------------------------------------------------------
+RESET ROLE;
+SELECT multitenant.reset_tenant();
+CREATE ROLE mt_lk_outsider NOLOGIN;
+GRANT USAGE ON SCHEMA multitenant TO mt_lk_outsider;
+GRANT EXECUTE ON FUNCTION multitenant.user_by_id(text, text), multitenant.instance_by_domain(text),
+                          multitenant.authenticate_pat(text) TO mt_lk_outsider;
+GRANT SELECT ON tokens TO mt_lk_outsider;
+SET LOCAL ROLE mt_lk_outsider;
+SELECT throws_ok($$SELECT * FROM multitenant.user_by_id('u1', (SELECT a FROM tokens))$$, '42501',
+	'permission denied for table multitenant.users_projection',
+	'a role that may not read users_projection cannot read it through user_by_id');
+SELECT throws_ok($$SELECT multitenant.instance_by_domain('lk-a.example.com')$$, '42501',
+	'permission denied for table multitenant.instance_domains_projection', 'nor instance domains through instance_by_domain');
+SELECT throws_ok($$SELECT * FROM multitenant.authenticate_pat('mtp_x')$$, '42501',
+	'permission denied for table multitenant.personal_access_tokens_projection', 'nor tokens through authenticate_pat');
+RESET ROLE;
+SELECT multitenant.reset_tenant();
+SET LOCAL ROLE mt_lk_app;
+SELECT throws_ok($$SELECT multitenant.sign_tenant('lk-a')$$, '42501', NULL, 'the application role may not sign tokens');
+RESET ROLE;
+SELECT multitenant.reset_tenant();
+CREATE POLICY mt_lk_no_alice ON multitenant.users_projection AS RESTRICTIVE FOR SELECT TO multitenant_app
+	USING (username_lower <> 'alice');
+SET LOCAL ROLE mt_lk_app;
+SELECT is_empty($$SELECT * FROM multitenant.user_by_id('u1', (SELECT a FROM tokens))$$,
+	'a restrictive policy added to users_projection narrows user_by_id');
+SELECT is_empty($$SELECT * FROM multitenant.user_by_login_name('alice', (SELECT a FROM tokens))$$,
+	'and user_by_login_name');
+SELECT ok(NOT multitenant.has_role('u1', 'reader', NULL, (SELECT a FROM tokens)), 'and has_role');
+RESET ROLE;
+SELECT multitenant.reset_tenant();
+DROP POLICY mt_lk_no_alice ON multitenant.users_projection;
+SET LOCAL ROLE mt_lk_app;
+SELECT results_eq($$SELECT id FROM multitenant.user_by_id('u1', (SELECT a FROM tokens))$$, $$VALUES ('u1'::text)$$,
+	'without the policy, user_by_id answers again in the same session');
+SELECT ok(multitenant.has_role('u1', 'reader', NULL, (SELECT a FROM tokens)), 'and so does has_role');
 
 SELECT * FROM finish();
 ROLLBACK;
