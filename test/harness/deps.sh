@@ -8,6 +8,8 @@
 #    package Provided by postgresql-15, which ships the contrib modules and
 #    /usr/lib/postgresql/15/bin/pgbench (`dpkg -S` says: postgresql-15).
 #  * pg_prove comes from libtap-parser-sourcehandler-pgtap-perl.
+#  * pgbouncer: test/deploy/pgbouncer.sh runs the isolation checks through a
+#    transaction-mode pooler.
 set -euo pipefail
 
 packages=(
@@ -18,6 +20,7 @@ packages=(
   libtap-parser-sourcehandler-pgtap-perl
   libpq-dev
   libssl-dev
+  pgbouncer
 )
 
 is_installed() {
