@@ -626,7 +626,7 @@ is_error s5_a3 switch 25000 'cannot enter tenant "tenant-b": this transaction al
   "5: ... but does not allow entering another tenant before the transaction ends"
 is "$(field s5_a3 after)" '<absent>' "5: ... and the transaction reads none of the other tenant's rows"
 is "$(field s5_a4 same_state)" 00000 "5: a lookup's tenant_token naming the current tenant is accepted"
-is_error s5_a4 other 25000 'cannot enter tenant "tenant-b": this transaction already entered tenant "tenant-a"' \
+is_error s5_a4 other 25000 'cannot enter tenant "tenant-b" with a tenant token: tenant "tenant-a" is already entered' \
   "5: a lookup's tenant_token naming another tenant is refused"
 is "$(field s5_a4 user)" '<absent>' "5: ... and returns nothing of that tenant"
 is "$(field s5_b tenant)|$(field s5_b rows)|$(field s5_b own)" "<null>||$ROWS_B" \

@@ -197,6 +197,34 @@ for db in $("$MT_PGBIN/psql" -X -At -d postgres -c "SELECT datname FROM pg_datab
   fi
 done
 
+# ---- (d) suites with clusters of their own -------------------------------
+# Each prints TAP and starts, and removes, a throwaway cluster of its own
+# (test/harness/cluster.sh): what a deployment adds (a transaction-mode
+# pooler), or what the shared cluster must not suffer (killing the server).
+run_tap_script() { # run_tap_script SCRIPT
+  local script=$1 log status s_pass s_fail
+  section "$script"
+  stage="running $script"
+  log=$MT_CLUSTER_DIR/tap_script.log
+  set +e
+  bash "$script" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  s_pass=$(grep -c '^ok [0-9]' "$log" || true)
+  s_fail=$(grep -c '^not ok [0-9]' "$log" || true)
+  rm -f "$log"
+  if ((status != 0 && s_fail == 0)); then
+    echo "run-tests: $script exited with status $status; counting 1 failure"
+    s_fail=1
+  fi
+  echo "$script: ${s_pass} passed, ${s_fail} failed"
+  passed=$((passed + s_pass))
+  failed=$((failed + s_fail))
+}
+for script in test/deploy/pgbouncer.sh; do
+  run_tap_script "$script"
+done
+
 # Stop the cluster before the summary, so nothing is printed after it.
 stage="stopping the test cluster"
 mt_cluster_stop
