@@ -14,7 +14,8 @@ OBJS = \
 	src/lookups.o \
 	src/tokens.o \
 	src/lockout.o \
-	src/encryption_keys.o
+	src/encryption_keys.o \
+	src/upgrade_repair.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
@@ -35,6 +36,7 @@ include $(PGXS)
 
 # Every source file includes the shared header.
 $(OBJS): src/multitenant.h
+src/reducer.o src/upgrade_repair.o: src/upgrade_repair.h
 
 # run-tests.sh reads the test list and options from here.
 .PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups

@@ -16,6 +16,7 @@
  *-------------------------------------------------------------------------
  */
 #include "multitenant.h"
+#include "upgrade_repair.h"
 
 #include "access/xact.h"
 #include "catalog/dependency.h"
@@ -1219,6 +1220,7 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 		SPI_freetuptable(batch);
 	}
 	SPI_cursor_close(cursor);
+	mt_upgrade_repair_snapshots(targets, n_targets, instance_id);
 	SPI_finish();
 	return replayed;
 }
