@@ -71,6 +71,33 @@ SELECT multitenant.set_tenant('globex', is_local => true);
 SELECT id, name FROM multitenant.orgs_projection;
 COMMIT;
 SELECT multitenant.current_tenant() AS tenant_after_commit;
+\echo '   A transaction works in one tenant: entering another inside it is refused.'
+BEGIN;
+SELECT multitenant.set_tenant('acme', is_local => true);
+\set ON_ERROR_STOP off
+SELECT multitenant.set_tenant('globex', is_local => true);
+\set ON_ERROR_STOP on
+ROLLBACK;
+
+\echo
+\echo '== 6b. Behind a transaction-mode pooler the operator turns session-wide tenants off for the app role:'
+\echo '   the next client of a pooled connection can then never inherit a tenant.'
+\c - postgres
+ALTER ROLE demo_app SET multitenant.session_tenant = off;
+\c - demo_app
+\set VERBOSITY terse
+\set ON_ERROR_STOP off
+SELECT multitenant.set_tenant('acme');
+SET multitenant.tenant = 'acme';
+SELECT count(*) FROM multitenant.orgs_projection;
+RESET multitenant.tenant;
+\set ON_ERROR_STOP on
+BEGIN;
+SELECT multitenant.set_tenant('acme', is_local => true);
+SELECT id, name FROM multitenant.orgs_projection;
+COMMIT;
+\c - postgres
+ALTER ROLE demo_app RESET multitenant.session_tenant;
 
 \echo
 \echo '== 7. Signed mode: with multitenant.require_signed_context = on, only a token made by sign_tenant() enters a tenant.'
@@ -84,6 +111,8 @@ SET multitenant.tenant = 'acme';
 SELECT multitenant.current_tenant() AS tenant_from_plain_set, count(*) AS visible_orgs FROM multitenant.orgs_projection;
 SELECT multitenant.set_tenant('acme', :'acme_token');
 SELECT multitenant.current_tenant() AS tenant_from_token, count(*) AS visible_orgs FROM multitenant.orgs_projection;
+\echo '   The setting shows the tenant, never the token, so nobody can read the token back:'
+SHOW multitenant.tenant;
 \set ON_ERROR_STOP off
 SELECT multitenant.set_tenant('globex', :'acme_token');
 \set ON_ERROR_STOP on
