@@ -32,8 +32,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$PWD
-export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=bench/common.sh
+source bench/common.sh
 SECONDS_PER_RUN=${BENCH_SECONDS:-8}
 ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-1 2}
@@ -41,14 +41,8 @@ TENANTS=${BENCH_TENANTS:-1000}
 USERS=${BENCH_USERS:-1000}
 SCALE=${BENCH_SCALE-10 10000}
 SCALE_USERS=${BENCH_SCALE_USERS:-$USERS}
-RESULTS=$ROOT/bench/results
-mkdir -p "$RESULTS"
-
-if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
-  echo "== build and install"
-  make -s >/dev/null
-  make -s install >/dev/null
-fi
+RESULTS=$BENCH_RESULTS
+bench_build
 
 # Read-only lookups: everything they read fits in shared_buffers (at 10,000
 # tenants x 1,000 users, 5 GB of tables and indexes; 1,000 x 1,000 adds 0.5
@@ -61,14 +55,7 @@ checkpoint_timeout = '1h'
 autovacuum = off
 max_connections = 50"
 
-# shellcheck source=test/harness/cluster.sh
-source test/harness/cluster.sh
-mt_cluster_start
-
-PSQL=("$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
-PGBENCH=$MT_PGBIN/pgbench
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", b - a }'; }
+bench_cluster_start
 
 echo "== lookup_client"
 CLIENT=$MT_CLUSTER_DIR/lookup_client
@@ -91,7 +78,7 @@ for n in $(printf '%s\n' "${!DB_USERS[@]}" | sort -n); do
   t0=$(now)
   "${PSQL[@]}" -c "CREATE DATABASE lk_$n"
   "${PSQL[@]}" -d "lk_$n" -v tenants="$n" -v users="${DB_USERS[$n]}" -f bench/lookups_setup.sql >/dev/null
-  "${PSQL[@]}" -d "lk_$n" -At -c "SELECT '   ' || $(elapsed "$t0" "$(now)") || ' s; users_projection '
+  "${PSQL[@]}" -d "lk_$n" -At -c "SELECT '   ' || $(elapsed "$t0" "$(now)" 0) || ' s; users_projection '
       || pg_size_pretty(pg_total_relation_size('multitenant.users_projection'))
       || ', personal_access_tokens_projection '
       || pg_size_pretty(pg_total_relation_size('multitenant.personal_access_tokens_projection'))
@@ -190,13 +177,6 @@ for ((round = 0; round < ROUNDS; round++)); do
   done
 done
 
-median() {
-  tr ' ' '\n' <<<"$1" | awk '$1 != "" && $1 != "n/a"' | sort -g |
-    awk '{v[NR] = $1} END {if (NR == 0) print "n/a"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
-ratio() { awk -v x="$1" -v y="$2" 'BEGIN{ if (x == "n/a" || y == "n/a" || y + 0 <= 0) print "n/a"; else printf "%.2f", x / y }'; }
-verdict_ge() { awk -v r="$1" -v t="$2" 'BEGIN{ print (r == "n/a") ? "" : (r + 0 >= t) ? "PASS" : "MISS" }'; }
-verdict_le() { awk -v r="$1" -v t="$2" 'BEGIN{ print (r == "n/a") ? "" : (r + 0 <= t) ? "PASS" : "MISS" }'; }
 fmt() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.0f", x }'; }
 fmt1() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.1f", x }'; }
 

@@ -8,15 +8,13 @@
 # show as addresses.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=bench/common.sh
+source bench/common.sh
 export MT_CLUSTER_CONF="shared_buffers = '2GB'
 max_wal_size = '16GB'
 checkpoint_timeout = '1h'
 autovacuum = off"
-# shellcheck source=test/harness/cluster.sh
-source test/harness/cluster.sh
-mt_cluster_start
-PSQL=("$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
+bench_cluster_start
 "${PSQL[@]}" -v events="${BENCH_EVENTS:-1000000}" -f bench/setup.sql >/dev/null
 out=$(mktemp -d)
 for script in "$@"; do

@@ -16,20 +16,14 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-ROOT=$PWD
-export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=bench/common.sh
+source bench/common.sh
 SECONDS_PER_RUN=${BENCH_SECONDS:-15}
 ROUNDS=${BENCH_ROUNDS:-3}
 CLIENTS=${BENCH_CLIENTS:-1 2}
 SYNCS=${BENCH_SYNC:-on off}
-RESULTS=$ROOT/bench/results
-mkdir -p "$RESULTS"
-
-if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
-  echo "== build and install"
-  make -s >/dev/null
-  make -s install >/dev/null
-fi
+RESULTS=$BENCH_RESULTS
+bench_build
 
 # Settings for a write benchmark: all three 1M-row projections (~1 GB with
 # indexes) fit in shared_buffers, and no checkpoint starts inside a run (each
@@ -41,12 +35,7 @@ checkpoint_timeout = '1h'
 autovacuum = off
 max_connections = 50"
 
-# shellcheck source=test/harness/cluster.sh
-source test/harness/cluster.sh
-mt_cluster_start
-
-PSQL=("$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
-PGBENCH=$MT_PGBIN/pgbench
+bench_cluster_start
 
 echo "== setup (1M-row projections x3; takes a minute)"
 start=$(date +%s)
@@ -119,7 +108,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
   done
 done
 
-median() { tr ' ' '\n' <<<"$1" | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 for key in "${!RUNS[@]}"; do
   TPS[$key]=$(median "${RUNS[$key]}")
 done
@@ -136,8 +124,6 @@ echo "== sanity check"
       || ', new bench.users_client rows ' || (SELECT count(*) - 1000000 FROM bench.users_client);" \
   | tee "$RESULTS/sanity.txt"
 
-ratio() { awk -v x="$1" -v y="$2" 'BEGIN{ if (y > 0) printf "%.2f", x / y; else print "n/a" }'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN{ print (r + 0 >= t) ? "PASS" : "MISS" }'; }
 
 {
   echo "# multitenant write benchmark"
@@ -170,7 +156,7 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN{ print (r + 0 >= t) ? "PASS" : "MISS"
       for pair in "a1 c1 1.0" "a1 d1 1.5" "a100 c100 1.2" "a100 b100 0.6"; do
         read -r x y target <<<"$pair"
         r=$(ratio "${TPS[$x,$clients,$sync]:-0}" "${TPS[$y,$clients,$sync]:-0}")
-        cells+=" $r $(verdict "$r" "$target") |"
+        cells+=" $r $(verdict_ge "$r" "$target") |"
       done
       echo "| $clients | $sync |$cells"
     done

@@ -9,14 +9,10 @@
 # Environment: BENCH_USERS (default 1000000), BENCH_NO_BUILD=1, MT_KEEP_CLUSTER=1.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+# shellcheck source=bench/common.sh
+source bench/common.sh
 USERS=${BENCH_USERS:-1000000}
-mkdir -p bench/results
-
-if [[ ${BENCH_NO_BUILD:-0} != 1 ]]; then
-  make -s >/dev/null
-  make -s install >/dev/null
-fi
+bench_build
 
 export MT_CLUSTER_CONF="shared_buffers = '2GB'
 maintenance_work_mem = '512MB'
@@ -24,12 +20,7 @@ work_mem = '64MB'
 max_wal_size = '16GB'
 checkpoint_timeout = '1h'
 autovacuum = off"
-# shellcheck source=test/harness/cluster.sh
-source test/harness/cluster.sh
-mt_cluster_start
-PSQL=("$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1)
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+bench_cluster_start
 
 "${PSQL[@]}" -c 'CREATE DATABASE mt_bench_upgrade'
 export PGDATABASE=mt_bench_upgrade
@@ -100,7 +91,7 @@ upgrade=$(elapsed "$t0" "$t1")
 longest=$(sed -n 's/^NOTICE:  lock //p' "$locks" | awk -v end="$t1" '{ for (i = 2; i <= NF; i++) if ($i != "<NULL>" && !($i in first)) first[$i] = $1 }
   END { best = 0; name = "-";
   for (t in first) if (end - first[t] > best) { best = end - first[t]; name = t } printf "%.1f s (%s)", best, name }')
-ratio=$(awk -v a="$upgrade" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
+ratio=$(ratio "$upgrade" "$floor")
 {
   echo "| users | floor (CTAS + indexes) | ALTER EXTENSION UPDATE | ratio (target <= 2) | longest ACCESS EXCLUSIVE |"
   echo "|---:|---:|---:|---:|---|"
