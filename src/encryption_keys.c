@@ -22,6 +22,9 @@
  * current statement, after authenticating the row, so that the expiry it
  * reports is the one the key was stored with.
  *
+ * instance.removed removes the tenant's keys: push calls
+ * mt_remove_tenant_keys for it (see there for why this is no trigger).
+ *
  * The functions are for superusers and members of multitenant_admin only
  * (the SQL grants say so too), and read and write the table as the
  * extension's owner, always naming the tenant.
@@ -97,6 +100,7 @@ typedef struct KeyPlans
 
 static KeyPlans plans_1_3;
 static KeyPlans plans_1_2;
+static SPIPlanPtr delete_tenant_keys_plan = NULL;
 
 /*
  * Decodes a setting's value (already checked by its check hook) and computes
@@ -777,4 +781,39 @@ mt_rotate_master_key(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 
 	PG_RETURN_INT64(count);
+}
+
+/*
+ * Deletes every encryption key of a tenant, for an instance.removed event
+ * that push stores, in the pushing transaction.  push calls this rather than
+ * a trigger on multitenant.events firing it: pg_restore copies the events
+ * into a database whose extension, triggers included, already exists, and
+ * such a trigger would delete the keys of every tenant that was removed and
+ * added again.  Nor is it a reducer: rebuild must never delete keys, which no
+ * event can bring back.  A database still at 1.0 or 1.1 has no keys.  SPI
+ * must be connected.
+ */
+void
+mt_remove_tenant_keys(const char *instance_id)
+{
+	Datum		arg;
+	int			rc;
+
+	if (!OidIsValid(keys_relid()))
+		return;
+	if (delete_tenant_keys_plan == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		delete_tenant_keys_plan = mt_prepare_kept(
+			"DELETE FROM multitenant.encryption_keys AS k WHERE k.instance_id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+	arg = CStringGetTextDatum(instance_id);
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = mt_execute_kept(delete_tenant_keys_plan, &arg, NULL, false, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "deleting the encryption keys of removed tenant \"%s\" failed: %s",
+			 instance_id, SPI_result_code_string(rc));
 }

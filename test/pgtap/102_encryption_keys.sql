@@ -1,14 +1,14 @@
 -- Encryption keys (1.2, 1.3): key material stored with AES-256-GCM under the
 -- server's master key (multitenant.master_key), authenticated together with
 -- its tenant, id, algorithm and expiry; expired keys refused; rows in the
--- 1.2 format; master key rotation; who may use them; the settings'
--- protection.  Two tenants use the same key ids.  Runs as superuser with
+-- 1.2 format; master key rotation; removal with the tenant; who may use
+-- them; the settings' protection.  Two tenants use the same key ids.  Runs as superuser with
 -- master keys set per transaction (the harness's own key is random); every
 -- query filters by tenant (the suite also runs in upgraded databases).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(121);
+SELECT plan(130);
 
 -- HMAC-SHA256 spelled out with sha256(), to check the fingerprints that rows
 -- and messages carry independently of the C code.
@@ -404,6 +404,42 @@ SELECT throws_ok($$SELECT multitenant.get_key('key-admin', 'ek-a')$$, '42704', N
 SELECT throws_ok($$SELECT multitenant.get_key(NULL, 'ek-a')$$, '22004', NULL, 'get_key: NULL id');
 SELECT throws_ok($$SELECT multitenant.get_key('key-1', '')$$, '22023', NULL, 'get_key: empty tenant');
 SELECT throws_ok($$SELECT multitenant.get_key('key-1')$$, '22004', NULL, 'get_key: no tenant set and none given');
+
+------------------------------------------------------------------------------
+-- instance.removed removes the tenant's keys, in the pushing transaction
+------------------------------------------------------------------------------
+SELECT pg_temp.keys(k3) FROM k;
+SELECT multitenant.add_key(v.id, '\x21'::bytea, instance_id => v.tenant)
+  FROM (VALUES ('ek-r1', 'r-1'), ('ek-r1', 'r-2'), ('ek-r2', 'r-1'), ('ek-r1-x', 'r-1'), ('ek-r3', 'r-1')) AS v(tenant, id);
+SELECT lives_ok($$SELECT multitenant.push('instance', 'ek-r1', 'instance.removed', instance_id => 'ek-r1')$$, 'instance.removed for ek-r1');
+SELECT results_eq(
+	$$SELECT instance_id, id FROM multitenant.encryption_keys WHERE instance_id LIKE 'ek-r%' ORDER BY 1, 2$$,
+	$$VALUES ('ek-r1-x', 'r-1'), ('ek-r2', 'r-1'), ('ek-r3', 'r-1')$$,
+	'removes every key of ek-r1 and none of another tenant');
+
+SAVEPOINT before_removal;
+SELECT lives_ok($$SELECT multitenant.push_many('[{"aggregate_type": "instance", "aggregate_id": "ek-r2", "event_type": "instance.removed", "instance_id": "ek-r2"}]')$$,
+	'instance.removed for ek-r2 through push_many');
+SELECT is((SELECT count(*)::int FROM multitenant.encryption_keys WHERE instance_id = 'ek-r2'), 0, 'removes its keys too');
+ROLLBACK TO SAVEPOINT before_removal;
+SELECT is((SELECT count(*)::int FROM multitenant.encryption_keys WHERE instance_id = 'ek-r2'), 1,
+	'rolling the push back brings the keys back: they went in the same transaction');
+
+-- The application may remove its own tenant; the keys go with it, though it
+-- cannot touch the table.
+SET LOCAL ROLE mt_ek_app;
+SELECT multitenant.set_tenant('ek-r3');
+SELECT lives_ok($$SELECT multitenant.push('instance', 'ek-r3', 'instance.removed')$$, 'the app role pushes instance.removed for its tenant');
+SELECT multitenant.reset_tenant();
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM multitenant.encryption_keys WHERE instance_id = 'ek-r3'), 0, 'and the tenant''s keys are gone');
+
+-- A tenant added again keeps the keys it gets then, and rebuild (which
+-- replays instance.removed into the projections) leaves them alone.
+SELECT FROM multitenant.push('instance', 'ek-r1', 'instance.added', '{"name": "again"}', instance_id => 'ek-r1');
+SELECT multitenant.add_key('r-new', '\x22'::bytea, instance_id => 'ek-r1');
+SELECT cmp_ok(multitenant.rebuild(), '>=', 3::bigint, 'a full rebuild replays the removal');
+SELECT is(multitenant.get_key('r-new', 'ek-r1'), '\x22'::bytea, 'and the key added after it is still there');
 
 ------------------------------------------------------------------------------
 -- The settings

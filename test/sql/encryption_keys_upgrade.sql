@@ -9,7 +9,11 @@ SELECT format('dbname=%s host=%s port=%s user=%s', current_database(),
               current_setting('unix_socket_directories'), current_setting('port'), current_user) AS conninfo \gset
 SET multitenant.master_key = '1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f';
 
-CREATE EXTENSION multitenant VERSION '1.2';
+-- 1.0 has no encryption keys: removing a tenant there has none to remove.
+CREATE EXTENSION multitenant VERSION '1.0';
+SELECT sequence FROM multitenant.push('instance', 'ek-gone', 'instance.removed', instance_id => 'ek-gone',
+    created_at => '2024-01-01 00:00:00+00');
+ALTER EXTENSION multitenant UPDATE TO '1.2';
 
 -- A row as 1.2's add_key stored it, under the master key set above.
 INSERT INTO multitenant.encryption_keys (instance_id, id, algorithm, key_data, master_key_id, created_at)
@@ -23,6 +27,11 @@ SELECT dblink_connect('pooled', :'conninfo');
 SELECT dblink_exec('pooled', 'SET multitenant.master_key = ''1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f1f''');
 SELECT * FROM dblink('pooled', $$SELECT multitenant.add_key('pooled-1', '\xbeef'::bytea, instance_id => 'ek-up')::text$$) AS r(x text);
 SELECT * FROM dblink('pooled', $$SELECT multitenant.get_key('window-1', 'ek-up')$$) AS r(material bytea);
+-- instance.removed removes a tenant's keys from 1.2's table too.
+SELECT multitenant.add_key('gone-1', '\x01'::bytea, instance_id => 'ek-gone');
+SELECT sequence FROM multitenant.push('instance', 'ek-gone', 'instance.removed', instance_id => 'ek-gone',
+    created_at => '2024-01-01 00:01:00+00');
+SELECT count(*) AS keys_of_removed_tenant FROM multitenant.encryption_keys WHERE instance_id = 'ek-gone';
 
 ALTER EXTENSION multitenant UPDATE;
 SELECT instance_id, id, algorithm, expired_at, key_format, rotation_date FROM multitenant.encryption_keys ORDER BY 1, 2;
