@@ -1001,6 +1001,11 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	}
 	record_first_position(first_position);
 	mt_reduce_events(datums, types, n, NULL, 0);
+
+	/* A removed tenant's keys go with it; see mt_remove_tenant_keys. */
+	for (i = 0; i < n; i++)
+		if (strcmp(types[i], "instance.removed") == 0)
+			mt_remove_tenant_keys(reqs[i].instance_id);
 }
 
 static char *

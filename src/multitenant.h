@@ -64,6 +64,9 @@ extern Oid	mt_extension_owner(void);
 extern void mt_enter_tenant_token(const char *token);
 extern char *mt_lookup_tenant(const char *token, const char *function_name);
 
+/* encryption_keys.c */
+extern void mt_remove_tenant_keys(const char *instance_id);
+
 /* event_store.c */
 extern void mt_event_store_init(void);
 extern Oid	mt_events_relid(void);
