@@ -427,11 +427,12 @@ SELECT is((SELECT count(*)::int FROM multitenant.encryption_keys WHERE instance_
 
 -- The application may remove its own tenant; the keys go with it, though it
 -- cannot touch the table.
-SET LOCAL ROLE mt_ek_app;
-SELECT multitenant.set_tenant('ek-r3');
-SELECT lives_ok($$SELECT multitenant.push('instance', 'ek-r3', 'instance.removed')$$, 'the app role pushes instance.removed for its tenant');
 SELECT multitenant.reset_tenant();
+SELECT multitenant.set_tenant('ek-r3');
+SET LOCAL ROLE mt_ek_app;
+SELECT lives_ok($$SELECT multitenant.push('instance', 'ek-r3', 'instance.removed')$$, 'the app role pushes instance.removed for its tenant');
 RESET ROLE;
+SELECT multitenant.reset_tenant();
 SELECT is((SELECT count(*)::int FROM multitenant.encryption_keys WHERE instance_id = 'ek-r3'), 0, 'and the tenant''s keys are gone');
 
 -- A tenant added again keeps the keys it gets then, and rebuild (which
