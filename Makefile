@@ -39,7 +39,7 @@ $(OBJS): src/multitenant.h
 src/reducer.o src/upgrade_repair.o: src/upgrade_repair.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -68,3 +68,7 @@ bench-upgrade:
 # tenant counts (bench/lookups.sh).
 bench-lookups:
 	@bash bench/lookups.sh
+
+# What one tenant's open transaction costs the others' pushes and reads (bench/stall.sh).
+bench-stall:
+	@bash bench/stall.sh
