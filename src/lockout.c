@@ -158,13 +158,15 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 			/*
 			 * The org's own policy (its id is the org), else the instance
 			 * default (its id is the instance); without either, no limit.
-			 * Each is one probe of the policies' key.
+			 * Each is one probe of the policies' key.  The plan is analysed
+			 * again under whatever search_path its caller has, so every
+			 * operator is qualified (CASE x WHEN compares with "=" too).
 			 */
 			failures_plan = mt_prepare_kept(
-				"SELECT COALESCE(CASE $3"
-				"         WHEN 'password' THEN f.password_failures"
-				"         WHEN 'totp' THEN f.totp_failures"
-				"         WHEN 'otp_sms' THEN f.otp_sms_failures"
+				"SELECT COALESCE(CASE"
+				"         WHEN $3 OPERATOR(pg_catalog.=) 'password' THEN f.password_failures"
+				"         WHEN $3 OPERATOR(pg_catalog.=) 'totp' THEN f.totp_failures"
+				"         WHEN $3 OPERATOR(pg_catalog.=) 'otp_sms' THEN f.otp_sms_failures"
 				"         ELSE f.otp_email_failures END, 0)::pg_catalog.int8,"
 				"       COALESCE(CASE WHEN $3 OPERATOR(pg_catalog.=) 'password'"
 				"         THEN pol.max_password_attempts ELSE pol.max_otp_attempts END, 0)::pg_catalog.int8"

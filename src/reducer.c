@@ -11,7 +11,10 @@
  * whenever the registry or a projection that has reducers changes.
  *
  * A reducer runs as the role that registered it: a push never runs SQL that
- * its caller wrote, and a registrant never gains privileges it lacks.
+ * its caller wrote, and a registrant never gains privileges it lacks.  Its
+ * statement is compiled and run under a fixed search_path, never the
+ * caller's, so that nobody can bind their own operators, functions or types
+ * into it.
  *
  *-------------------------------------------------------------------------
  */
@@ -31,6 +34,7 @@
 #include "parser/parser.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -81,6 +85,47 @@ static bool reducer_cache_stale = false;
 static int	reductions_in_progress = 0;
 
 static SPIPlanPtr load_reducers_plan = NULL;
+
+/*
+ * The search_path under which reducer statements are compiled and run.  The
+ * plan cache analyses a kept statement again whenever the search_path
+ * differs from the one it was prepared under, so under the caller's
+ * search_path a schema listed before pg_catalog would bind its own "=",
+ * "->>", lower() or text into statements that run as their registrant.
+ * pg_temp comes last, so that no temporary table or type shadows anything.
+ * It is the SET clause of push, push_many, register_reducer and rebuild,
+ * under which reducers were always compiled, so expressions registered
+ * before keep resolving as they did; only the extension's owner can create
+ * objects in its schema.
+ */
+#define REDUCER_SEARCH_PATH "pg_catalog, multitenant, pg_temp"
+
+/*
+ * Enters the reducers' search_path for the rest of a reduction or
+ * compilation; returns the GUC nest level to leave, 0 when the caller's
+ * search_path is already the same (a function with that SET clause).  An
+ * error unwinds the nest level with the transaction or subtransaction.
+ */
+static int
+enter_reducer_search_path(void)
+{
+	int			nest;
+
+	if (namespace_search_path != NULL &&
+		strcmp(namespace_search_path, REDUCER_SEARCH_PATH) == 0)
+		return 0;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", REDUCER_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
+static void
+leave_reducer_search_path(int nest)
+{
+	if (nest > 0)
+		AtEOXact_GUC(true, nest);
+}
 
 static void
 reducer_relcache_callback(Datum arg, Oid relid)
@@ -472,6 +517,7 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = NULL;
 	Oid			argtype = batch ? get_array_type(mt_events_typeid()) : mt_events_typeid();
+	int			nest = enter_reducer_search_path();
 
 	PG_TRY();
 	{
@@ -514,6 +560,7 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 		rethrow_reducer_error(cxt, "does not compile", event_type, projection);
 	}
 	PG_END_TRY();
+	leave_reducer_search_path(nest);
 	return plan;
 }
 
@@ -794,13 +841,15 @@ reduce_run(ReducerSet *set, Datum *events, int n, const char *event_type,
  * events in order; with only_projections, just those writing one of the
  * given projections.  A run of consecutive events of one type whose
  * reducers all read nothing but the event is reduced with one statement per
- * reducer.  SPI must be connected.
+ * reducer.  Everything runs under the reducers' search_path, entered once
+ * for the whole call.  SPI must be connected.
  */
 void
 mt_reduce_events(Datum *events, char **event_types, int n,
 				 const Oid *only_projections, int n_only)
 {
 	int			start = 0;
+	int			nest = enter_reducer_search_path();
 
 	while (start < n)
 	{
@@ -830,6 +879,7 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 		reductions_in_progress--;
 		start = end;
 	}
+	leave_reducer_search_path(nest);
 }
 
 static void
@@ -1072,7 +1122,7 @@ rebuild_targets(ArrayType *chosen, int *n_out)
 		"    AND c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.<>) chain.cur"
 		"   WHERE chain.depth OPERATOR(pg_catalog.<) 16)"
 		" SELECT chain.relid FROM chain"
-		" WHERE chain.relid IN (SELECT g.relid FROM registered AS g)"
+		" WHERE chain.relid OPERATOR(pg_catalog.=) ANY (SELECT g.relid FROM registered AS g)"
 		" GROUP BY chain.relid ORDER BY pg_catalog.max(chain.depth) DESC, chain.relid",
 		1, &type, &arg, &null, true, 0);
 	if (rc != SPI_OK_SELECT)

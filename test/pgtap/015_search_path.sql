@@ -1,0 +1,668 @@
+-- No function of the extension resolves an operator, function, aggregate or
+-- type through the caller's search_path.  A schema `evil`
+-- (test/fixtures/search_path_shadows.sql) shadows the common ones, each
+-- shadow counting its calls and answering wrongly.  Every function of schema
+-- multitenant runs against one fixture twice, each time in a savepoint that
+-- is rolled back afterwards: with an ordinary search_path, and as a caller
+-- with `SET search_path = evil, pg_catalog, public` would.  The result (or
+-- the SQLSTATE) and the state the call leaves (every table of the extension
+-- and of the fixture, the fixture's catalog) must be the same, and no shadow
+-- may be called.  The push and reducer cases run as an application role and
+-- as an administrator too, and replay the events of every built-in projection
+-- family; the functions that reach the reducer engine run once more with
+-- their SET clauses removed, so that the engine's own search_path is on
+-- trial.  A control case checks that the shadows do bite an unqualified
+-- caller.  The list of cases must cover pg_proc: a new function without a
+-- case fails the suite.
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS multitenant;
+
+------------------------------------------------------------------------------
+-- The events of every built-in projection family: the upgrade streams,
+-- pushed, read back as push_many elements and rolled back, so that the cases
+-- can replay them into projections that do not hold them.
+------------------------------------------------------------------------------
+SAVEPOINT stream;
+\ir ../upgrade/stream_base.sql
+\ir ../upgrade/stream_identity.sql
+\ir ../upgrade/stream_access.sql
+\ir ../upgrade/stream_idps.sql
+\ir ../upgrade/stream_auth.sql
+SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+           'instance_id', e.instance_id, 'aggregate_type', e.aggregate_type, 'aggregate_id', e.aggregate_id,
+           'event_type', e.event_type, 'payload', e.payload, 'expected_sequence', e.sequence - 1,
+           'resource_owner', e.resource_owner, 'creator', e.creator, 'created_at', e.created_at)
+       ORDER BY e.position)::text AS stream
+  FROM multitenant.events AS e
+ WHERE e.instance_id IN ('upg-a', 'upg-b', 'upg-c') \gset
+ROLLBACK TO SAVEPOINT stream;
+
+CREATE TEMP TABLE sp_stream AS
+SELECT x.n::integer AS n, x.element ->> 'instance_id' AS instance_id, x.element ->> 'event_type' AS event_type,
+       -- no payload key for events without a payload, so that sp_push_each passes SQL NULL as the stream did
+       CASE WHEN x.element -> 'payload' = 'null' THEN x.element - 'payload' ELSE x.element END AS element
+  FROM jsonb_array_elements(:'stream'::jsonb) WITH ORDINALITY AS x(element, n);
+GRANT SELECT ON sp_stream TO PUBLIC;
+
+-- Replays one tenant's stream event by event.  Caller's code: like every
+-- case, it qualifies what it uses, so that only the extension's own
+-- resolution is on trial.
+CREATE FUNCTION pg_temp.sp_push_each(tenant text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	s record;
+BEGIN
+	FOR s IN SELECT x.element FROM pg_temp.sp_stream AS x
+	          WHERE x.instance_id OPERATOR(pg_catalog.=) tenant ORDER BY x.n LOOP
+		PERFORM multitenant.push(s.element OPERATOR(pg_catalog.->>) 'aggregate_type',
+		                         s.element OPERATOR(pg_catalog.->>) 'aggregate_id',
+		                         s.element OPERATOR(pg_catalog.->>) 'event_type',
+		                         s.element OPERATOR(pg_catalog.->) 'payload',
+		                         resource_owner => s.element OPERATOR(pg_catalog.->>) 'resource_owner',
+		                         creator => s.element OPERATOR(pg_catalog.->>) 'creator',
+		                         instance_id => tenant,
+		                         created_at => (s.element OPERATOR(pg_catalog.->>) 'created_at')::timestamp with time zone);
+	END LOOP;
+END $$;
+
+------------------------------------------------------------------------------
+-- Fixture
+------------------------------------------------------------------------------
+CREATE ROLE mt_sp_app NOLOGIN;
+GRANT multitenant_app TO mt_sp_app;
+CREATE ROLE mt_sp_admin NOLOGIN;
+GRANT multitenant_admin TO mt_sp_admin;
+
+\ir ../fixtures/pgtap_tenant_calls.sql
+
+DO $$
+BEGIN
+	PERFORM pg_temp.ev('instance', 'sp-a', 'instance.added', '{"name": "Shadows"}', 'sp-a');
+	PERFORM pg_temp.ev('instance', 'sp-a', 'instance.domain.added', '{"domain": "Login.sp-a.example", "generated": false}', 'sp-a');
+	PERFORM pg_temp.ev('instance', 'sp-a', 'instance.policy.domain.added', '{"userLoginMustBeDomain": false}', 'sp-a');
+	PERFORM pg_temp.ev('instance', 'sp-a', 'instance.policy.lockout.added',
+		'{"maxPasswordAttempts": 5, "maxOTPAttempts": 5, "showLockOutFailures": true}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o1', 'org.added', '{"name": "One"}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o1', 'org.domain.added', '{"domain": "One.example"}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o1', 'org.domain.verified', '{"domain": "One.example"}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o1', 'org.policy.lockout.added',
+		'{"maxPasswordAttempts": 2, "maxOTPAttempts": 2, "showLockOutFailures": false}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o2', 'org.added', '{"name": "Two"}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o2', 'org.domain.added', '{"domain": "two.example"}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o2', 'org.domain.verified', '{"domain": "two.example"}', 'sp-a');
+	PERFORM pg_temp.ev('org', 'o2', 'org.policy.domain.added', '{"userLoginMustBeDomain": true}', 'sp-a');
+	PERFORM pg_temp.ev('project', 'p1', 'project.added', '{"name": "Shop"}', 'sp-a', 'o1');
+	PERFORM pg_temp.ev('user', 'u1', 'user.human.added',
+		'{"userName": "Alice", "firstName": "A", "lastName": "A", "email": "a@x"}', 'sp-a', 'o1');
+	PERFORM pg_temp.ev('user', 'u2', 'user.human.added',
+		'{"userName": "bob", "firstName": "B", "lastName": "B", "email": "b@x"}', 'sp-a', 'o1');
+	PERFORM pg_temp.ev('user', 'u4', 'user.human.added',
+		'{"userName": "Dave", "firstName": "D", "lastName": "D", "email": "d@x"}', 'sp-a', 'o2');
+	PERFORM pg_temp.ev('user', 'm1', 'user.machine.added', '{"userName": "svc", "name": "Service"}', 'sp-a', 'o1');
+	PERFORM pg_temp.ev('usergrant', 'g1', 'user.grant.added',
+		'{"userId": "u1", "projectId": "p1", "roleKeys": ["reader"]}', 'sp-a', 'o1');
+	PERFORM pg_temp.ev('org', 'o1', 'org.member.added', '{"userId": "u1", "roles": ["ORG_OWNER"]}', 'sp-a');
+	PERFORM pg_temp.ev('instance', 'sp-b', 'instance.added', '{"name": "Other"}', 'sp-b');
+	PERFORM pg_temp.ev('user', 'u1', 'user.human.added',
+		'{"userName": "carol", "firstName": "C", "lastName": "C", "email": "c@x"}', 'sp-b', 'o1');
+END $$;
+
+-- A projection of our own, with reducers registered by an administrator
+-- whose expressions leave operators, functions and casts unqualified.
+CREATE SCHEMA sp;
+GRANT USAGE ON SCHEMA sp TO mt_sp_app, mt_sp_admin;
+CREATE TABLE sp.carts (
+	instance_id text NOT NULL CHECK (instance_id <> ''),
+	id text NOT NULL,
+	creation_date timestamptz NOT NULL,
+	change_date timestamptz NOT NULL,
+	sequence bigint NOT NULL,
+	resource_owner text NOT NULL,
+	label text,
+	items integer NOT NULL DEFAULT 0,
+	PRIMARY KEY (instance_id, id)
+);
+GRANT SELECT ON sp.carts TO mt_sp_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON sp.carts TO mt_sp_admin;
+-- adopt_table's subjects, and a tenant table not yet isolated.
+CREATE TABLE sp.sites (
+	id integer PRIMARY KEY,
+	name text NOT NULL UNIQUE,
+	kind text NOT NULL DEFAULT 'plain' CHECK (kind <> ''),
+	tags text[] NOT NULL DEFAULT '{}'
+);
+CREATE INDEX sites_lower_name_idx ON sp.sites (lower(name)) WHERE kind <> 'hidden';
+CREATE TABLE sp.site_notes (
+	id integer PRIMARY KEY,
+	site_id integer NOT NULL REFERENCES sp.sites ON DELETE CASCADE,
+	note text NOT NULL DEFAULT ''
+);
+INSERT INTO sp.sites VALUES (1, 'North', 'plain', '{a}'), (2, 'South', 'hidden', '{}');
+INSERT INTO sp.site_notes VALUES (1, 1, 'n1'), (2, 2, 'n2');
+CREATE TABLE sp.plain (instance_id text NOT NULL CHECK (instance_id <> ''), id text NOT NULL, PRIMARY KEY (instance_id, id));
+
+CREATE TEMP TABLE sp_vals (k text PRIMARY KEY, v text);
+GRANT SELECT ON sp_vals TO PUBLIC;
+
+DO $$
+BEGIN
+	PERFORM multitenant.enable_tenant_isolation('sp.carts');
+	SET LOCAL ROLE mt_sp_admin;
+	PERFORM multitenant.register_reducer('sp.carts', 'cart.created', 'insert',
+		set => $j${"label": "lower(multitenant.payload_text(e.payload, 'label')) || '!'"}$j$);
+	PERFORM multitenant.register_reducer('sp.carts', 'cart.item.added', 'update',
+		set => $j${"items": "t.items + coalesce(multitenant.payload_bigint(e.payload, 'count'), 1)::integer"}$j$,
+		"when" => $w$e.payload ->> 'sku' <> 'free'$w$);
+	RESET ROLE;
+	PERFORM pg_temp.ev('cart', 'c0', 'cart.created', '{"label": "First"}', 'sp-a', 'o1');
+	PERFORM pg_temp.ev('cart', 'c0', 'cart.item.added', '{"sku": "x", "count": 2}', 'sp-a');
+
+	-- One failed password check of u2: the next one reaches o1's limit.
+	PERFORM multitenant.set_tenant('sp-a');
+	PERFORM multitenant.record_auth_check('u2', 'password', false);
+	INSERT INTO pg_temp.sp_vals VALUES ('pat', multitenant.create_pat('m1', '2999-01-01 00:00:00+00', '{api}'));
+	PERFORM multitenant.reset_tenant();
+
+	-- Signed tokens and keys where the server is configured for them.
+	BEGIN
+		INSERT INTO pg_temp.sp_vals VALUES ('token', multitenant.sign_tenant('sp-a', '1 hour'));
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		NULL;
+	END;
+	BEGIN
+		PERFORM multitenant.add_key('k1', '\xc0ffee', instance_id => 'sp-a');
+	EXCEPTION WHEN object_not_in_prerequisite_state THEN
+		NULL;
+	END;
+END $$;
+
+CREATE FUNCTION pg_temp.sp_val(key text) RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT v.v FROM pg_temp.sp_vals AS v WHERE v.k = key $$;
+
+------------------------------------------------------------------------------
+-- The shadows, and the driver
+------------------------------------------------------------------------------
+\ir ../fixtures/search_path_shadows.sql
+
+-- A table row as compared: what differs between two runs by design (event
+-- positions and registry ids from sequences, random token ids and hashes,
+-- random nonces in encrypted keys) is reduced to its length.  It runs only
+-- inside sp_state, under sp_state's search_path.
+CREATE FUNCTION pg_temp.sp_row(tbl text, j jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+SELECT CASE tbl
+	WHEN 'multitenant.events' THEN
+		(j - 'position') || CASE WHEN j ->> 'event_type' = 'user.pat.added'
+		                         THEN jsonb_build_object('payload', (j -> 'payload')
+		                              || jsonb_build_object('tokenId', length(j -> 'payload' ->> 'tokenId'),
+		                                                    'tokenHash', length(j -> 'payload' ->> 'tokenHash')))
+		                         ELSE '{}' END
+	WHEN 'multitenant.personal_access_tokens_projection' THEN
+		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
+	WHEN 'multitenant.reducers' THEN j - 'id'
+	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
+	ELSE j END $$;
+
+-- The state a case leaves: per table of the extension and of the fixture
+-- its row count and a digest of its rows, then the fixture's catalog as
+-- PostgreSQL prints it (an operator bound to evil prints as OPERATOR(evil.=)).
+DO $$
+BEGIN
+	EXECUTE (SELECT 'CREATE TEMP VIEW sp_rows AS '
+	                || string_agg(format('SELECT %L::text AS tbl, %s AS x FROM %s AS r', c.oid::regclass,
+	                                     CASE WHEN c.oid IN ('multitenant.events'::regclass, 'multitenant.reducers'::regclass,
+	                                                         'multitenant.personal_access_tokens_projection'::regclass,
+	                                                         'multitenant.encryption_keys'::regclass)
+	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
+	                                          ELSE 'r::text' END,
+	                                     c.oid::regclass)
+	                              -- the built-in reducers (ids from the install) by id only: cheaper
+	                              || CASE WHEN c.oid = 'multitenant.reducers'::regclass
+	                                      THEN ' WHERE NOT r.builtin UNION ALL SELECT ''built-in reducers'', r.id::text'
+	                                           ' FROM multitenant.reducers AS r WHERE r.builtin'
+	                                      ELSE '' END,
+	                              ' UNION ALL ' ORDER BY c.oid::regclass::text)
+	           FROM pg_class AS c
+	          WHERE c.relnamespace IN ('multitenant'::regnamespace, 'sp'::regnamespace) AND c.relkind = 'r');
+END $$;
+CREATE FUNCTION pg_temp.sp_state() RETURNS text LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	acc text;
+BEGIN
+	SELECT string_agg(format('%s %s %s', s.tbl, s.n, s.digest), E'\n' ORDER BY s.tbl) INTO acc
+	  FROM (SELECT v.tbl, count(*) AS n, md5(string_agg(v.x, E'\n' ORDER BY v.x)) AS digest
+	          FROM pg_temp.sp_rows AS v GROUP BY v.tbl) AS s;
+	SELECT acc || E'\n' || coalesce(string_agg(d, E'\n' ORDER BY d), '') INTO acc FROM (
+		SELECT format('column %s.%s %s not null %s default %s', c.relname, a.attname,
+		              format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid)) AS d
+		  FROM pg_class AS c
+		  JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+		  LEFT JOIN pg_attrdef AS ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
+		 WHERE c.relnamespace = 'sp'::regnamespace AND c.relkind = 'r'
+		UNION ALL
+		SELECT format('constraint %s.%s %s', c.relname, k.conname, pg_get_constraintdef(k.oid))
+		  FROM pg_constraint AS k JOIN pg_class AS c ON c.oid = k.conrelid
+		 WHERE c.relnamespace = 'sp'::regnamespace
+		UNION ALL
+		SELECT format('index %s', pg_get_indexdef(i.indexrelid))
+		  FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indrelid
+		 WHERE c.relnamespace = 'sp'::regnamespace
+		UNION ALL
+		SELECT format('policy %s.%s %s %s %s using %s check %s', c.relname, p.polname, p.polcmd, p.polpermissive,
+		              p.polroles::regrole[], pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
+		  FROM pg_policy AS p JOIN pg_class AS c ON c.oid = p.polrelid
+		 WHERE c.relnamespace = 'sp'::regnamespace
+		UNION ALL
+		SELECT format('rls %s %s %s', c.relname, c.relrowsecurity, c.relforcerowsecurity)
+		  FROM pg_class AS c WHERE c.relnamespace = 'sp'::regnamespace AND c.relkind = 'r'
+	) AS catalog;
+	RETURN acc;
+END $$;
+
+-- The lines of one state that the other lacks, each marked with its side.
+CREATE FUNCTION pg_temp.sp_diff(have text, want text) RETURNS text LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $$
+SELECT coalesce(string_agg(l, E'\n' ORDER BY l), '') FROM (
+	(SELECT 'hostile: ' || x FROM unnest(string_to_array(have, E'\n')) AS x
+	 EXCEPT ALL SELECT 'hostile: ' || y FROM unnest(string_to_array(want, E'\n')) AS y)
+	UNION ALL
+	(SELECT 'normal:  ' || y FROM unnest(string_to_array(want, E'\n')) AS y
+	 EXCEPT ALL SELECT 'normal:  ' || x FROM unnest(string_to_array(have, E'\n')) AS x)
+) AS d(l) $$;
+
+CREATE TEMP TABLE sp_cases (
+	id serial PRIMARY KEY,
+	fn regprocedure,                    -- the function the case covers; NULL for the control case
+	label text NOT NULL,
+	run_as name,                        -- NULL: the superuser running the suite
+	tenant text,                        -- the tenant entered (by the superuser) before
+	steps text[] NOT NULL DEFAULT '{}', -- statements run first, as the case's role and search_path
+	query text NOT NULL,                -- a query whose rows are the result, or a statement (is_query false)
+	is_query boolean NOT NULL DEFAULT true
+);
+CREATE TEMP TABLE sp_outcomes (
+	case_id integer NOT NULL,
+	section text NOT NULL,
+	path text NOT NULL,
+	result text,
+	state text,
+	calls text,
+	PRIMARY KEY (case_id, section, path)
+);
+
+-- Runs a case in a savepoint that is rolled back, under the given
+-- search_path; returns its rows (or SQLSTATE), the state it left and the
+-- shadow calls it made (counted by a sequence, which the rollback cannot
+-- undo; named from the log when the case did not fail).
+CREATE FUNCTION pg_temp.sp_run(case_id integer, path text, OUT result text, OUT state text, OUT calls text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	c pg_temp.sp_cases;
+	stmt text;
+	step text;
+	saved text := current_setting('search_path');
+	before bigint := evil.call_count();
+	n bigint;
+	code text;
+BEGIN
+	SELECT * INTO STRICT c FROM pg_temp.sp_cases AS x WHERE x.id = case_id;
+	stmt := CASE WHEN c.is_query
+	             THEN 'SELECT pg_catalog.string_agg(r::pg_catalog.text, E''\n'' ORDER BY r::pg_catalog.text) FROM ('
+	                  || c.query || ') AS r'
+	             ELSE c.query END;
+	BEGIN
+		IF c.tenant IS NULL THEN
+			PERFORM multitenant.reset_tenant();
+		ELSE
+			PERFORM multitenant.set_tenant(c.tenant);
+		END IF;
+		IF c.run_as IS NOT NULL THEN
+			EXECUTE format('SET LOCAL ROLE %I', c.run_as);
+		END IF;
+		PERFORM pg_catalog.set_config('search_path', path, true);
+		-- Until the search_path is restored, only what needs no resolution.
+		FOREACH step IN ARRAY c.steps LOOP
+			EXECUTE step;
+		END LOOP;
+		IF c.is_query THEN
+			EXECUTE stmt INTO result;
+		ELSE
+			EXECUTE stmt;
+			GET DIAGNOSTICS n = ROW_COUNT;
+		END IF;
+		PERFORM pg_catalog.set_config('search_path', saved, true);
+		RESET ROLE;
+		IF NOT c.is_query THEN
+			result := n || ' rows';
+		END IF;
+		result := coalesce(result, '(no rows)');
+		state := pg_temp.sp_state();
+		SELECT string_agg(DISTINCT l.what, '; ' ORDER BY l.what) INTO calls FROM evil.calls AS l;
+		RAISE EXCEPTION USING ERRCODE = 'MTSP0', MESSAGE = 'rolled back';
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE;
+		IF code <> 'MTSP0' THEN
+			result := 'ERROR ' || code;
+			state := NULL;
+			calls := NULL;
+		END IF;
+	END;
+	n := evil.call_count() - before;
+	calls := CASE WHEN n = 0 THEN '' ELSE n || ' shadow calls' || coalesce(': ' || calls, '') END;
+END $$;
+
+CREATE FUNCTION pg_temp.sp_run_all(section text, fns regprocedure[] DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	c record;
+	o record;
+	p text;
+BEGIN
+	FOR c IN SELECT x.id FROM pg_temp.sp_cases AS x WHERE fns IS NULL OR x.fn = ANY (fns) ORDER BY x.id LOOP
+		FOREACH p IN ARRAY ARRAY['normal', 'hostile'] LOOP
+			SELECT * INTO o FROM pg_temp.sp_run(c.id, CASE p WHEN 'normal' THEN '"$user", public'
+			                                                 ELSE 'evil, pg_catalog, public' END);
+			INSERT INTO pg_temp.sp_outcomes VALUES (c.id, section, p, o.result, o.state, o.calls);
+		END LOOP;
+	END LOOP;
+END $$;
+
+------------------------------------------------------------------------------
+-- The cases
+------------------------------------------------------------------------------
+INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
+-- control: the shadows bite a caller that leaves things unqualified
+(NULL, 'control', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT 'a' = 'a', lower('A'), ('{"k": "v"}'::jsonb) ->> 'k', 'x'::text, length('abc')$$, true),
+
+-- tenant context
+('multitenant.current_tenant()', 'current_tenant', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.current_tenant()$$, true),
+('multitenant.set_tenant(text,text,boolean)', 'set_tenant', 'mt_sp_app', NULL,
+ ARRAY[$$SELECT multitenant.set_tenant('sp-a')$$], $$SELECT multitenant.current_tenant()$$, true),
+('multitenant.set_tenant(text,text,boolean)', 'set_tenant is_local', 'mt_sp_app', NULL,
+ ARRAY[$$SELECT multitenant.set_tenant('sp-b', is_local => true)$$], $$SELECT multitenant.current_tenant()$$, true),
+('multitenant.set_tenant(text,text,boolean)', 'set_tenant with a token', 'mt_sp_app', NULL,
+ ARRAY[format('SELECT multitenant.set_tenant(%L, %L)', 'sp-a', pg_temp.sp_val('token'))],
+ $$SELECT multitenant.current_tenant()$$, true),
+('multitenant.set_tenant(text,text,boolean)', 'set_tenant with a bad token', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.set_tenant('sp-a', 'sp-a.1.00')$$, true),
+('multitenant.set_tenant(text,text,boolean)', 'set_tenant empty', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.set_tenant('')$$, true),
+('multitenant.reset_tenant()', 'reset_tenant', 'mt_sp_app', 'sp-a',
+ ARRAY[$$SELECT multitenant.reset_tenant()$$], $$SELECT multitenant.current_tenant() IS NULL$$, true),
+('multitenant.sign_tenant(text,interval)', 'sign_tenant', NULL, NULL, '{}',
+ $$SELECT pg_catalog.split_part(t, '.', 1), pg_catalog.length(t) FROM multitenant.sign_tenant('sp-a', '1 hour') AS t$$, true),
+('multitenant.sign_tenant(text,interval)', 'sign_tenant as the application', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.sign_tenant('sp-a')$$, true),
+
+-- payload accessors
+('multitenant.payload_text(jsonb,text)', 'payload_text', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.payload_text('{"a": "x", "n": null}', 'a'), multitenant.payload_text('{"n": null}', 'n'),
+          multitenant.payload_text('{}', 'a')$$, true),
+('multitenant.payload_text(jsonb,text)', 'payload_text of a number', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.payload_text('{"a": 1}', 'a')$$, true),
+('multitenant.payload_bool(jsonb,text)', 'payload_bool', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_bool('{"a": true, "b": false}', 'a'), multitenant.payload_bool('{"a": true, "b": false}', 'b')$$, true),
+('multitenant.payload_bool(jsonb,text)', 'payload_bool of a string', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_bool('{"a": "true"}', 'a')$$, true),
+('multitenant.payload_bigint(jsonb,text)', 'payload_bigint', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_bigint('{"a": 9007199254740993}', 'a'), multitenant.payload_bigint('{"a": -1}', 'a')$$, true),
+('multitenant.payload_bigint(jsonb,text)', 'payload_bigint of a fraction', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_bigint('{"a": 1.5}', 'a')$$, true),
+('multitenant.payload_smallint(jsonb,text)', 'payload_smallint', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_smallint('{"a": 7}', 'a')$$, true),
+('multitenant.payload_smallint(jsonb,text)', 'payload_smallint out of range', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_smallint('{"a": 70000}', 'a')$$, true),
+('multitenant.payload_text_array(jsonb,text)', 'payload_text_array', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_text_array('{"a": ["x", "y"]}', 'a'), multitenant.payload_text_array('{"a": []}', 'a')$$, true),
+('multitenant.payload_text_array(jsonb,text)', 'payload_text_array of numbers', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_text_array('{"a": [1]}', 'a')$$, true),
+('multitenant.payload_smallint_array(jsonb,text)', 'payload_smallint_array', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_smallint_array('{"a": [1, 2]}', 'a')$$, true),
+('multitenant.payload_bytea(jsonb,text)', 'payload_bytea', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_bytea('{"a": "aGVsbG8="}', 'a')$$, true),
+('multitenant.payload_bytea(jsonb,text)', 'payload_bytea not base64', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_bytea('{"a": "!!"}', 'a')$$, true),
+('multitenant.payload_timestamptz(jsonb,text)', 'payload_timestamptz', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_timestamptz('{"a": "2024-05-01T10:00:00Z"}', 'a')$$, true),
+('multitenant.payload_timestamptz(jsonb,text)', 'payload_timestamptz invalid', NULL, NULL, '{}',
+ $$SELECT multitenant.payload_timestamptz('{"a": "nope"}', 'a')$$, true),
+('multitenant.payload_sha256(jsonb,text)', 'payload_sha256', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.payload_sha256('{"a": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"}', 'a'),
+          multitenant.payload_sha256('{}', 'a')$$, true),
+('multitenant.payload_sha256(jsonb,text)', 'payload_sha256 not hex', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.payload_sha256('{"a": "xyz"}', 'a')$$, true),
+
+-- event store
+('multitenant.events_immutable()', 'events_immutable on UPDATE', NULL, NULL, '{}',
+ $$UPDATE multitenant.events SET creator = creator$$, false),
+('multitenant.events_immutable()', 'events_immutable on TRUNCATE', NULL, NULL, '{}',
+ $$TRUNCATE multitenant.events$$, false),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push as the application (user reducer, insert)', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT e.instance_id, e.aggregate_type, e.aggregate_id, e.sequence, e.event_type, e.payload, e.creator, e.resource_owner
+     FROM multitenant.push('cart', 'c1', 'cart.created', '{"label": "Mine"}', resource_owner => 'o1') AS e$$, true),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push as the application (user reducer, update with a condition)', 'mt_sp_app', 'sp-a',
+ ARRAY[$$SELECT multitenant.push('cart', 'c1', 'cart.created', '{"label": "Mine"}', resource_owner => 'o1')$$,
+       $$SELECT multitenant.push('cart', 'c1', 'cart.item.added', '{"sku": "free"}')$$],
+ $$SELECT (multitenant.push('cart', 'c1', 'cart.item.added', '{"sku": "x", "count": 3}')).sequence$$, true),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push as the application (built-in reducers)', 'mt_sp_app', 'sp-a',
+ ARRAY[$$SELECT multitenant.push('user', 'u3', 'user.human.added',
+          '{"userName": "Eve", "firstName": "E", "lastName": "E", "email": "e@x", "preferredLanguage": "de"}', resource_owner => 'o2')$$,
+       $$SELECT multitenant.push('user', 'u3', 'user.human.profile.changed', '{"displayName": "Eve E", "nickName": "ee"}')$$,
+       $$SELECT multitenant.push('user', 'u3', 'user.metadata.set', '{"key": "k", "value": "dmFsdWU="}')$$,
+       $$SELECT multitenant.push('org', 'o2', 'org.domain.added', '{"domain": "Three.example"}')$$],
+ $$SELECT (multitenant.push('user', 'u1', 'user.removed')).sequence$$, true),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push into another tenant', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT (multitenant.push('org', 'ox', 'org.added', '{"name": "X"}', instance_id => 'sp-b')).sequence$$, true),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push with a stale expected sequence', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT (multitenant.push('org', 'o1', 'org.changed', '{"name": "One!"}', expected_sequence => 1)).sequence$$, true),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push a payload a reducer refuses', NULL, NULL, '{}',
+ $$SELECT (multitenant.push('org', 'o9', 'org.added', '{"name": 5}', instance_id => 'sp-a')).sequence$$, true),
+('multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+ 'push a tenant''s stream event by event, as the application', 'mt_sp_app', 'upg-b', '{}',
+ $$SELECT pg_temp.sp_push_each('upg-b')$$, true),
+('multitenant.push_many(jsonb)', 'push_many of a tenant''s stream', NULL, NULL, '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many(
+     (SELECT pg_catalog.jsonb_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
+       WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-b'))$$, true),
+('multitenant.push_many(jsonb)', 'push_many of a tenant''s stream, as the application', 'mt_sp_app', 'upg-a', '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many(
+     (SELECT pg_catalog.jsonb_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
+       WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-a'))$$, true),
+('multitenant.push_many(jsonb)', 'push_many of a bad element', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many('[{"aggregate_type": "org"}]')$$, true),
+('multitenant.read_events(bigint,integer)', 'read_events', NULL, NULL, '{}',
+ $$SELECT e FROM multitenant.read_events(0, 100000) AS e$$, true),
+('multitenant.read_events(bigint,integer)', 'read_events as the application', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT e FROM multitenant.read_events(2, 5) AS e$$, true),
+('multitenant.read_events(bigint,integer)', 'read_events of no events', NULL, NULL, '{}',
+ $$SELECT e FROM multitenant.read_events(0, 0) AS e$$, true),
+
+-- reducers
+('multitenant.reducers_changed()', 'reducers_changed', NULL, NULL, '{}',
+ $$DELETE FROM multitenant.reducers AS r WHERE r.event_type OPERATOR(pg_catalog.=) 'no.such.event'$$, false),
+('multitenant.register_reducer(regclass,text,text,jsonb,jsonb,text,boolean)', 'register_reducer, then push', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.register_reducer('sp.carts', 'cart.renamed', 'update',
+          set => '{"label": "upper(multitenant.payload_text(e.payload, ''label'')) || ''?''"}',
+          "when" => 'e.payload ? ''label'' AND length(e.payload ->> ''label'') > 0')$$,
+       $$SELECT multitenant.push('cart', 'c2', 'cart.created', '{"label": "two"}', resource_owner => 'o1', instance_id => 'sp-a')$$],
+ $$SELECT (multitenant.push('cart', 'c2', 'cart.renamed', '{"label": "Deux"}', instance_id => 'sp-a')).sequence$$, true),
+('multitenant.register_reducer(regclass,text,text,jsonb,jsonb,text,boolean)', 'register_reducer with an unknown function', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.register_reducer('sp.carts', 'cart.renamed', 'update', set => '{"label": "no_such_function(e.payload)"}')$$, true),
+('multitenant.unregister_reducer(regclass,text)', 'unregister_reducer', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.unregister_reducer('sp.carts', 'cart.item.added')$$],
+ $$SELECT (multitenant.push('cart', 'c0', 'cart.item.added', '{"sku": "y"}', instance_id => 'sp-a')).sequence$$, true),
+('multitenant.unregister_reducer(regclass,text)', 'unregister_reducer of a built-in reducer', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.unregister_reducer('multitenant.orgs_projection', 'org.added')$$, true),
+('multitenant.rebuild(regclass,text)', 'rebuild of our projection for a tenant', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.rebuild('sp.carts', 'sp-a')$$, true),
+('multitenant.rebuild(regclass,text)', 'rebuild of every projection for a tenant', NULL, NULL, '{}',
+ $$SELECT multitenant.rebuild(NULL, 'sp-a')$$, true),
+('multitenant.rebuild(regclass,text)', 'rebuild of everything after a stream', NULL, NULL,
+ ARRAY[$$SELECT pg_catalog.count(*) FROM multitenant.push_many(
+          (SELECT pg_catalog.jsonb_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
+            WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-b'))$$],
+ $$SELECT multitenant.rebuild()$$, true),
+('multitenant.rebuild_many(regclass[],text)', 'rebuild_many', NULL, NULL, '{}',
+ $$SELECT multitenant.rebuild_many('{sp.carts,multitenant.users_projection,multitenant.login_failures_projection}', 'sp-a')$$, true),
+('multitenant.enable_tenant_isolation(regclass)', 'enable_tenant_isolation', NULL, NULL, '{}',
+ $$SELECT multitenant.enable_tenant_isolation('sp.plain')$$, true),
+('multitenant.adopt_table(regclass,text,boolean)', 'adopt_table dry run', NULL, NULL, '{}',
+ $$SELECT s FROM multitenant.adopt_table('sp.sites', dry_run => true) AS s$$, true),
+('multitenant.adopt_table(regclass,text,boolean)', 'adopt_table', NULL, NULL, '{}',
+ $$SELECT s FROM multitenant.adopt_table('sp.sites', 'sp-a') AS s$$, true),
+('multitenant.adopt_table(regclass,text,boolean)', 'adopt_table of an adopted table', NULL, NULL, '{}',
+ $$SELECT s FROM multitenant.adopt_table('sp.carts') AS s$$, true),
+
+-- encryption keys
+('multitenant.add_key(text,bytea,text,timestamp with time zone,text)', 'add_key', NULL, NULL, '{}',
+ $$SELECT multitenant.add_key('k2', '\xdeadbeef', 'rsa', '2999-01-01 00:00:00+00', 'sp-a')$$, true),
+('multitenant.get_key(text,text)', 'get_key', NULL, NULL, '{}',
+ $$SELECT multitenant.get_key('k1', 'sp-a')$$, true),
+('multitenant.get_key(text,text)', 'get_key of an unknown key', NULL, NULL, '{}',
+ $$SELECT multitenant.get_key('nope', 'sp-a')$$, true),
+('multitenant.get_key(text,text)', 'get_key as the application', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.get_key('k1')$$, true),
+('multitenant.rotate_master_key()', 'rotate_master_key', NULL, NULL,
+ ARRAY[$$SELECT pg_catalog.set_config('multitenant.previous_master_key', pg_catalog.current_setting('multitenant.master_key'), true)$$,
+       $$SELECT pg_catalog.set_config('multitenant.master_key', pg_catalog.repeat('3d', 32), true)$$],
+ $$SELECT multitenant.rotate_master_key()$$, true),
+
+-- lookups, tokens, lockout
+('multitenant.instance_by_domain(text)', 'instance_by_domain', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.instance_by_domain('LOGIN.sp-a.example'), multitenant.instance_by_domain('nowhere.example')$$, true),
+('multitenant.user_by_id(text,text)', 'user_by_id', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT u FROM multitenant.user_by_id('u1') AS u$$, true),
+('multitenant.user_by_id(text,text)', 'user_by_id with a token', 'mt_sp_app', NULL, '{}',
+ format($$SELECT u FROM multitenant.user_by_id('u1', %L) AS u$$, pg_temp.sp_val('token')), true),
+('multitenant.user_by_id(text,text)', 'user_by_id without a tenant', 'mt_sp_app', NULL, '{}',
+ $$SELECT u FROM multitenant.user_by_id('u1') AS u$$, true),
+('multitenant.user_by_login_name(text,text)', 'user_by_login_name', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT u.id FROM multitenant.user_by_login_name('ALICE') AS u
+   UNION ALL SELECT u.id FROM multitenant.user_by_login_name('dave@TWO.example') AS u
+   UNION ALL SELECT u.id FROM multitenant.user_by_login_name('dave') AS u
+   UNION ALL SELECT u.id FROM multitenant.user_by_login_name('alice@one.example') AS u$$, true),
+('multitenant.org_by_domain(text,text)', 'org_by_domain', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT o FROM multitenant.org_by_domain('ONE.example') AS o$$, true),
+('multitenant.has_role(text,text,text,text)', 'has_role', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.has_role('u1', 'reader', project_id => 'p1'), multitenant.has_role('u1', 'ORG_OWNER'),
+          multitenant.has_role('u1', 'writer'), multitenant.has_role('u2', 'reader')$$, true),
+('multitenant.create_pat(text,timestamp with time zone,text[])', 'create_pat', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT pg_catalog.left(t, 4), pg_catalog.length(t)
+     FROM multitenant.create_pat('m1', '2999-01-01 00:00:00+00', '{api,openid}') AS t$$, true),
+('multitenant.create_pat(text,timestamp with time zone,text[])', 'create_pat with a past expiration', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.create_pat('m1', '2000-01-01 00:00:00+00')$$, true),
+('multitenant.authenticate_pat(text)', 'authenticate_pat', 'mt_sp_app', NULL, '{}',
+ format($$SELECT a FROM multitenant.authenticate_pat(%L) AS a$$, pg_temp.sp_val('pat')), true),
+('multitenant.authenticate_pat(text)', 'authenticate_pat of an unknown token', 'mt_sp_app', NULL, '{}',
+ $$SELECT a FROM multitenant.authenticate_pat('mtp_nope') AS a$$, true),
+('multitenant.record_auth_check(text,text,boolean,text)', 'record_auth_check locks at the limit', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.record_auth_check('u2', 'password', false)$$, true),
+('multitenant.record_auth_check(text,text,boolean,text)', 'record_auth_check of OTP failures', 'mt_sp_app', 'sp-a',
+ ARRAY[$$SELECT multitenant.record_auth_check('u1', 'totp', false)$$],
+ $$SELECT multitenant.record_auth_check('u1', 'totp', false)$$, true),
+('multitenant.record_auth_check(text,text,boolean,text)', 'record_auth_check of a success', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.record_auth_check('u2', 'password', true)$$, true),
+('multitenant.record_auth_check(text,text,boolean,text)', 'record_auth_check with a token', 'mt_sp_app', NULL, '{}',
+ format($$SELECT multitenant.record_auth_check('u4', 'otp_email', false, %L)$$, pg_temp.sp_val('token')), true),
+('multitenant.record_auth_check(text,text,boolean,text)', 'record_auth_check of an unknown factor', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.record_auth_check('u1', 'sms', false)$$, true);
+
+-- Functions that reach the reducer engine: run again with their SET clauses
+-- removed, as a caller without one would reach the engine.
+CREATE TEMP TABLE sp_engine_entries AS
+SELECT ARRAY['multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+             'multitenant.push_many(jsonb)', 'multitenant.rebuild(regclass,text)',
+             'multitenant.rebuild_many(regclass[],text)',
+             'multitenant.register_reducer(regclass,text,text,jsonb,jsonb,text,boolean)']::regprocedure[] AS unset,
+       ARRAY['multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
+             'multitenant.push_many(jsonb)', 'multitenant.rebuild(regclass,text)',
+             'multitenant.rebuild_many(regclass[],text)',
+             'multitenant.register_reducer(regclass,text,text,jsonb,jsonb,text,boolean)',
+             'multitenant.unregister_reducer(regclass,text)',
+             'multitenant.create_pat(text,timestamp with time zone,text[])',
+             'multitenant.record_auth_check(text,text,boolean,text)']::regprocedure[] AS rerun;
+
+SELECT plan((SELECT 3 * count(*)::integer FROM sp_cases WHERE fn IS NOT NULL)
+            + (SELECT 3 * count(*)::integer FROM sp_cases, sp_engine_entries WHERE fn = ANY (rerun))
+            + 4);
+
+------------------------------------------------------------------------------
+-- Coverage
+------------------------------------------------------------------------------
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc AS p WHERE p.pronamespace = 'multitenant'::regnamespace
+                EXCEPT SELECT c.fn::text FROM sp_cases AS c WHERE c.fn IS NOT NULL ORDER BY 1),
+          '{}'::text[], 'every function of schema multitenant has a case');
+SELECT is((SELECT count(DISTINCT r.projection)::integer FROM multitenant.reducers AS r
+            WHERE r.builtin AND r.event_type IN (SELECT s.event_type FROM sp_stream AS s WHERE s.instance_id = 'upg-b')),
+          (SELECT count(DISTINCT r.projection)::integer FROM multitenant.reducers AS r WHERE r.builtin),
+          'the replayed stream reaches every built-in projection');
+
+------------------------------------------------------------------------------
+-- Every case, with an ordinary and with a hostile search_path
+------------------------------------------------------------------------------
+SELECT pg_temp.sp_run_all('plain');
+
+SELECT ok(h.result IS DISTINCT FROM n.result AND h.calls <> '' AND n.calls = '',
+          'control: an unqualified caller binds the shadows (the suite can see them)')
+  FROM sp_outcomes AS n JOIN sp_outcomes AS h USING (case_id, section)
+  JOIN sp_cases AS c ON c.id = n.case_id
+ WHERE c.fn IS NULL AND n.path = 'normal' AND h.path = 'hostile';
+
+SELECT is(h.result, n.result, c.label || ': same result')
+  FROM sp_cases AS c
+  JOIN sp_outcomes AS n ON n.case_id = c.id AND n.section = 'plain' AND n.path = 'normal'
+  JOIN sp_outcomes AS h ON h.case_id = c.id AND h.section = 'plain' AND h.path = 'hostile'
+ WHERE c.fn IS NOT NULL ORDER BY c.id;
+SELECT is(pg_temp.sp_diff(h.state, n.state), '', c.label || ': same state afterwards')
+  FROM sp_cases AS c
+  JOIN sp_outcomes AS n ON n.case_id = c.id AND n.section = 'plain' AND n.path = 'normal'
+  JOIN sp_outcomes AS h ON h.case_id = c.id AND h.section = 'plain' AND h.path = 'hostile'
+ WHERE c.fn IS NOT NULL ORDER BY c.id;
+SELECT is(h.calls || n.calls, '', c.label || ': no shadow called')
+  FROM sp_cases AS c
+  JOIN sp_outcomes AS n ON n.case_id = c.id AND n.section = 'plain' AND n.path = 'normal'
+  JOIN sp_outcomes AS h ON h.case_id = c.id AND h.section = 'plain' AND h.path = 'hostile'
+ WHERE c.fn IS NOT NULL ORDER BY c.id;
+
+------------------------------------------------------------------------------
+-- The reducer engine fixes its own search_path: the same cases again with
+-- the SET clauses of the functions that reach it removed.
+------------------------------------------------------------------------------
+DO $$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOREACH f IN ARRAY (SELECT unset FROM pg_temp.sp_engine_entries) LOOP
+		EXECUTE format('ALTER FUNCTION %s RESET search_path', f);
+	END LOOP;
+END $$;
+SELECT is((SELECT count(*)::integer FROM pg_proc AS p, sp_engine_entries AS e
+            WHERE p.oid = ANY (e.unset) AND p.proconfig IS NOT NULL), 0,
+          'the functions that reach the reducer engine run without SET clauses now');
+SELECT pg_temp.sp_run_all('unset', (SELECT rerun FROM sp_engine_entries));
+
+SELECT is(h.result, n.result, c.label || ' (no SET clause): same result')
+  FROM sp_cases AS c
+  JOIN sp_outcomes AS n ON n.case_id = c.id AND n.section = 'unset' AND n.path = 'normal'
+  JOIN sp_outcomes AS h ON h.case_id = c.id AND h.section = 'unset' AND h.path = 'hostile'
+ ORDER BY c.id;
+SELECT is(pg_temp.sp_diff(h.state, n.state), '', c.label || ' (no SET clause): same state afterwards')
+  FROM sp_cases AS c
+  JOIN sp_outcomes AS n ON n.case_id = c.id AND n.section = 'unset' AND n.path = 'normal'
+  JOIN sp_outcomes AS h ON h.case_id = c.id AND h.section = 'unset' AND h.path = 'hostile'
+ ORDER BY c.id;
+SELECT is(h.calls || n.calls, '', c.label || ' (no SET clause): no shadow called')
+  FROM sp_cases AS c
+  JOIN sp_outcomes AS n ON n.case_id = c.id AND n.section = 'unset' AND n.path = 'normal'
+  JOIN sp_outcomes AS h ON h.case_id = c.id AND h.section = 'unset' AND h.path = 'hostile'
+ ORDER BY c.id;
+
+SELECT * FROM finish();
+ROLLBACK;
