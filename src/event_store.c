@@ -513,6 +513,12 @@ prepare_event_plans(void)
 	}
 }
 
+#if PG_VERSION_NUM >= 170000
+#define search_path_matches(path) SearchPathMatchesCurrentEnvironment(path)
+#else
+#define search_path_matches(path) OverrideSearchPathMatchesCurrent(path)
+#endif
+
 /*
  * Executes one of our kept plans (event store writes, lookups).  A generic
  * plan built while a table is empty, or its statistics say so, would scan it
@@ -525,7 +531,13 @@ mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_onl
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
 
-	if (!source->is_valid || source->gplan == NULL || !source->gplan->is_valid)
+	/*
+	 * The plan cache also re-plans when the caller's search_path differs
+	 * from the one the plan was made under (a pooled connection's next
+	 * client); that re-plan must not escape the guard either.
+	 */
+	if (!source->is_valid || source->gplan == NULL || !source->gplan->is_valid ||
+		(source->search_path != NULL && !search_path_matches(source->search_path)))
 	{
 		int			nest = NewGUCNestLevel();
 		CachedPlan *cplan;

@@ -483,6 +483,17 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT e FROM multitenant.read_events(2, 5) AS e$$, true),
 ('multitenant.read_events(bigint,integer)', 'read_events of no events', NULL, NULL, '{}',
  $$SELECT e FROM multitenant.read_events(0, 0) AS e$$, true),
+('multitenant.aggregate_version(text,text)', 'aggregate_version', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.aggregate_version('org', 'o1')$$, true),
+('multitenant.aggregate_version(text,text)', 'aggregate_version of an aggregate without events', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.aggregate_version('org', 'nothing-yet')$$, true),
+('multitenant.declare_event_type(text)', 'declare_event_type, then a push under the guard', NULL, NULL,
+ ARRAY[$$SET LOCAL multitenant.require_declared_event_types = on$$,
+       $$SELECT multitenant.declare_event_type('thing.happened')$$],
+ $$SELECT (multitenant.push('thing', 't1', 'thing.happened', instance_id => 'sp-a')).sequence$$, true),
+('multitenant.declare_event_type(text)', 'an undeclared type under the guard', NULL, NULL,
+ ARRAY[$$SET LOCAL multitenant.require_declared_event_types = on$$],
+ $$SELECT (multitenant.push('thing', 't1', 'thing.unheard.of', instance_id => 'sp-a')).sequence$$, true),
 
 -- reducers
 ('multitenant.reducers_changed()', 'reducers_changed', NULL, NULL, '{}',
