@@ -20,8 +20,8 @@ OBJS = \
 # The install script of the version under development is a build product:
 # the current-state sources in sql/src, concatenated in this order (a file
 # may use what the files before it define).  CREATE EXTENSION runs it;
-# CREATE EXTENSION ... VERSION '<released>' runs the released scripts and
-# hops, which are committed and never change.  See "Contributing" in README.md.
+# CREATE EXTENSION ... VERSION '<older>' runs the committed scripts, 1.0 and
+# the hops.  See "Contributing" in README.md.
 SQL_SOURCES = \
 	sql/src/00_tenant_context.sql \
 	sql/src/01_reducers.sql \
@@ -38,8 +38,10 @@ SQL_SOURCES = \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 
+# Installed besides it: the committed scripts (and not an install script
+# built for an earlier default_version that may still lie in sql/).
 DATA_built = $(BUILT_SCRIPT)
-DATA = $(filter-out $(BUILT_SCRIPT), $(wildcard sql/$(EXTENSION)--*.sql))
+DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
