@@ -65,6 +65,7 @@ load_streams() { # load_streams DB
 (cd sql && sha256sum --quiet -c ../test/upgrade/released.sha256)
 tap $? "released scripts are unchanged (test/upgrade/released.sha256)"
 for f in sql/multitenant--*.sql; do
+  [[ $f == sql/multitenant--$NEWEST.sql ]] && continue  # built from sql/src, never released as such
   grep -q " ${f#sql/}\$" test/upgrade/released.sha256 || echo "# not released yet: $f"
 done
 
