@@ -75,6 +75,9 @@ $fn$;
 -- Reducer registry.  Reducers of one event type run in the order of their
 -- ids, that is in registration order: a detail table's insert comes after
 -- its parent's, and a parent row is touched after its detail row changed.
+-- The built-in reducers are registered table by table in the order of these
+-- sources; the hops leave an upgraded database with the same order per event
+-- type (the 1.2 -> 1.3 hop re-orders instance.removed to that end).
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.reducers (
