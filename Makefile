@@ -17,7 +17,31 @@ OBJS = \
 	src/encryption_keys.o \
 	src/upgrade_repair.o
 
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+# The install script of the version under development is a build product:
+# the current-state sources in sql/src, concatenated in this order (a file
+# may use what the files before it define).  CREATE EXTENSION runs it;
+# CREATE EXTENSION ... VERSION '<older>' runs the committed scripts, 1.0 and
+# the hops.  See "Contributing" in README.md.
+SQL_SOURCES = \
+	sql/src/00_tenant_context.sql \
+	sql/src/01_reducers.sql \
+	sql/src/02_event_store.sql \
+	sql/src/03_adopt_table.sql \
+	sql/src/10_core.sql \
+	sql/src/11_identity.sql \
+	sql/src/12_access.sql \
+	sql/src/13_idps.sql \
+	sql/src/14_auth.sql \
+	sql/src/20_lookups.sql \
+	sql/src/21_tokens_lockout.sql \
+	sql/src/22_encryption_keys.sql \
+	sql/src/99_grants.sql
+BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# Installed besides it: the committed scripts (and not an install script
+# built for an earlier default_version that may still lie in sql/).
+DATA_built = $(BUILT_SCRIPT)
+DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
@@ -33,6 +57,12 @@ EXTRA_CLEAN  = results/ regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+$(BUILT_SCRIPT): $(SQL_SOURCES) $(EXTENSION).control Makefile
+	@{ printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit' ''; \
+	   printf '%s\n' '/* $(EXTENSION) $(EXTVERSION), assembled by make from sql/src: edit the sources, not this file. */'; \
+	   for f in $(SQL_SOURCES); do printf '\n/* ---- %s ---- */\n\n' "$$f"; cat "$$f"; done; } >$@.tmp
+	@mv $@.tmp $@
 
 # Every source file includes the shared header.
 $(OBJS): src/multitenant.h

@@ -105,3 +105,97 @@ GRANT EXECUTE ON FUNCTION
 TO multitenant_app, multitenant_admin;
 
 GRANT EXECUTE ON FUNCTION @extschema@.declare_event_type(text) TO multitenant_admin;
+
+------------------------------------------------------------------------------
+-- Reducer order: the built-in instance.removed reducers run in the order of
+-- the install script's sources.
+--
+-- Since 1.3 a fresh install runs one script assembled from sql/src, which
+-- registers each table's reducers next to the table: instance.removed then
+-- goes through the tables by domain, parents before their detail tables.
+-- The upgrade to 1.1 registered the adopted tables' ones in alphabetical
+-- order, after the core tables' and before those 1.2 added.  The order makes
+-- no difference to the result (each deletes its table's rows of the tenant;
+-- detail rows also go by cascade), but an upgraded database must hold what a
+-- fresh install holds.  Every other event type already runs its built-in
+-- reducers in the sources' order.  The rows keep every column and, between
+-- them, the ids they had: only which row holds which id changes, so a
+-- reducer an administrator registered keeps its place among them.
+------------------------------------------------------------------------------
+
+DO $reducer_order$
+DECLARE
+	sources_order CONSTANT pg_catalog.regclass[] := ARRAY[
+		'@extschema@.instances_projection',
+		'@extschema@.orgs_projection',
+		'@extschema@.projects_projection',
+		'@extschema@.applications_projection',
+		'@extschema@.users_projection',
+		'@extschema@.users_projection_humans',
+		'@extschema@.users_projection_machines',
+		'@extschema@.users_projection_notifications',
+		'@extschema@.user_metadata',
+		'@extschema@.login_names_projection_domains',
+		'@extschema@.login_names_projection_policies',
+		'@extschema@.login_names_projection_users',
+		'@extschema@.sessions_projection',
+		'@extschema@.auth_requests_projection',
+		'@extschema@.milestones_projection',
+		'@extschema@.quotas_projection',
+		'@extschema@.quotas_projection_notifications',
+		'@extschema@.quotas_projection_periods',
+		'@extschema@.limits_projection',
+		'@extschema@.org_domains_projection',
+		'@extschema@.project_roles_projection',
+		'@extschema@.instance_domains_projection',
+		'@extschema@.instance_trusted_domains_projection',
+		'@extschema@.user_grants_projection',
+		'@extschema@.project_grants_projection',
+		'@extschema@.org_members_projection',
+		'@extschema@.project_members_projection',
+		'@extschema@.instance_members_projection',
+		'@extschema@.password_complexity_policies',
+		'@extschema@.password_age_policies',
+		'@extschema@.login_policies',
+		'@extschema@.notification_policies',
+		'@extschema@.idp_configs',
+		'@extschema@.idp_configs_jwt_config',
+		'@extschema@.idp_configs_oidc_config',
+		'@extschema@.idp_providers',
+		'@extschema@.idp_templates_projection',
+		'@extschema@.idp_templates_projection_apple',
+		'@extschema@.idp_templates_projection_azure',
+		'@extschema@.idp_templates_projection_github',
+		'@extschema@.idp_templates_projection_github_enterprise',
+		'@extschema@.idp_templates_projection_gitlab',
+		'@extschema@.idp_templates_projection_gitlab_self_hosted',
+		'@extschema@.idp_templates_projection_google',
+		'@extschema@.idp_templates_projection_jwt',
+		'@extschema@.idp_templates_projection_ldap2',
+		'@extschema@.idp_templates_projection_oauth2',
+		'@extschema@.idp_templates_projection_oidc',
+		'@extschema@.idp_templates_projection_saml',
+		'@extschema@.lockout_policies_projection',
+		'@extschema@.user_auth_methods_projection',
+		'@extschema@.personal_access_tokens_projection',
+		'@extschema@.login_failures_projection'
+	]::pg_catalog.regclass[];
+BEGIN
+	WITH old AS (
+		DELETE FROM @extschema@.reducers AS r
+		 WHERE r.builtin AND r.event_type OPERATOR(pg_catalog.=) 'instance.removed'
+		RETURNING r.*
+	), slot AS (
+		SELECT o.id, pg_catalog.row_number() OVER (ORDER BY o.id) AS n
+		  FROM old AS o
+	), reordered AS (
+		SELECT o.*, pg_catalog.row_number() OVER (ORDER BY pg_catalog.array_position(sources_order, o.projection), o.id) AS n
+		  FROM old AS o
+	)
+	INSERT INTO @extschema@.reducers (id, projection, event_type, action, set_columns, match_columns, condition, touch, registered_by, builtin)
+	OVERRIDING SYSTEM VALUE
+	SELECT s.id, o.projection, o.event_type, o.action, o.set_columns, o.match_columns, o.condition, o.touch, o.registered_by, o.builtin
+	  FROM reordered AS o
+	  JOIN slot AS s ON s.n OPERATOR(pg_catalog.=) o.n;
+END
+$reducer_order$;

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Upgrade tests (TAP on stdout): for every released version, install it, push
 # the upgrade stream, ALTER EXTENSION multitenant UPDATE, then compare with a
-# fresh install of the newest version fed the same stream:
-#   1. the catalog inventory is identical;
+# fresh install of the newest version fed the same stream.  The two come from
+# different sources: the fresh install runs the script assembled from
+# sql/src (the schema as it is), the upgrade runs the released scripts and
+# the hops (the way there).
+#   1. the catalog inventory (test/upgrade/inventory.sql) is identical, column
+#      order and reducer order included;
 #   2. every row of the old version survived, and every projection row equals
 #      what the fresh install reduced (backfilled columns included);
 #   3. pg_dump of the upgraded database restores to the same inventory and rows.
@@ -61,10 +65,18 @@ load_streams() { # load_streams DB
 (cd sql && sha256sum --quiet -c ../test/upgrade/released.sha256)
 tap $? "released scripts are unchanged (test/upgrade/released.sha256)"
 for f in sql/multitenant--*.sql; do
+  [[ $f == sql/multitenant--$NEWEST.sql ]] && continue  # built from sql/src, never released as such
   grep -q " ${f#sql/}\$" test/upgrade/released.sha256 || echo "# not released yet: $f"
 done
 
 echo "# fresh install of the newest version"
+# It must run the install script that make assembles from sql/src: were that
+# script missing, CREATE EXTENSION would run the released scripts and the
+# hops instead, and every comparison below would compare the hops with
+# themselves.
+installed="$("${PG_CONFIG:-pg_config}" --sharedir)/extension/multitenant--$NEWEST.sql"
+[[ -s sql/multitenant--$NEWEST.sql ]] && cmp -s "sql/multitenant--$NEWEST.sql" "$installed"
+tap $? "fresh install: CREATE EXTENSION runs sql/multitenant--$NEWEST.sql, assembled from sql/src (installed as $installed)"
 "${PSQL[@]}" -d postgres -c 'DROP DATABASE IF EXISTS mt_fresh' -c 'CREATE DATABASE mt_fresh'
 "${PSQL[@]}" -d mt_fresh -c 'CREATE EXTENSION multitenant'
 load_streams mt_fresh && "${PSQL[@]}" -d mt_fresh -f test/upgrade/legacy_rows_expected.sql

@@ -1,0 +1,37 @@
+/*
+ * Tenant-scoped lookups in C.  Their lower-cased lookup columns and indexes
+ * belong to the tables they read (users, org and instance domains, login
+ * names); whole-row answers have the row type of users_projection or
+ * orgs_projection, so those tables' column order is part of the interface.
+ */
+
+-- All but instance_by_domain answer within the current tenant only, as the
+-- caller (row-level security applies); the optional tenant_token (made by
+-- sign_tenant) enters its tenant for the rest of the transaction first: one
+-- statement, one round trip.  instance_by_domain maps a request's host to
+-- its tenant before any tenant is known.
+
+CREATE FUNCTION @extschema@.instance_by_domain(domain text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mt_instance_by_domain'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.user_by_id(user_id text, tenant_token text DEFAULT NULL)
+RETURNS SETOF @extschema@.users_projection
+AS 'MODULE_PATHNAME', 'mt_user_by_id'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+
+CREATE FUNCTION @extschema@.user_by_login_name(login_name text, tenant_token text DEFAULT NULL)
+RETURNS SETOF @extschema@.users_projection
+AS 'MODULE_PATHNAME', 'mt_user_by_login_name'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+
+CREATE FUNCTION @extschema@.org_by_domain(domain text, tenant_token text DEFAULT NULL)
+RETURNS SETOF @extschema@.orgs_projection
+AS 'MODULE_PATHNAME', 'mt_org_by_domain'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+
+CREATE FUNCTION @extschema@.has_role(user_id text, role_key text, project_id text DEFAULT NULL, tenant_token text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mt_has_role'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;

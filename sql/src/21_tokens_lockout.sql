@@ -1,0 +1,28 @@
+/*
+ * Personal access tokens and the lockout flow: the functions that create and
+ * check tokens and record authentication checks.  The projections they read
+ * and write (personal_access_tokens_projection, lockout_policies_projection,
+ * login_failures_projection) are in 14_auth.sql.
+ */
+
+-- Personal access tokens: create_pat returns the token once and pushes
+-- user.pat.added with its SHA-256 only; authenticate_pat finds the token's
+-- tenant and user before any tenant is set.
+
+CREATE FUNCTION @extschema@.create_pat(user_id text, expiration timestamptz, scopes text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mt_create_pat'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION @extschema@.authenticate_pat(token text)
+RETURNS TABLE (instance_id text, user_id text, scopes text[])
+AS 'MODULE_PATHNAME', 'mt_authenticate_pat'
+LANGUAGE C STABLE PARALLEL UNSAFE ROWS 1;
+
+-- The lockout flow: factor is password, totp, otp_sms or otp_email; the
+-- result is whether the user is locked afterwards.
+
+CREATE FUNCTION @extschema@.record_auth_check(user_id text, factor text, succeeded boolean, tenant_token text DEFAULT NULL)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mt_record_auth_check'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;

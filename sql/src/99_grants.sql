@@ -1,0 +1,52 @@
+/*
+ * EXECUTE on the extension's functions.  Table privileges, and EXECUTE on
+ * the functions only administrators call, are granted next to their objects.
+ */
+
+------------------------------------------------------------------------------
+-- Who may call what (keep this section last: it covers every function).
+--
+-- Only current_tenant() stays executable by everyone: the tenant policies and
+-- the instance_id defaults of every tenant table call it, whoever queries
+-- them.  Everything else is granted to the extension's roles explicitly.
+------------------------------------------------------------------------------
+
+DO $grants$
+DECLARE
+	fn pg_catalog.regprocedure;
+BEGIN
+	FOR fn IN
+		SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc AS p
+		 WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::pg_catalog.regnamespace
+		   AND p.oid OPERATOR(pg_catalog.<>) '@extschema@.current_tenant()'::pg_catalog.regprocedure
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+	END LOOP;
+END
+$grants$;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.set_tenant(text, text, boolean),
+	@extschema@.reset_tenant(),
+	@extschema@.payload_text(jsonb, text),
+	@extschema@.payload_bool(jsonb, text),
+	@extschema@.payload_bigint(jsonb, text),
+	@extschema@.payload_smallint(jsonb, text),
+	@extschema@.payload_text_array(jsonb, text),
+	@extschema@.payload_smallint_array(jsonb, text),
+	@extschema@.payload_bytea(jsonb, text),
+	@extschema@.payload_timestamptz(jsonb, text),
+	@extschema@.payload_sha256(jsonb, text),
+	@extschema@.push(text, text, text, jsonb, bigint, text, text, text, timestamptz),
+	@extschema@.push_many(jsonb),
+	@extschema@.read_events(bigint, integer),
+	@extschema@.aggregate_version(text, text),
+	@extschema@.instance_by_domain(text),
+	@extschema@.user_by_id(text, text),
+	@extschema@.user_by_login_name(text, text),
+	@extschema@.org_by_domain(text, text),
+	@extschema@.has_role(text, text, text, text),
+	@extschema@.create_pat(text, timestamptz, text[]),
+	@extschema@.authenticate_pat(text),
+	@extschema@.record_auth_check(text, text, boolean, text)
+TO multitenant_app, multitenant_admin;
