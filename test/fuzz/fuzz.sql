@@ -24,6 +24,10 @@ CREATE TABLE fuzz.corpus (
 	created_at     timestamptz NOT NULL
 );
 
+-- The projection rows of the corpus database, where the same events were
+-- pushed one at a time in their streams' order.
+CREATE TABLE fuzz.corpus_rows (projection text, r jsonb);
+
 -- The corpus in the order the fuzzer pushes it: a random interleaving of the
 -- tenants that keeps each tenant's own order.
 CREATE TABLE fuzz.merged (ord integer PRIMARY KEY, LIKE fuzz.corpus);
@@ -33,7 +37,7 @@ CREATE TABLE fuzz.steps (
 	kind    text NOT NULL,
 	variant text NOT NULL DEFAULT '',
 	good    boolean NOT NULL,
-	expect  text NOT NULL,        -- SQLSTATE, 00000 for success
+	expect  text NOT NULL,        -- SQLSTATE, 00000 for success, * for any but an internal error
 	todo    text,                 -- a known defect this step demonstrates
 	sql     text NOT NULL
 );
@@ -227,6 +231,25 @@ BEGIN
 END
 $$;
 
+-- Runs a statement and undoes it: its SQLSTATE when it fails, nothing when
+-- it succeeds.
+CREATE FUNCTION fuzz.try_and_undo(statement text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	state text;
+	message text;
+BEGIN
+	BEGIN
+		EXECUTE statement;
+		RAISE EXCEPTION USING ERRCODE = 'FZ000';
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+	END;
+	IF state <> 'FZ000' THEN
+		RAISE EXCEPTION USING ERRCODE = state, MESSAGE = message;
+	END IF;
+END
+$$;
+
 CREATE FUNCTION fuzz.push_as_app_sql(m fuzz.merged, tenant text, instance_id text, expected text DEFAULT 'NULL')
 RETURNS text LANGUAGE sql AS $$
 	SELECT pg_catalog.format('SELECT FROM fuzz.push_as_app(%L, %L, %L, %L, %L::jsonb, %s, %L, %L, %L, %L)',
@@ -319,6 +342,7 @@ DECLARE
 	expect text;
 	variant text;
 	cur bigint;
+	path text[];
 	first integer;
 	last integer;
 	reducer_level boolean := kind IN ('wrong_type', 'missing_required', 'oversized_value');
@@ -509,6 +533,27 @@ BEGIN
 		elem := elem || pg_catalog.jsonb_build_object('created_at', variant);
 		variant := 'created_at "' || variant || '"';
 		form := GREATEST(form, 1);
+	WHEN 'random_mutation' THEN
+		-- Any key (or a key of an object under it) set to an odd value or
+		-- removed: whether the reducers accept that depends on the key, so the
+		-- push is undone either way and only a crash or an internal error fails.
+		IF m.payload IS NULL OR m.payload = '{}' THEN
+			RETURN false;
+		END IF;
+		path := ARRAY[(SELECT x FROM pg_catalog.jsonb_object_keys(m.payload) AS x ORDER BY x
+		                OFFSET fuzz.rnd((SELECT pg_catalog.count(*)::integer FROM pg_catalog.jsonb_object_keys(m.payload))) LIMIT 1)];
+		IF pg_catalog.jsonb_typeof(m.payload -> path[1]) = 'object' AND m.payload -> path[1] <> '{}' AND fuzz.rnd(2) = 0 THEN
+			path := path || (SELECT x FROM pg_catalog.jsonb_object_keys(m.payload -> path[1]) AS x ORDER BY x
+			                  OFFSET fuzz.rnd((SELECT pg_catalog.count(*)::integer FROM pg_catalog.jsonb_object_keys(m.payload -> path[1]))) LIMIT 1);
+		END IF;
+		val := fuzz.pick(ARRAY['null', '""', '"x"', '0', '-1', '1.5', '1e300', 'true', '[]', '{}', '[null]', '[[1]]',
+		                       '{"a": {"b": []}}', '"é😀"', '"infinity"', '"@@@"', '32768', '[1, "a"]', '{"Crypted": 5}',
+		                       '"absent"']::jsonb[]);
+		payload := CASE WHEN val = '"absent"' THEN m.payload #- path ELSE pg_catalog.jsonb_set(m.payload, path, val) END;
+		push := pg_catalog.format('SELECT fuzz.try_and_undo(%L)', fuzz.push_sql(m, payload_sql => fuzz.lit(payload)));
+		variant := pg_catalog.format('%s %s: %s', m.event_type, pg_catalog.array_to_string(path, '.'), val);
+		expect := '*';
+		form := 0;
 	WHEN 'fractional_expected' THEN
 		-- A fresh aggregate of its own tenant and a type without reducers, so
 		-- that an accepted event disturbs nothing else.
@@ -572,7 +617,8 @@ DECLARE
 	kinds text[] := ARRAY['wrong_type', 'missing_required', 'oversized_value', 'not_object', 'oversized_payload',
 	                      'ident_too_long', 'ident_empty', 'ident_null', 'no_tenant', 'tenant_mismatch', 'unknown_key',
 	                      'wrong_key_type', 'element_not_object', 'events_not_array', 'stale_expected',
-	                      'negative_expected', 'expected_out_of_range', 'bad_created_at', 'fractional_expected'];
+	                      'negative_expected', 'expected_out_of_range', 'bad_created_at', 'fractional_expected',
+	                      'random_mutation', 'random_mutation', 'random_mutation'];
 	n integer := (SELECT pg_catalog.count(*) FROM fuzz.merged);
 	i integer := 1;
 	step integer := 0;
