@@ -254,7 +254,10 @@ for ((round = 1; round <= rounds; round++)); do
   tap $? "round $round: killed $how (SIGKILL) after ${kill_seconds}s, with $busy of $writers writers busy and $acked statements acknowledged"
   ((left_over == 0)) || echo "#   $left_over writer or server processes were still running 30s after the kill"
 
-  mt_as_server_user "$MT_PGBIN/pg_ctl" -D "$MT_PGDATA" -l "$MT_SERVER_LOG" -w -t 120 -s start >"$work/restart.log" 2>&1
+  # Only the socket in the cluster's own directory: another cluster may have
+  # taken the TCP port while this one was down.
+  mt_as_server_user "$MT_PGBIN/pg_ctl" -D "$MT_PGDATA" -l "$MT_SERVER_LOG" -o "-c listen_addresses=''" \
+    -w -t 120 -s start >"$work/restart.log" 2>&1
   restart_status=$?
   tail -c +"$((log_offset + 1))" "$MT_SERVER_LOG" >"$work/log.$round"
   [[ $restart_status == 0 && $state == "in production" ]] && grep -q 'automatic recovery in progress' "$work/log.$round" &&
