@@ -3,7 +3,7 @@
 # root with PG_CONFIG exported (the extension installed into that PostgreSQL):
 #
 #   bash test/crash/drill.sh                  # a new random seed, printed first
-#   DRILL_SEED=1234 bash test/crash/drill.sh  # the same workload and kill timing
+#   DRILL_SEED=1234 bash test/crash/drill.sh  # the same workload and kill delay
 #
 # Prints TAP on stdout ("ok N - ..." / "not ok N - ...", the plan "1..N" last)
 # and exits non-zero when a check failed.  It starts its own throwaway cluster
@@ -48,7 +48,7 @@ tenants=${DRILL_TENANTS:-3}
 per_tenant=${DRILL_WRITERS_PER_TENANT:-2}
 statements=2000                  # per writer and round; the kill comes long before
 RANDOM=$seed
-echo "# seed $seed (DRILL_SEED=$seed bash test/crash/drill.sh repeats this workload and kill timing)"
+echo "# seed $seed (DRILL_SEED=$seed bash test/crash/drill.sh repeats this workload and kill delay)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mt-drill.XXXXXX")
 writer_pids=()

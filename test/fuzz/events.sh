@@ -46,7 +46,7 @@ source test/harness/cluster.sh
 source test/harness/tap.sh
 
 seed=${FUZZ_SEED:-$(($(od -An -tu4 -N4 /dev/urandom | tr -d ' ') % 2147483648))}
-if ! [[ $seed =~ ^[0-9]+$ ]] || ((seed >= 2147483648)); then
+if ! [[ $seed =~ ^(0|[1-9][0-9]{0,9})$ ]] || ((seed >= 2147483648)); then
   echo "FUZZ_SEED must be an integer from 0 to 2147483647" >&2
   exit 2
 fi
