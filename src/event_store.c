@@ -1117,6 +1117,13 @@ request_from_json(JsonbValue *obj, int index, PushRequest *req, char *default_te
 			req->has_expected_sequence = true;
 			req->expected_sequence = DatumGetInt64(DirectFunctionCall1(numeric_int8,
 																	   NumericGetDatum(v.val.numeric)));
+			/* numeric_int8 rounds; 0.6 must not expect sequence 1. */
+			if (!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(v.val.numeric),
+												  DirectFunctionCall1(int8_numeric,
+																	  Int64GetDatum(req->expected_sequence)))))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("element %d of push_many: \"expected_sequence\" must be a whole number", index + 1)));
 			continue;
 		}
 

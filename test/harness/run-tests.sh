@@ -200,7 +200,8 @@ done
 # ---- (d) suites with clusters of their own -------------------------------
 # Each prints TAP and starts, and removes, a throwaway cluster of its own
 # (test/harness/cluster.sh): what a deployment adds (a transaction-mode
-# pooler), or what the shared cluster must not suffer (killing the server).
+# pooler), or what the shared cluster must not suffer (killing the server,
+# fuzzing it).
 run_tap_script() { # run_tap_script SCRIPT
   local script=$1 log status s_pass s_fail
   section "$script"
@@ -210,8 +211,9 @@ run_tap_script() { # run_tap_script SCRIPT
   bash "$script" 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   set -e
-  s_pass=$(grep -c '^ok [0-9]' "$log" || true)
-  s_fail=$(grep -c '^not ok [0-9]' "$log" || true)
+  # A "not ok ... # TODO" check demonstrates a known defect: it passes.
+  s_pass=$(grep -c '^ok [0-9]\|^not ok [0-9].*# *TODO' "$log" || true)
+  s_fail=$(grep '^not ok [0-9]' "$log" | grep -vc '# *TODO' || true)
   rm -f "$log"
   if ((status != 0 && s_fail == 0)); then
     echo "run-tests: $script exited with status $status; counting 1 failure"
@@ -221,7 +223,7 @@ run_tap_script() { # run_tap_script SCRIPT
   passed=$((passed + s_pass))
   failed=$((failed + s_fail))
 }
-for script in test/deploy/pgbouncer.sh; do
+for script in test/deploy/pgbouncer.sh test/crash/drill.sh test/fuzz/events.sh; do
   run_tap_script "$script"
 done
 

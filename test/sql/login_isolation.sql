@@ -2,6 +2,8 @@
 -- unset context, RESET, DISCARD ALL, transaction-local tenants, role
 -- switching, and signed mode against spoofed settings.
 CREATE EXTENSION multitenant;
+-- The superuser this suite runs as (postgres in make test, anyone under installcheck).
+SELECT current_user AS superuser \gset
 CREATE ROLE mt_login_app LOGIN;
 GRANT multitenant_app TO mt_login_app;
 SELECT count(*) FROM multitenant.push('org', 'org-1', 'org.added', '{"name": "Org of tenant-a"}', instance_id => 'tenant-a');
@@ -31,7 +33,9 @@ ROLLBACK;
 SELECT multitenant.current_tenant() IS NULL AS no_tenant_after_rollback;
 SELECT multitenant.set_tenant('tenant-a', is_local => true);
 -- The application role cannot become anyone else or turn off row security.
-SET ROLE postgres;
+\set VERBOSITY sqlstate
+SET ROLE :"superuser";
+\set VERBOSITY default
 SET row_security = off;
 SELECT count(*) FROM multitenant.orgs_projection;
 RESET row_security;
@@ -42,7 +46,7 @@ RESET row_security;
 SELECT multitenant.reset_tenant();
 
 -- Signed mode: no setting of any kind enters a tenant without a valid token.
-\c - postgres
+\c - :superuser
 ALTER ROLE mt_login_app SET multitenant.require_signed_context = on;
 \c - mt_login_app
 SHOW multitenant.require_signed_context;
@@ -64,7 +68,7 @@ SELECT count(*) FROM multitenant.push('org', 'org-1', 'org.changed', '{"name": "
 SELECT count(*) FROM multitenant.push('org', 'org-1', 'org.changed', '{"name": "Renamed by a"}', instance_id => 'tenant-b');
 SELECT name FROM multitenant.orgs_projection;
 
-\c - postgres
+\c - :superuser
 SELECT instance_id, name FROM multitenant.orgs_projection ORDER BY instance_id;
 ALTER ROLE mt_login_app RESET ALL;
 DROP EXTENSION multitenant;

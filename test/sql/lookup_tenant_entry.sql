@@ -2,6 +2,8 @@
 -- transaction-mode pooler uses it: every statement is its own transaction,
 -- and the tenant that a token enters ends with that transaction.
 CREATE EXTENSION multitenant;
+-- The superuser this suite runs as (postgres in make test, anyone under installcheck).
+SELECT current_user AS superuser \gset
 CREATE ROLE mt_entry_app LOGIN;
 GRANT multitenant_app TO mt_entry_app;
 SELECT count(*) FROM multitenant.push('user', 'u1', 'user.human.added',
@@ -39,7 +41,7 @@ SELECT multitenant.current_tenant() IS NULL AS no_tenant_after_refusal;
 
 -- Signed mode: the setting holds the token, verified on every use, and shows
 -- only the tenant.
-\c - postgres
+\c - :superuser
 ALTER ROLE mt_entry_app SET multitenant.require_signed_context = on;
 \c - mt_entry_app
 SELECT username FROM multitenant.user_by_login_name('bob', :'token_b');
@@ -50,7 +52,7 @@ SELECT current_setting('multitenant.tenant') AS setting, current_setting('multit
        multitenant.current_tenant();
 COMMIT;
 
-\c - postgres
+\c - :superuser
 ALTER ROLE mt_entry_app RESET ALL;
 DROP EXTENSION multitenant;
 DROP ROLE mt_entry_app;

@@ -4,6 +4,8 @@
 -- tenant token cannot meet another tenant in its statement), and a signed
 -- token that cannot be read back.
 CREATE EXTENSION multitenant;
+-- The superuser this suite runs as (postgres in make test, anyone under installcheck).
+SELECT current_user AS superuser \gset
 CREATE ROLE mt_scope_app LOGIN;
 GRANT multitenant_app TO mt_scope_app;
 SELECT count(*) FROM multitenant.push('org', 'org-1', 'org.added', '{"name": "Org of tenant-a"}', instance_id => 'tenant-a');
@@ -86,7 +88,7 @@ SET LOCAL multitenant.tenant = 'tenant-a';
 SELECT o.name, u.username FROM multitenant.orgs_projection AS o, multitenant.user_by_id('u1', tenant_token => :'token_a') AS u;
 COMMIT;
 
-\c - postgres
+\c - :superuser
 ALTER ROLE mt_scope_app RESET multitenant.session_tenant;
 -- Signed mode: the setting shows the verified tenant, never the token, to
 -- SHOW, current_setting() and pg_settings alike.
@@ -104,7 +106,7 @@ SELECT set_config('multitenant.tenant', current_setting('multitenant.tenant'), f
 SELECT multitenant.current_tenant() IS NULL AS copied_value_enters_nothing;
 RESET multitenant.tenant;
 
-\c - postgres
+\c - :superuser
 ALTER ROLE mt_scope_app RESET ALL;
 -- The signing key is a secret like the master key: never a database, role
 -- or function setting, and hidden from pg_read_all_settings.
@@ -114,7 +116,7 @@ CREATE FUNCTION public.keyed() RETURNS void LANGUAGE sql SET multitenant.signing
 GRANT pg_read_all_settings TO mt_scope_app;
 \c - mt_scope_app
 SELECT current_setting('multitenant.signing_key') AS signing_key;
-\c - postgres
+\c - :superuser
 REVOKE pg_read_all_settings FROM mt_scope_app;
 DROP EXTENSION multitenant;
 DROP SCHEMA multitenant;
