@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench/lookups.sh (`make bench-lookups`): the lookup benchmark of issue 4.
+# bench/lookups.sh (`make bench-lookups`): the tenant-scoped lookups and
+# authenticate_pat against the plain index probes they are built on.
 # Builds and installs the extension, starts a throwaway cluster
 # (test/harness/cluster.sh), loads bench/lookups_setup.sql into one database
 # per tenant count, builds bench/lookup_client.c against libpq, and runs

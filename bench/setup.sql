@@ -119,7 +119,7 @@ SELECT setval(s, (SELECT COALESCE(max(position), 0) + 1 FROM multitenant.events)
 -- Zitadel's users projection does for user.human.added (a new user).
 -- instance_id, creation_date, change_date, sequence and resource_owner are
 -- filled from the event automatically.  The trigger (c) and client-side (d)
--- baselines keep the INSERT ... ON CONFLICT the benchmark brief names.
+-- baselines write the projection with INSERT ... ON CONFLICT.
 SELECT multitenant.register_reducer('bench.users', 'user.human.added', 'insert',
 	set => $${
 		"state": "1",

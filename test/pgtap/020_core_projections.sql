@@ -1,6 +1,6 @@
 -- Core 1.0 projections: instances, orgs, projects, applications (+ api /
--- oidc / saml configs) reduce a Zitadel-shaped event stream as
--- reference/zitadel.md B.1, B.2, B.3, B.9 describe.  Runs as superuser, so
+-- oidc / saml configs) reduce a Zitadel-shaped event stream into the rows
+-- Zitadel's projections of those objects hold.  Runs as superuser, so
 -- row-level security is bypassed and every push names its tenant.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;

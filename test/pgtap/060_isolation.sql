@@ -1,7 +1,9 @@
 -- Cross-tenant isolation on every tenant table of the extension, checked as a
 -- non-superuser role granted multitenant_app: two tenants hold rows with the
 -- same ids; reads, foreign writes, moving rows, plan caching.  The catalog
--- part audits what security.md asks of every tenant table.
+-- part audits what every tenant table must have: row-level security enabled
+-- and forced, the three policies, a non-empty instance_id, keys and indexes
+-- led by instance_id, the pg_dump mark and the application role's privileges.
 --
 -- Applications read every tenant table in their tenant except the ones listed
 -- in app_reads below (encryption_keys: its rows hold key material, encrypted

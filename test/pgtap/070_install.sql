@@ -1,4 +1,5 @@
--- Install-time safety and catalog audits (reference/security.md sections 4-6, 15).
+-- Install-time safety and catalog audits: a planted schema, functions'
+-- search_path and rights, what the application role owns and may write.
 BEGIN;
 -- On an upgraded database (make test runs the suite there too) start from a
 -- clean slate; the upgrade tests compare that catalog with this one.

@@ -1,7 +1,7 @@
 -- Identity projections in their 1.1 (tenant) form: users (+ humans,
 -- machines, notifications), user_metadata, login names (view), sessions,
 -- auth requests, milestones, quotas, limits reduce a Zitadel-shaped event
--- stream as reference/zitadel.md B.4, B.5, B.6, B.12, B.25-B.28 describe.
+-- stream into the rows Zitadel's projections of those objects hold.
 -- Two tenants use the same ids throughout.  Runs as superuser, so row-level
 -- security is bypassed and every push names its tenant; every query filters
 -- by tenant (the suite also runs in upgraded databases).

@@ -1,10 +1,9 @@
--- Access projections (reference/zitadel.md B.7, B.8, B.10, B.11, B.13-B.20,
--- B.22) in their final (1.1) form: org / instance domains, trusted domains,
--- project roles, project and user grants, org / project / instance members,
--- password complexity / age, login and notification policies.  Runs as
--- superuser, so row-level security is bypassed and every push names its
--- tenant.  Event-store lookups (user, project and grant owners) are checked
--- through the columns they fill.
+-- Access projections in their final (1.1) form: org / instance domains,
+-- trusted domains, project roles, project and user grants, org / project /
+-- instance members, password complexity / age, login and notification
+-- policies.  Runs as superuser, so row-level security is bypassed and every
+-- push names its tenant.  Event-store lookups (user, project and grant
+-- owners) are checked through the columns they fill.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 

@@ -1,6 +1,6 @@
 -- Identity providers (1.1 form): idp_configs (+ oidc / jwt configs),
 -- idp_providers and idp_templates_projection (+ its 12 detail tables) reduce a
--- Zitadel-shaped event stream as reference/zitadel.md B.23 and B.24 describe.
+-- Zitadel-shaped event stream into the rows Zitadel's IdP projections hold.
 -- Runs as superuser, so row-level security is bypassed and every push names
 -- its tenant; every query filters by instance_id.
 BEGIN;

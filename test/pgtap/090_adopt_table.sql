@@ -1,6 +1,6 @@
--- adopt_table on plain single-tenant tables shaped like the seeds' schemas
--- (003: sites, devices, user_site_assignments; 004: workflows, models, rules,
--- decision_tables, knowledge_bases), with data and foreign keys between them.
+-- adopt_table on plain single-tenant application tables (sites, devices,
+-- user_site_assignments; workflows, models, rules, decision_tables,
+-- knowledge_bases), with data and foreign keys between them.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 \ir ../fixtures/seed_tables.sql

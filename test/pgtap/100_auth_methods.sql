@@ -1,6 +1,6 @@
--- user_auth_methods_projection (reference/zitadel.md B.29, 1.2): second
--- factors and passwordless tokens of users, every event of the reference's
--- table, two tenants with the same ids, removals and cascades, wrong JSON
+-- user_auth_methods_projection (1.2): second factors and passwordless
+-- tokens of users, every event Zitadel's auth method projection reduces,
+-- two tenants with the same ids, removals and cascades, wrong JSON
 -- types, rebuild and instance.removed.  Runs as superuser, so row-level
 -- security is bypassed and every push names its tenant; every query filters
 -- by tenant (the suite also runs in upgraded databases).  Isolation as an
@@ -24,7 +24,7 @@ SELECT results_eq(
 	         ('domain', 'text', false), ('instance_id', 'text', true), ('method_type', 'smallint', true), ('name', 'text', true),
 	         ('resource_owner', 'text', true), ('sequence', 'bigint', true), ('state', 'smallint', true),
 	         ('token_id', 'text', true), ('user_id', 'text', true)$$,
-	'columns of B.29 (no id; method_type and state as smallint enums; domain nullable)');
+	'the columns of Zitadel''s auth method projection (no id; method_type and state as smallint enums; domain nullable)');
 
 SELECT results_eq(
 	$$SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index AS i
@@ -46,7 +46,7 @@ SELECT set_eq(
 	         ('user.human.passwordless.token.removed'), ('user.human.mfa.u2f.token.removed'), ('user.human.mfa.otp.removed'),
 	         ('user.human.mfa.otp.sms.removed'), ('user.human.phone.removed'), ('user.phone.removed'),
 	         ('user.human.mfa.otp.email.removed'), ('user.removed'), ('org.removed'), ('instance.removed')$$,
-	'reducers for exactly the events of B.29 and instance.removed');
+	'reducers for exactly the events Zitadel''s auth method projection reduces, and instance.removed');
 
 ------------------------------------------------------------------------------
 -- Added: WebAuthn tokens and TOTP are not ready, OTP by SMS / e-mail ready

@@ -1,5 +1,5 @@
--- personal_access_tokens_projection (reference/zitadel.md B.30 plus our
--- token_hash), lockout_policies_projection (B.21) and
+-- personal_access_tokens_projection (Zitadel's columns plus our
+-- token_hash), lockout_policies_projection and
 -- login_failures_projection (the failed-check counters of the lockout flow):
 -- every reducer, two tenants with the same ids, removals and cascades, bad
 -- payloads (wrong JSON types, malformed token hashes), rebuild and
@@ -40,7 +40,7 @@ SELECT results_eq(
 	         ('expiration', 'timestamp with time zone', true, NULL), ('id', 'text', true, NULL), ('instance_id', 'text', true, NULL),
 	         ('owner_removed', 'boolean', true, 'false'), ('resource_owner', 'text', true, NULL), ('scopes', 'text[]', false, NULL),
 	         ('sequence', 'bigint', true, NULL), ('token_hash', 'bytea', false, NULL), ('user_id', 'text', true, NULL)$$,
-	'columns of B.30 plus a nullable token_hash');
+	'the columns of Zitadel''s personal access token projection plus a nullable token_hash');
 
 SELECT results_eq(
 	$$SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index AS i
@@ -170,7 +170,7 @@ SELECT results_eq(
 	         ('max_otp_attempts', 'bigint', true, '0'), ('max_password_attempts', 'bigint', true, NULL),
 	         ('resource_owner', 'text', true, NULL), ('sequence', 'bigint', true, NULL), ('show_failure', 'boolean', true, NULL),
 	         ('state', 'smallint', true, NULL)$$,
-	'lockout_policies_projection: the columns of B.21');
+	'lockout_policies_projection: the columns Zitadel''s lockout policy projection has');
 
 SELECT results_eq(
 	$$SELECT pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index AS i

@@ -1,4 +1,4 @@
--- Tenant-scoped lookups (SPEC §5): instance_by_domain, user_by_id,
+-- Tenant-scoped lookups: instance_by_domain, user_by_id,
 -- user_by_login_name, org_by_domain, has_role.  Two tenants use the same ids
 -- and the same names throughout; the lookups run as an application role, so
 -- row-level security applies as it would in production.  Happy paths,

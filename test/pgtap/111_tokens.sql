@@ -1,4 +1,4 @@
--- Personal access tokens (SPEC §5): create_pat issues a token and stores
+-- Personal access tokens: create_pat issues a token and stores
 -- only its SHA-256; authenticate_pat finds the tenant and user of a live
 -- token, before any tenant is set, and answers every other token (unknown,
 -- expired, removed, of a locked or removed user, of a deactivated org, of

@@ -1,4 +1,4 @@
--- The lockout flow (SPEC §5): record_auth_check counts failed password and
+-- The lockout flow: record_auth_check counts failed password and
 -- OTP checks against the effective lockout policy (the org's, else the
 -- instance default) and locks the user through a user.locked event at the
 -- limit; a success resets the count.  Two tenants with the same ids and

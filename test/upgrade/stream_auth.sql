@@ -1,4 +1,4 @@
--- Phase 3 part of the upgrade stream (1.2): lockout policies, second factors
+-- The 1.2 part of the upgrade stream: lockout policies, second factors
 -- and passwordless tokens, personal access tokens, failed and succeeded
 -- checks, for the tenants upg-a, upg-b, upg-c, on top of stream_base.sql
 -- and stream_identity.sql (users T-user-1 .. T-user-20 of stream_identity:
