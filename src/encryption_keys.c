@@ -135,16 +135,6 @@ load_master_key(const char *hex, const char *setting, MasterKey *mk)
 	mk->configured = true;
 }
 
-static void
-require_admin(const char *function)
-{
-	if (!mt_caller_is_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for function multitenant.%s", function),
-				 errdetail("Only superusers and members of multitenant_admin may use encryption keys.")));
-}
-
 /*
  * Without shared_preload_libraries, a session could have read the master key
  * from postgresql.conf as an unprotected placeholder, or set one of its own,
@@ -513,7 +503,7 @@ mt_add_key(PG_FUNCTION_ARGS)
 	char		nulls[6];
 	int			rc;
 
-	require_admin("add_key");
+	mt_require_admin("add_key");
 	check_key_names(id, instance_id);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -601,7 +591,7 @@ mt_get_key(PG_FUNCTION_ARGS)
 	MasterKey	previous;
 	bytea	   *volatile result = NULL;
 
-	require_admin("get_key");
+	mt_require_admin("get_key");
 	check_key_names(id, instance_id);
 	require_preloaded("get_key");
 
@@ -680,7 +670,7 @@ mt_rotate_master_key(PG_FUNCTION_ARGS)
 	MasterKey	previous;
 	volatile int64 count = 0;
 
-	require_admin("rotate_master_key");
+	mt_require_admin("rotate_master_key");
 	require_preloaded("rotate_master_key");
 
 	PG_TRY();

@@ -1413,11 +1413,7 @@ mt_declare_event_type(PG_FUNCTION_ARGS)
 	Oid			types[2] = {TEXTOID, OIDOID};
 	int			rc;
 
-	if (!mt_caller_is_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to declare event types"),
-				 errhint("Only members of multitenant_admin can declare event types.")));
+	mt_require_admin("declare_event_type");
 	mt_check_identifier(event_type, "event_type");
 	values[0] = CStringGetTextDatum(event_type);
 	values[1] = ObjectIdGetDatum(GetUserId());

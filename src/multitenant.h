@@ -58,6 +58,7 @@ extern const char *mt_show_tenant_setting(void);
 extern void mt_check_parallel_tenant(bool parallel_plan);
 extern char *mt_current_tenant_cstring(void);
 extern bool mt_caller_is_admin(void);
+extern void mt_require_admin(const char *function);
 extern void mt_check_identifier(const char *value, const char *what);
 extern void mt_check_tenant_access(const char *instance_id);
 extern Oid	mt_extension_owner(void);

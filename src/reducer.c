@@ -883,16 +883,6 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 }
 
 static void
-require_admin(const char *what)
-{
-	if (!mt_caller_is_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to %s", what),
-				 errhint("Only members of multitenant_admin can %s.", what)));
-}
-
-static void
 require_table_privilege(Oid relid, AclMode mode, const char *privilege)
 {
 	if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK)
@@ -955,7 +945,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	BOOLOID, REGROLEOID, BOOLOID};
 	int			rc;
 
-	require_admin("register reducers");
+	mt_require_admin("register_reducer");
 	relid = projection_arg(fcinfo, 0);
 	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	mt_check_identifier(event_type, "event_type");
@@ -1025,7 +1015,7 @@ mt_unregister_reducer(PG_FUNCTION_ARGS)
 	uint64		removed;
 	bool		builtin_exists;
 
-	require_admin("unregister reducers");
+	mt_require_admin("unregister_reducer");
 	relid = projection_arg(fcinfo, 0);
 	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
 	mt_check_identifier(event_type, "event_type");
@@ -1316,7 +1306,7 @@ mt_rebuild(PG_FUNCTION_ARGS)
 	ArrayType  *chosen = NULL;
 	char	   *instance_id;
 
-	require_admin("rebuild projections");
+	mt_require_admin("rebuild");
 	if (!PG_ARGISNULL(0))
 	{
 		Datum		relid = ObjectIdGetDatum(projection_arg(fcinfo, 0));
@@ -1339,7 +1329,7 @@ mt_rebuild_many(PG_FUNCTION_ARGS)
 	int			i;
 	char	   *instance_id;
 
-	require_admin("rebuild projections");
+	mt_require_admin("rebuild_many");
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -479,6 +479,20 @@ mt_caller_is_admin(void)
 }
 
 /*
+ * The administrative functions check the caller themselves, so that they
+ * stay closed should EXECUTE on them be granted wider.
+ */
+void
+mt_require_admin(const char *function)
+{
+	if (!mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function multitenant.%s", function),
+				 errdetail("Only superusers and members of multitenant_admin may call it.")));
+}
+
+/*
  * A caller that is not an administrator may only act inside its own tenant.
  */
 void
