@@ -22,8 +22,8 @@
  * current statement, after authenticating the row, so that the expiry it
  * reports is the one the key was stored with.
  *
- * instance.removed removes the tenant's keys: push calls
- * mt_remove_tenant_keys for it (see there for why this is no trigger).
+ * instance.removed removes the tenant's keys: remove_tenant_keys is a push
+ * callback (see there for why this is neither a trigger nor a reducer).
  *
  * The functions are for superusers and members of multitenant_admin only
  * (the SQL grants say so too), and read and write the table as the
@@ -775,21 +775,20 @@ mt_rotate_master_key(PG_FUNCTION_ARGS)
 
 /*
  * Deletes every encryption key of a tenant, for an instance.removed event
- * that push stores, in the pushing transaction.  push calls this rather than
- * a trigger on multitenant.events firing it: pg_restore copies the events
- * into a database whose extension, triggers included, already exists, and
- * such a trigger would delete the keys of every tenant that was removed and
- * added again.  Nor is it a reducer: rebuild must never delete keys, which no
- * event can bring back.  A database still at 1.0 or 1.1 has no keys.  SPI
- * must be connected.
+ * that push stores, in the pushing transaction.  It is a push callback rather
+ * than a trigger on multitenant.events: pg_restore copies the events into a
+ * database whose extension, triggers included, already exists, and such a
+ * trigger would delete the keys of every tenant that was removed and added
+ * again.  Nor is it a reducer: rebuild must never delete keys, which no event
+ * can bring back.  A database still at 1.0 or 1.1 has no keys.
  */
-void
-mt_remove_tenant_keys(const char *instance_id)
+static void
+remove_tenant_keys(const char *instance_id, const char *event_type)
 {
 	Datum		arg;
 	int			rc;
 
-	if (!OidIsValid(keys_relid()))
+	if (strcmp(event_type, "instance.removed") != 0 || !OidIsValid(keys_relid()))
 		return;
 	if (delete_tenant_keys_plan == NULL)
 	{
@@ -806,4 +805,11 @@ mt_remove_tenant_keys(const char *instance_id)
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "deleting the encryption keys of removed tenant \"%s\" failed: %s",
 			 instance_id, SPI_result_code_string(rc));
+}
+
+/* Called from _PG_init. */
+void
+mt_encryption_keys_init(void)
+{
+	mt_register_push_callback(remove_tenant_keys);
 }

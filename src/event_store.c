@@ -31,6 +31,10 @@
  * no write privilege on the event store and reach it only through push, which
  * checks the tenant first.
  *
+ * A push reduces its events through the reducer engine (reducer.c) before it
+ * returns.  Modules above that must act on pushed events in the pushing
+ * transaction, but never on a rebuild's replay, register a push callback.
+ *
  *-------------------------------------------------------------------------
  */
 #include "multitenant.h"
@@ -123,6 +127,11 @@ static Oid	known_event_types_sources[2] = {InvalidOid, InvalidOid};
 static SPIPlanPtr insert_event_plan = NULL;
 static SPIPlanPtr latest_events_batch_plan = NULL;
 static SPIPlanPtr insert_events_batch_plan = NULL;
+
+/* See mt_register_push_callback; encryption_keys.c registers the one there is. */
+#define MAX_PUSH_CALLBACKS 4
+static MtPushCallback push_callbacks[MAX_PUSH_CALLBACKS];
+static int	n_push_callbacks = 0;
 
 Oid
 mt_events_relid(void)
@@ -267,6 +276,21 @@ mt_event_store_init(void)
 		shmem_startup_hook = horizon_shmem_startup;
 	}
 	RegisterXactCallback(horizon_xact_callback, NULL);
+}
+
+/*
+ * Lets a module act on the events a push stores, in the pushing transaction,
+ * where a reducer would not do: a rebuild replays reducers, never these.  The
+ * callbacks run, with SPI connected, once the whole push is reduced: for each
+ * event in push order, each callback in registration order.  Called from
+ * _PG_init.
+ */
+void
+mt_register_push_callback(MtPushCallback callback)
+{
+	if (n_push_callbacks >= MAX_PUSH_CALLBACKS)
+		elog(ERROR, "too many multitenant push callbacks");
+	push_callbacks[n_push_callbacks++] = callback;
 }
 
 /*
@@ -964,6 +988,7 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	char	  **types;
 	int64		first_position = 0;
 	int			i;
+	int			c;
 
 	for (i = 0; i < n; i++)
 	{
@@ -1014,10 +1039,10 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	record_first_position(first_position);
 	mt_reduce_events(datums, types, n, NULL, 0);
 
-	/* A removed tenant's keys go with it; see mt_remove_tenant_keys. */
+	/* What the modules above ask for; see mt_register_push_callback. */
 	for (i = 0; i < n; i++)
-		if (strcmp(types[i], "instance.removed") == 0)
-			mt_remove_tenant_keys(reqs[i].instance_id);
+		for (c = 0; c < n_push_callbacks; c++)
+			push_callbacks[c] (reqs[i].instance_id, types[i]);
 }
 
 static char *

@@ -228,6 +228,7 @@ _PG_init(void)
 	mt_event_store_init();
 	mt_reducer_cache_init();
 	mt_lookups_init();
+	mt_encryption_keys_init();
 
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = mt_executor_start;

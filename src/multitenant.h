@@ -66,10 +66,13 @@ extern void mt_enter_tenant_token(const char *token);
 extern char *mt_lookup_tenant(const char *token, const char *function_name);
 
 /* encryption_keys.c */
-extern void mt_remove_tenant_keys(const char *instance_id);
+extern void mt_encryption_keys_init(void);
 
 /* event_store.c */
+typedef void (*MtPushCallback) (const char *instance_id, const char *event_type);
+
 extern void mt_event_store_init(void);
+extern void mt_register_push_callback(MtPushCallback callback);
 extern Oid	mt_events_relid(void);
 extern Oid	mt_events_typeid(void);
 extern void mt_lock_pushers(LOCKMODE mode);
