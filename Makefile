@@ -6,16 +6,19 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 
 MODULE_big = multitenant
 OBJS = \
-	src/multitenant.o \
+	src/util.o \
+	src/catalog.o \
+	src/settings.o \
 	src/tenant_context.o \
 	src/payload.o \
-	src/event_store.o \
 	src/reducer.o \
+	src/event_store.o \
+	src/upgrade_repair.o \
 	src/lookups.o \
 	src/tokens.o \
 	src/lockout.o \
 	src/encryption_keys.o \
-	src/upgrade_repair.o
+	src/multitenant.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
@@ -34,9 +37,22 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Every source file includes the shared header.
-$(OBJS): src/multitenant.h
-src/reducer.o src/upgrade_repair.o: src/upgrade_repair.h
+# Each object depends on the headers of ours that its source includes.
+src/util.o: src/multitenant.h src/util.h
+src/catalog.o: src/catalog.h
+src/settings.o: src/settings.h
+src/tenant_context.o: src/catalog.h src/settings.h src/tenant_context.h src/util.h
+src/reducer.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer.h src/upgrade_repair.h \
+	src/util.h
+src/event_store.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer.h src/settings.h \
+	src/tenant_context.h src/util.h
+src/upgrade_repair.o: src/catalog.h src/reducer.h src/upgrade_repair.h
+src/lookups.o: src/catalog.h src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
+src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
+src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
+src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
+src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
+	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
 .PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall

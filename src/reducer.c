@@ -16,10 +16,13 @@
  * caller's, so that nobody can bind their own operators, functions or types
  * into it.
  *
+ * The engine has two entries: mt_reduce_events, which push calls for the
+ * events it stores, and mt_replay_events, which replays stored events for
+ * rebuild and the upgrade's repair.
+ *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
-#include "upgrade_repair.h"
+#include "postgres.h"
 
 #include "access/xact.h"
 #include "catalog/dependency.h"
@@ -43,6 +46,13 @@
 #include "utils/plancache.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
+
+#include "catalog.h"
+#include "event_store.h"
+#include "multitenant.h"
+#include "reducer.h"
+#include "upgrade_repair.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_register_reducer);
 PG_FUNCTION_INFO_V1(mt_unregister_reducer);
@@ -184,7 +194,7 @@ reset_reducer_cache(void)
 		MemoryContextReset(reducer_cache_context);
 	cached_projections = NULL;
 	n_cached_projections = 0;
-	cached_registry_relid = get_relname_relid("reducers", get_namespace_oid("multitenant", false));
+	cached_registry_relid = mt_relation_oid("reducers", true);
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
@@ -195,6 +205,7 @@ reset_reducer_cache(void)
 	reducer_cache_stale = false;
 }
 
+/* A projection's name, schema-qualified and quoted as needed. */
 static char *
 qualified_relation_name(Oid relid)
 {
@@ -205,12 +216,6 @@ qualified_relation_name(Oid relid)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("projection with OID %u does not exist", relid)));
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), relname);
-}
-
-static bool
-has_column(Oid relid, const char *column)
-{
-	return get_attnum(relid, column) > 0;
 }
 
 /*
@@ -279,7 +284,7 @@ column_exprs(Jsonb *obj, const char *argname, Oid relid, const char *projection)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("instance_id cannot be named in %s: it always comes from the event", argname)));
-		if (!has_column(relid, ce->column))
+		if (!mt_has_column(relid, ce->column))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of projection %s does not exist", ce->column, projection)));
@@ -306,7 +311,7 @@ add_standard(List *auto_cols, Oid relid, List *set, List *match,
 {
 	ColumnExpr *ce;
 
-	if (!has_column(relid, column) || names_column(set, column) || names_column(match, column))
+	if (!mt_has_column(relid, column) || names_column(set, column) || names_column(match, column))
 		return auto_cols;
 	ce = palloc(sizeof(ColumnExpr));
 	ce->column = pstrdup(column);
@@ -316,7 +321,8 @@ add_standard(List *auto_cols, Oid relid, List *set, List *match,
 
 /*
  * A tenant table always matches on the event's tenant.  Only the extension's
- * own legacy single-tenant tables (1.0) lack instance_id; see projection_arg.
+ * own legacy single-tenant tables (1.0) lack instance_id; see
+ * check_projection.
  */
 static void
 append_match_conditions(StringInfo sql, Oid relid, List *match, const char *condition)
@@ -324,7 +330,7 @@ append_match_conditions(StringInfo sql, Oid relid, List *match, const char *cond
 	ListCell   *lc;
 
 	appendStringInfoString(sql, " WHERE true");
-	if (has_column(relid, "instance_id"))
+	if (mt_has_column(relid, "instance_id"))
 		appendStringInfoString(sql, " AND t.instance_id OPERATOR(pg_catalog.=) e.instance_id");
 	foreach(lc, match)
 	{
@@ -401,7 +407,7 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 			bool		first_key = true;
 
 			appendStringInfoString(&sql, " ON CONFLICT (");
-			if (has_column(relid, "instance_id"))
+			if (mt_has_column(relid, "instance_id"))
 			{
 				appendStringInfoString(&sql, "instance_id");
 				first_key = false;
@@ -882,6 +888,83 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 	leave_reducer_search_path(nest);
 }
 
+/*
+ * Replays the stored events a query selects, as (event row, event type) in
+ * position order, through the reducers of the given projections, fetching
+ * them a thousand at a time as the extension's owner.  With stop_type,
+ * at_stop(arg) is called before each event of that type is reduced, once
+ * every event before it is.  Returns the number of events replayed.  SPI
+ * must be connected.
+ */
+int64
+mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+				 const Oid *targets, int n_targets,
+				 const char *stop_type, MtReplayStop at_stop, void *arg)
+{
+	Oid			owner = mt_extension_owner();
+	Portal		cursor;
+	int64		replayed = 0;
+
+	MT_AS_ROLE_BEGIN(owner);
+	cursor = SPI_cursor_open_with_args(NULL, query, nargs, argtypes, args, nulls, true, 0);
+	MT_AS_ROLE_END();
+
+	for (;;)
+	{
+		SPITupleTable *batch;
+		Datum	   *events;
+		char	  **event_types;
+		int			n;
+		int			start = 0;
+		int			j;
+
+		MT_AS_ROLE_BEGIN(owner);
+		SPI_cursor_fetch(cursor, true, 1000);
+		MT_AS_ROLE_END();
+		batch = SPI_tuptable;
+		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(batch);
+			break;
+		}
+		n = (int) batch->numvals;
+		events = palloc(sizeof(Datum) * n);
+		event_types = palloc(sizeof(char *) * n);
+		for (j = 0; j < n; j++)
+		{
+			bool		isnull;
+
+			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
+			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
+		}
+		for (j = 0; stop_type != NULL && j < n; j++)
+		{
+			if (strcmp(event_types[j], stop_type) != 0)
+				continue;
+			if (j > start)
+				mt_reduce_events(events + start, event_types + start, j - start,
+								 targets, n_targets);
+			at_stop(arg);
+			mt_reduce_events(events + j, event_types + j, 1, targets, n_targets);
+			start = j + 1;
+		}
+		if (start < n)
+			mt_reduce_events(events + start, event_types + start, n - start,
+							 targets, n_targets);
+		replayed += n;
+		pfree(events);
+		pfree(event_types);
+		SPI_freetuptable(batch);
+	}
+	SPI_cursor_close(cursor);
+	return replayed;
+}
+
+/*
+ * Registering a reducer, and rebuilding, need the caller to hold the
+ * privilege on the projection that the reducer's or the rebuild's statement
+ * uses.
+ */
 static void
 require_table_privilege(Oid relid, AclMode mode, const char *privilege)
 {
@@ -892,6 +975,10 @@ require_table_privilege(Oid relid, AclMode mode, const char *privilege)
 						privilege, qualified_relation_name(relid))));
 }
 
+/*
+ * Refuses a relation that cannot be a projection: one that is not a table,
+ * or (but for the extension's own legacy tables) one without instance_id.
+ */
 static Oid
 check_projection(Oid relid)
 {
@@ -905,11 +992,12 @@ check_projection(Oid relid)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("projection %s is not a table", qualified_relation_name(relid))));
+
 	/*
 	 * The 1.0 identity projections are single-tenant tables that the 1.1
 	 * upgrade adopts; nobody else may create a projection that mixes tenants.
 	 */
-	if (!has_column(relid, "instance_id") &&
+	if (!mt_has_column(relid, "instance_id") &&
 		getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("multitenant", true))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -918,6 +1006,7 @@ check_projection(Oid relid)
 	return relid;
 }
 
+/* Argument n, a projection that must be given (see check_projection). */
 static Oid
 projection_arg(FunctionCallInfo fcinfo, int n)
 {
@@ -947,7 +1036,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 
 	mt_require_admin("register_reducer");
 	relid = projection_arg(fcinfo, 0);
-	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	event_type = mt_text_arg(fcinfo, 1);
 	mt_check_identifier(event_type, "event_type");
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -956,7 +1045,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	action = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	set_json = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	match_json = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
-	condition = PG_ARGISNULL(5) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(5));
+	condition = mt_text_arg(fcinfo, 5);
 	touch = PG_ARGISNULL(6) ? true : PG_GETARG_BOOL(6);
 
 	if (strcmp(action, "insert") == 0)
@@ -971,8 +1060,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	else if (strcmp(action, "delete") == 0)
 		require_table_privilege(relid, ACL_DELETE, "DELETE");
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 
 	plan = compile_reducer(event_type, relid, action, set_json, match_json, condition,
 						   touch, GetUserId(), true, false);
@@ -1017,14 +1105,13 @@ mt_unregister_reducer(PG_FUNCTION_ARGS)
 
 	mt_require_admin("unregister_reducer");
 	relid = projection_arg(fcinfo, 0);
-	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	event_type = mt_text_arg(fcinfo, 1);
 	mt_check_identifier(event_type, "event_type");
 
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = CStringGetTextDatum(event_type);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
 	rc = SPI_execute_with_args("DELETE FROM multitenant.reducers AS r"
 							   " WHERE r.projection OPERATOR(pg_catalog.=) $1"
@@ -1140,9 +1227,8 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	Oid		   *targets;
 	int			n_targets;
 	int			i;
-	int64		replayed = 0;
+	int64		replayed;
 	Oid			owner;
-	Portal		cursor;
 	ArrayType  *target_array;
 	Datum		args[2];
 	char		nulls[2];
@@ -1154,8 +1240,7 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	/* No push may interleave with the replay; in-flight ones finish first. */
 	mt_lock_pushers(ExclusiveLock);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 
 	MT_AS_ROLE_BEGIN(owner);
 	targets = rebuild_targets(chosen, &n_targets);
@@ -1170,8 +1255,7 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	 * holds ACCESS EXCLUSIVE on the tables it adopted: emptying them at once
 	 * is then free, where DELETE would fire a foreign key trigger per row.
 	 */
-	if (creating_extension && CurrentExtensionObject == get_extension_oid("multitenant", true) &&
-		instance_id == NULL && n_targets > 0)
+	if (mt_running_own_script() && instance_id == NULL && n_targets > 0)
 	{
 		StringInfoData truncate;
 
@@ -1187,10 +1271,9 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	}
 	for (i = 0; i < n_targets && !emptied; i++)
 	{
+		bool		tenant_table = mt_has_column(targets[i], "instance_id");
 		char	   *sql;
 		int			rc;
-
-		bool		tenant_table = has_column(targets[i], "instance_id");
 
 		require_table_privilege(targets[i], ACL_DELETE, "DELETE");
 		if (!tenant_table && instance_id != NULL)
@@ -1217,49 +1300,13 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	}
 	args[1] = PointerGetDatum(target_array);
 
-	MT_AS_ROLE_BEGIN(owner);
-	cursor = SPI_cursor_open_with_args(NULL,
-									   "SELECT e, e.event_type FROM multitenant.events AS e"
-									   " WHERE ($1::pg_catalog.text IS NULL OR e.instance_id OPERATOR(pg_catalog.=) $1)"
-									   " AND e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
-									   "   SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
-									   "   WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($2)))"
-									   " ORDER BY e.position",
-									   2, types, args, nulls, true, 0);
-	MT_AS_ROLE_END();
-
-	for (;;)
-	{
-		SPITupleTable *batch;
-		uint64		j;
-		Datum	   *events;
-		char	  **event_types;
-
-		MT_AS_ROLE_BEGIN(owner);
-		SPI_cursor_fetch(cursor, true, 1000);
-		MT_AS_ROLE_END();
-		batch = SPI_tuptable;
-		if (SPI_processed == 0)
-		{
-			SPI_freetuptable(batch);
-			break;
-		}
-		events = palloc(sizeof(Datum) * batch->numvals);
-		event_types = palloc(sizeof(char *) * batch->numvals);
-		for (j = 0; j < batch->numvals; j++)
-		{
-			bool		isnull;
-
-			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
-			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
-		}
-		mt_reduce_events(events, event_types, (int) batch->numvals, targets, n_targets);
-		replayed += batch->numvals;
-		pfree(events);
-		pfree(event_types);
-		SPI_freetuptable(batch);
-	}
-	SPI_cursor_close(cursor);
+	replayed = mt_replay_events("SELECT e, e.event_type FROM multitenant.events AS e"
+								" WHERE ($1::pg_catalog.text IS NULL OR e.instance_id OPERATOR(pg_catalog.=) $1)"
+								" AND e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
+								"   SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
+								"   WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($2)))"
+								" ORDER BY e.position",
+								2, types, args, nulls, targets, n_targets, NULL, NULL, NULL);
 	mt_upgrade_repair_snapshots(targets, n_targets, instance_id);
 	SPI_finish();
 	return replayed;
@@ -1268,12 +1315,10 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 static char *
 rebuild_tenant_arg(FunctionCallInfo fcinfo)
 {
-	char	   *instance_id;
+	char	   *instance_id = mt_text_arg(fcinfo, 1);
 
-	if (PG_ARGISNULL(1))
-		return NULL;
-	instance_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	mt_check_identifier(instance_id, "instance_id");
+	if (instance_id != NULL)
+		mt_check_identifier(instance_id, "instance_id");
 	return instance_id;
 }
 
@@ -1284,8 +1329,7 @@ require_reducers(Oid projection)
 	Datum		arg = ObjectIdGetDatum(projection);
 	bool		found;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
 	if (SPI_execute_with_args("SELECT FROM multitenant.reducers AS r"
 							  " WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) $1 LIMIT 1",
