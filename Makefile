@@ -5,6 +5,8 @@ EXTENSION  = multitenant
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
 MODULE_big = multitenant
+# Bottom to top: each module calls only those listed before it (see the
+# header of src/multitenant.c).
 OBJS = \
 	src/util.o \
 	src/catalog.o \
@@ -14,6 +16,7 @@ OBJS = \
 	src/reducer.o \
 	src/event_store.o \
 	src/upgrade_repair.o \
+	src/rebuild.o \
 	src/lookups.o \
 	src/tokens.o \
 	src/lockout.o \
@@ -42,11 +45,11 @@ src/util.o: src/multitenant.h src/util.h
 src/catalog.o: src/catalog.h
 src/settings.o: src/settings.h
 src/tenant_context.o: src/catalog.h src/settings.h src/tenant_context.h src/util.h
-src/reducer.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer.h src/upgrade_repair.h \
-	src/util.h
+src/reducer.o: src/catalog.h src/multitenant.h src/reducer.h src/util.h
 src/event_store.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer.h src/settings.h \
 	src/tenant_context.h src/util.h
 src/upgrade_repair.o: src/catalog.h src/reducer.h src/upgrade_repair.h
+src/rebuild.o: src/catalog.h src/event_store.h src/reducer.h src/upgrade_repair.h src/util.h
 src/lookups.o: src/catalog.h src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h

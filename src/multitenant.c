@@ -4,6 +4,22 @@
  *	  Module entry point: _PG_init starts every module that keeps state,
  *	  registers callbacks or defines settings.
  *
+ * The modules call each other in one direction only: each calls only
+ * modules on the lines above its own.
+ *
+ *	  util, catalog, settings	generic helpers, the extension's own catalog
+ *								objects, the settings
+ *	  tenant_context			the current tenant and the checks against it
+ *	  reducer					the reducer registry and engine
+ *	  event_store				push, push_many, read_events
+ *	  upgrade_repair			the 1.0 -> 1.1 upgrade's repair of legacy rows
+ *	  rebuild					rebuild, rebuild_many
+ *	  lookups					the tenant-scoped lookups
+ *	  tokens, lockout,			personal access tokens, the lockout flow,
+ *	  encryption_keys			encryption keys
+ *
+ * payload holds only SQL functions that reducer expressions call.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

@@ -48,16 +48,12 @@
 #include "utils/syscache.h"
 
 #include "catalog.h"
-#include "event_store.h"
 #include "multitenant.h"
 #include "reducer.h"
-#include "upgrade_repair.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_register_reducer);
 PG_FUNCTION_INFO_V1(mt_unregister_reducer);
-PG_FUNCTION_INFO_V1(mt_rebuild);
-PG_FUNCTION_INFO_V1(mt_rebuild_many);
 PG_FUNCTION_INFO_V1(mt_reducers_changed);
 
 typedef struct CompiledReducer
@@ -206,8 +202,8 @@ reset_reducer_cache(void)
 }
 
 /* A projection's name, schema-qualified and quoted as needed. */
-static char *
-qualified_relation_name(Oid relid)
+char *
+mt_projection_name(Oid relid)
 {
 	char	   *relname = get_rel_name(relid);
 
@@ -322,7 +318,7 @@ add_standard(List *auto_cols, Oid relid, List *set, List *match,
 /*
  * A tenant table always matches on the event's tenant.  Only the extension's
  * own legacy single-tenant tables (1.0) lack instance_id; see
- * check_projection.
+ * mt_check_projection.
  */
 static void
 append_match_conditions(StringInfo sql, Oid relid, List *match, const char *condition)
@@ -519,7 +515,7 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 				Jsonb *set_json, Jsonb *match_json, const char *condition,
 				bool touch, Oid registrant, bool plan_now, bool batch)
 {
-	char	   *projection = qualified_relation_name(relid);
+	char	   *projection = mt_projection_name(relid);
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = NULL;
 	Oid			argtype = batch ? get_array_type(mt_events_typeid()) : mt_events_typeid();
@@ -692,7 +688,7 @@ get_reducer_set(const char *event_type)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("reducer for event type \"%s\" on projection %s was registered by a role that no longer exists",
-							event_type, qualified_relation_name(relid)),
+							event_type, mt_projection_name(relid)),
 					 errhint("Unregister and register the reducer again.")));
 
 		plan = compile_reducer(event_type, relid, action, set_json, match_json,
@@ -701,7 +697,7 @@ get_reducer_set(const char *event_type)
 			elog(ERROR, "SPI_keepplan failed");
 		compiled[i].projection = relid;
 		compiled[i].projection_name = MemoryContextStrdup(reducer_cache_context,
-														  qualified_relation_name(relid));
+														  mt_projection_name(relid));
 		compiled[i].registrant = registrant;
 		compiled[i].plan = plan;
 		compiled[i].batch_plan = NULL;
@@ -965,22 +961,22 @@ mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const
  * privilege on the projection that the reducer's or the rebuild's statement
  * uses.
  */
-static void
-require_table_privilege(Oid relid, AclMode mode, const char *privilege)
+void
+mt_require_projection_privilege(Oid relid, AclMode mode, const char *privilege)
 {
 	if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied: %s privilege on projection %s is required",
-						privilege, qualified_relation_name(relid))));
+						privilege, mt_projection_name(relid))));
 }
 
 /*
  * Refuses a relation that cannot be a projection: one that is not a table,
  * or (but for the extension's own legacy tables) one without instance_id.
  */
-static Oid
-check_projection(Oid relid)
+Oid
+mt_check_projection(Oid relid)
 {
 	char		relkind = get_rel_relkind(relid);
 
@@ -991,7 +987,7 @@ check_projection(Oid relid)
 	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("projection %s is not a table", qualified_relation_name(relid))));
+				 errmsg("projection %s is not a table", mt_projection_name(relid))));
 
 	/*
 	 * The 1.0 identity projections are single-tenant tables that the 1.1
@@ -1001,20 +997,20 @@ check_projection(Oid relid)
 		getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("multitenant", true))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("projection %s has no instance_id column", qualified_relation_name(relid)),
+				 errmsg("projection %s has no instance_id column", mt_projection_name(relid)),
 				 errhint("Every projection is a tenant table keyed by instance_id; multitenant.adopt_table makes one.")));
 	return relid;
 }
 
-/* Argument n, a projection that must be given (see check_projection). */
-static Oid
-projection_arg(FunctionCallInfo fcinfo, int n)
+/* Argument n, a projection that must be given (see mt_check_projection). */
+Oid
+mt_projection_arg(FunctionCallInfo fcinfo, int n)
 {
 	if (PG_ARGISNULL(n))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("projection must not be null")));
-	return check_projection(PG_GETARG_OID(n));
+	return mt_check_projection(PG_GETARG_OID(n));
 }
 
 Datum
@@ -1035,7 +1031,7 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	int			rc;
 
 	mt_require_admin("register_reducer");
-	relid = projection_arg(fcinfo, 0);
+	relid = mt_projection_arg(fcinfo, 0);
 	event_type = mt_text_arg(fcinfo, 1);
 	mt_check_identifier(event_type, "event_type");
 	if (PG_ARGISNULL(2))
@@ -1049,16 +1045,16 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	touch = PG_ARGISNULL(6) ? true : PG_GETARG_BOOL(6);
 
 	if (strcmp(action, "insert") == 0)
-		require_table_privilege(relid, ACL_INSERT, "INSERT");
+		mt_require_projection_privilege(relid, ACL_INSERT, "INSERT");
 	else if (strcmp(action, "upsert") == 0)
 	{
-		require_table_privilege(relid, ACL_INSERT, "INSERT");
-		require_table_privilege(relid, ACL_UPDATE, "UPDATE");
+		mt_require_projection_privilege(relid, ACL_INSERT, "INSERT");
+		mt_require_projection_privilege(relid, ACL_UPDATE, "UPDATE");
 	}
 	else if (strcmp(action, "update") == 0)
-		require_table_privilege(relid, ACL_UPDATE, "UPDATE");
+		mt_require_projection_privilege(relid, ACL_UPDATE, "UPDATE");
 	else if (strcmp(action, "delete") == 0)
-		require_table_privilege(relid, ACL_DELETE, "DELETE");
+		mt_require_projection_privilege(relid, ACL_DELETE, "DELETE");
 
 	mt_spi_connect();
 
@@ -1104,7 +1100,7 @@ mt_unregister_reducer(PG_FUNCTION_ARGS)
 	bool		builtin_exists;
 
 	mt_require_admin("unregister_reducer");
-	relid = projection_arg(fcinfo, 0);
+	relid = mt_projection_arg(fcinfo, 0);
 	event_type = mt_text_arg(fcinfo, 1);
 	mt_check_identifier(event_type, "event_type");
 
@@ -1137,12 +1133,12 @@ mt_unregister_reducer(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the reducers for event type \"%s\" on projection %s are built in and cannot be unregistered",
-						event_type, qualified_relation_name(relid))));
+						event_type, mt_projection_name(relid))));
 	if (removed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("no reducer for event type \"%s\" on projection %s",
-						event_type, qualified_relation_name(relid))));
+						event_type, mt_projection_name(relid))));
 	PG_RETURN_INT32((int32) removed);
 }
 
@@ -1160,240 +1156,4 @@ mt_reducers_changed(PG_FUNCTION_ARGS)
 		elog(ERROR, "reducers_changed must be called as a trigger");
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	return PointerGetDatum(NULL);
-}
-
-/*
- * The projections to rebuild: the chosen ones and every projection tied to
- * them by foreign keys, either way (a detail table replayed alone would check
- * its rows against the parent's present state, not the state the events saw),
- * referencing tables before the tables they reference, so that deleting
- * their rows never trips a foreign key.
- */
-static Oid *
-rebuild_targets(ArrayType *chosen, int *n_out)
-{
-	Datum		arg = PointerGetDatum(chosen);
-	char		null = chosen ? ' ' : 'n';
-	Oid			type = OIDARRAYOID;
-	int			rc;
-	Oid		   *targets;
-	uint64		i;
-
-	rc = SPI_execute_with_args(
-		"WITH RECURSIVE"
-		" registered AS (SELECT DISTINCT r.projection::pg_catalog.oid AS relid FROM multitenant.reducers AS r),"
-		" chosen(relid, hops) AS ("
-		"   SELECT g.relid, 0 FROM registered AS g WHERE $1 IS NULL OR g.relid OPERATOR(pg_catalog.=) ANY ($1)"
-		"   UNION"
-		"   SELECT CASE WHEN c.confrelid OPERATOR(pg_catalog.=) ch.relid THEN c.conrelid ELSE c.confrelid END,"
-		"          ch.hops OPERATOR(pg_catalog.+) 1 FROM chosen AS ch"
-		"   JOIN pg_catalog.pg_constraint AS c"
-		"     ON (c.confrelid OPERATOR(pg_catalog.=) ch.relid OR c.conrelid OPERATOR(pg_catalog.=) ch.relid)"
-		"    AND c.contype OPERATOR(pg_catalog.=) 'f'"
-		"   WHERE ch.hops OPERATOR(pg_catalog.<) 16),"
-		" chain(relid, cur, depth) AS ("
-		"   SELECT DISTINCT ch.relid, ch.relid, 0 FROM chosen AS ch"
-		"   UNION"
-		"   SELECT chain.relid, c.confrelid, chain.depth OPERATOR(pg_catalog.+) 1 FROM chain"
-		"   JOIN pg_catalog.pg_constraint AS c ON c.conrelid OPERATOR(pg_catalog.=) chain.cur"
-		"    AND c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.<>) chain.cur"
-		"   WHERE chain.depth OPERATOR(pg_catalog.<) 16)"
-		" SELECT chain.relid FROM chain"
-		" WHERE chain.relid OPERATOR(pg_catalog.=) ANY (SELECT g.relid FROM registered AS g)"
-		" GROUP BY chain.relid ORDER BY pg_catalog.max(chain.depth) DESC, chain.relid",
-		1, &type, &arg, &null, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "finding the projections to rebuild failed: %s", SPI_result_code_string(rc));
-
-	*n_out = (int) SPI_processed;
-	targets = palloc(sizeof(Oid) * Max(SPI_processed, 1));
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-
-		targets[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-	}
-	return targets;
-}
-
-/*
- * Clears the chosen projections (all when chosen is NULL) and the projections
- * tied to them, then replays the stored events through their reducers in one
- * pass.
- */
-static int64
-rebuild_projections(ArrayType *chosen, const char *instance_id)
-{
-	Oid		   *targets;
-	int			n_targets;
-	int			i;
-	int64		replayed;
-	Oid			owner;
-	ArrayType  *target_array;
-	Datum		args[2];
-	char		nulls[2];
-	Oid			types[2] = {TEXTOID, OIDARRAYOID};
-	bool		emptied = false;
-
-	owner = mt_extension_owner();
-
-	/* No push may interleave with the replay; in-flight ones finish first. */
-	mt_lock_pushers(ExclusiveLock);
-
-	mt_spi_connect();
-
-	MT_AS_ROLE_BEGIN(owner);
-	targets = rebuild_targets(chosen, &n_targets);
-	MT_AS_ROLE_END();
-
-	args[0] = instance_id ? CStringGetTextDatum(instance_id) : (Datum) 0;
-	nulls[0] = instance_id ? ' ' : 'n';
-	nulls[1] = ' ';
-
-	/*
-	 * This extension's own update script, rebuilding everything, already
-	 * holds ACCESS EXCLUSIVE on the tables it adopted: emptying them at once
-	 * is then free, where DELETE would fire a foreign key trigger per row.
-	 */
-	if (mt_running_own_script() && instance_id == NULL && n_targets > 0)
-	{
-		StringInfoData truncate;
-
-		for (i = 0; i < n_targets; i++)
-			require_table_privilege(targets[i], ACL_TRUNCATE, "TRUNCATE");
-		initStringInfo(&truncate);
-		appendStringInfoString(&truncate, "TRUNCATE ");
-		for (i = 0; i < n_targets; i++)
-			appendStringInfo(&truncate, "%s%s", i > 0 ? ", " : "", qualified_relation_name(targets[i]));
-		if (SPI_execute(truncate.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "emptying the projections failed");
-		emptied = true;
-	}
-	for (i = 0; i < n_targets && !emptied; i++)
-	{
-		bool		tenant_table = mt_has_column(targets[i], "instance_id");
-		char	   *sql;
-		int			rc;
-
-		require_table_privilege(targets[i], ACL_DELETE, "DELETE");
-		if (!tenant_table && instance_id != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("projection %s is a single-tenant table and cannot be rebuilt for one tenant",
-							qualified_relation_name(targets[i])),
-					 errhint("Rebuild it for every tenant, or run ALTER EXTENSION multitenant UPDATE to make it a tenant table.")));
-		sql = psprintf("DELETE FROM %s AS t WHERE $1::pg_catalog.text IS NULL%s",
-					   qualified_relation_name(targets[i]),
-					   tenant_table ? " OR t.instance_id OPERATOR(pg_catalog.=) $1" : "");
-		rc = SPI_execute_with_args(sql, 1, types, args, nulls, false, 0);
-		if (rc != SPI_OK_DELETE)
-			elog(ERROR, "clearing projection %s failed: %s",
-				 qualified_relation_name(targets[i]), SPI_result_code_string(rc));
-	}
-
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * Max(n_targets, 1));
-
-		for (i = 0; i < n_targets; i++)
-			elems[i] = ObjectIdGetDatum(targets[i]);
-		target_array = construct_array(elems, n_targets, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
-	}
-	args[1] = PointerGetDatum(target_array);
-
-	replayed = mt_replay_events("SELECT e, e.event_type FROM multitenant.events AS e"
-								" WHERE ($1::pg_catalog.text IS NULL OR e.instance_id OPERATOR(pg_catalog.=) $1)"
-								" AND e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
-								"   SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
-								"   WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($2)))"
-								" ORDER BY e.position",
-								2, types, args, nulls, targets, n_targets, NULL, NULL, NULL);
-	mt_upgrade_repair_snapshots(targets, n_targets, instance_id);
-	SPI_finish();
-	return replayed;
-}
-
-static char *
-rebuild_tenant_arg(FunctionCallInfo fcinfo)
-{
-	char	   *instance_id = mt_text_arg(fcinfo, 1);
-
-	if (instance_id != NULL)
-		mt_check_identifier(instance_id, "instance_id");
-	return instance_id;
-}
-
-static void
-require_reducers(Oid projection)
-{
-	Oid			type = OIDOID;
-	Datum		arg = ObjectIdGetDatum(projection);
-	bool		found;
-
-	mt_spi_connect();
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	if (SPI_execute_with_args("SELECT FROM multitenant.reducers AS r"
-							  " WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) $1 LIMIT 1",
-							  1, &type, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "reading the reducer registry failed");
-	found = (SPI_processed > 0);
-	MT_AS_ROLE_END();
-	SPI_finish();
-	if (!found)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("projection %s has no reducers", qualified_relation_name(projection))));
-}
-
-Datum
-mt_rebuild(PG_FUNCTION_ARGS)
-{
-	ArrayType  *chosen = NULL;
-	char	   *instance_id;
-
-	mt_require_admin("rebuild");
-	if (!PG_ARGISNULL(0))
-	{
-		Datum		relid = ObjectIdGetDatum(projection_arg(fcinfo, 0));
-
-		require_reducers(DatumGetObjectId(relid));
-		chosen = construct_array(&relid, 1, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
-	}
-	instance_id = rebuild_tenant_arg(fcinfo);
-	PG_RETURN_INT64(rebuild_projections(chosen, instance_id));
-}
-
-/* One pass over the events for several projections (the 1.0 -> 1.1 upgrade). */
-Datum
-mt_rebuild_many(PG_FUNCTION_ARGS)
-{
-	ArrayType  *given;
-	Datum	   *elems;
-	bool	   *elem_nulls;
-	int			n;
-	int			i;
-	char	   *instance_id;
-
-	mt_require_admin("rebuild_many");
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("projections must not be null")));
-	given = PG_GETARG_ARRAYTYPE_P(0);
-	deconstruct_array(given, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &elem_nulls, &n);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("projections must not be empty")));
-	for (i = 0; i < n; i++)
-	{
-		if (elem_nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("projections must not contain null")));
-		check_projection(DatumGetObjectId(elems[i]));
-		require_reducers(DatumGetObjectId(elems[i]));
-	}
-	instance_id = rebuild_tenant_arg(fcinfo);
-	PG_RETURN_INT64(rebuild_projections(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT),
-										instance_id));
 }
