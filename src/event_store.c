@@ -135,7 +135,7 @@ static SPIPlanPtr insert_event_plan = NULL;
 static SPIPlanPtr latest_events_batch_plan = NULL;
 static SPIPlanPtr insert_events_batch_plan = NULL;
 
-/* See mt_register_push_callback; encryption_keys.c registers the one there is. */
+/* See mt_register_push_callback. */
 #define MAX_PUSH_CALLBACKS 4
 static MtPushCallback push_callbacks[MAX_PUSH_CALLBACKS];
 static int	n_push_callbacks = 0;
@@ -534,11 +534,7 @@ validate_request(PushRequest *req)
 				 errmsg("expected_sequence must not be negative")));
 }
 
-/*
- * Stores one event and reduces it; returns the stored row as a datum of the
- * events row type, allocated in the caller's (pre-SPI) memory context.
- * SPI must be connected.
- */
+/* A push whose expected_sequence is not the aggregate's. */
 static void
 aggregate_sequence_mismatch(const PushRequest *req, int64 current_sequence)
 {
