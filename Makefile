@@ -5,23 +5,29 @@ EXTENSION  = multitenant
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
 MODULE_big = multitenant
+# Bottom to top: each module calls only those listed before it (see the
+# header of src/multitenant.c).
 OBJS = \
-	src/multitenant.o \
+	src/util.o \
+	src/catalog.o \
+	src/settings.o \
 	src/tenant_context.o \
 	src/payload.o \
-	src/event_store.o \
 	src/reducer.o \
+	src/event_store.o \
+	src/upgrade_repair.o \
+	src/rebuild.o \
 	src/lookups.o \
 	src/tokens.o \
 	src/lockout.o \
 	src/encryption_keys.o \
-	src/upgrade_repair.o
+	src/multitenant.o
 
 # The install script of the version under development is a build product:
 # the current-state sources in sql/src, concatenated in this order (a file
 # may use what the files before it define).  CREATE EXTENSION runs it;
 # CREATE EXTENSION ... VERSION '<older>' runs the committed scripts, 1.0 and
-# the hops.  See "Contributing" in README.md.
+# the hops.  See docs/contributing.md.
 SQL_SOURCES = \
 	sql/src/00_tenant_context.sql \
 	sql/src/01_reducers.sql \
@@ -64,9 +70,22 @@ $(BUILT_SCRIPT): $(SQL_SOURCES) $(EXTENSION).control Makefile
 	   for f in $(SQL_SOURCES); do printf '\n/* ---- %s ---- */\n\n' "$$f"; cat "$$f"; done; } >$@.tmp
 	@mv $@.tmp $@
 
-# Every source file includes the shared header.
-$(OBJS): src/multitenant.h
-src/reducer.o src/upgrade_repair.o: src/upgrade_repair.h
+# Each object depends on the headers of ours that its source includes.
+src/util.o: src/multitenant.h src/util.h
+src/catalog.o: src/catalog.h
+src/settings.o: src/settings.h
+src/tenant_context.o: src/catalog.h src/settings.h src/tenant_context.h src/util.h
+src/reducer.o: src/catalog.h src/multitenant.h src/reducer.h src/util.h
+src/event_store.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer.h src/settings.h \
+	src/tenant_context.h src/util.h
+src/upgrade_repair.o: src/catalog.h src/reducer.h src/upgrade_repair.h
+src/rebuild.o: src/catalog.h src/event_store.h src/reducer.h src/upgrade_repair.h src/util.h
+src/lookups.o: src/catalog.h src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
+src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
+src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
+src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
+src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
+	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
 .PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall

@@ -22,8 +22,8 @@
  * current statement, after authenticating the row, so that the expiry it
  * reports is the one the key was stored with.
  *
- * instance.removed removes the tenant's keys: push calls
- * mt_remove_tenant_keys for it (see there for why this is no trigger).
+ * instance.removed removes the tenant's keys: remove_tenant_keys is a push
+ * callback (see there for why this is neither a trigger nor a reducer).
  *
  * The functions are for superusers and members of multitenant_admin only
  * (the SQL grants say so too), and read and write the table as the
@@ -31,14 +31,13 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/sha2.h"
 #include "lib/stringinfo.h"
@@ -48,6 +47,12 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "encryption_keys.h"
+#include "event_store.h"
+#include "settings.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_add_key);
 PG_FUNCTION_INFO_V1(mt_get_key);
@@ -135,16 +140,6 @@ load_master_key(const char *hex, const char *setting, MasterKey *mk)
 	mk->configured = true;
 }
 
-static void
-require_admin(const char *function)
-{
-	if (!mt_caller_is_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for function multitenant.%s", function),
-				 errdetail("Only superusers and members of multitenant_admin may use encryption keys.")));
-}
-
 /*
  * Without shared_preload_libraries, a session could have read the master key
  * from postgresql.conf as an unprotected placeholder, or set one of its own,
@@ -185,18 +180,6 @@ check_key_names(const char *id, const char *instance_id)
 	mt_check_identifier(id, psprintf("id of an encryption key of tenant \"%s\"", instance_id));
 }
 
-static char *
-arg_cstring(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
-static Oid
-keys_relid(void)
-{
-	return get_relname_relid("encryption_keys", get_namespace_oid("multitenant", true));
-}
-
 /*
  * The newest format the table can record, which is the one new values are
  * written in: the current one, unless the table is still 1.2's, without
@@ -206,12 +189,8 @@ keys_relid(void)
 static int
 table_key_format(void)
 {
-	Oid			relid = keys_relid();
+	Oid			relid = mt_relation_oid("encryption_keys", false);
 
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"multitenant.encryption_keys\" does not exist")));
 	return get_attnum(relid, "key_format") != InvalidAttrNumber ? KEY_FORMAT_1_3 : KEY_FORMAT_1_2;
 }
 
@@ -499,9 +478,9 @@ row_terms(HeapTuple tuple, TupleDesc desc, int first, const char *instance_id, c
 Datum
 mt_add_key(PG_FUNCTION_ARGS)
 {
-	char	   *id = arg_cstring(fcinfo, 0);
-	char	   *algorithm = arg_cstring(fcinfo, 2);
-	char	   *instance_id = arg_cstring(fcinfo, 4);
+	char	   *id = mt_text_arg(fcinfo, 0);
+	char	   *algorithm = mt_text_arg(fcinfo, 2);
+	char	   *instance_id = mt_text_arg(fcinfo, 4);
 	bytea	   *material;
 	Size		material_len;
 	MasterKey	current;
@@ -513,7 +492,7 @@ mt_add_key(PG_FUNCTION_ARGS)
 	char		nulls[6];
 	int			rc;
 
-	require_admin("add_key");
+	mt_require_admin("add_key");
 	check_key_names(id, instance_id);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -571,8 +550,7 @@ mt_add_key(PG_FUNCTION_ARGS)
 	if (!terms.expires)
 		nulls[5] = 'n';
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	plans = prepare_key_plans(terms.format);
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
 	rc = SPI_execute_plan(plans->insert_key, values, nulls, false, 0);
@@ -594,14 +572,14 @@ mt_add_key(PG_FUNCTION_ARGS)
 Datum
 mt_get_key(PG_FUNCTION_ARGS)
 {
-	char	   *id = arg_cstring(fcinfo, 0);
-	char	   *instance_id = arg_cstring(fcinfo, 1);
+	char	   *id = mt_text_arg(fcinfo, 0);
+	char	   *instance_id = mt_text_arg(fcinfo, 1);
 	MemoryContext caller_cxt = CurrentMemoryContext;
 	MasterKey	current;
 	MasterKey	previous;
 	bytea	   *volatile result = NULL;
 
-	require_admin("get_key");
+	mt_require_admin("get_key");
 	check_key_names(id, instance_id);
 	require_preloaded("get_key");
 
@@ -623,8 +601,7 @@ mt_get_key(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(instance_id);
 		values[1] = CStringGetTextDatum(id);
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
+		mt_spi_connect();
 		plans = prepare_key_plans(table_key_format());
 		MT_AS_ROLE_BEGIN(mt_extension_owner());
 		rc = SPI_execute_plan(plans->select_key, values, NULL, false, 1);
@@ -680,7 +657,7 @@ mt_rotate_master_key(PG_FUNCTION_ARGS)
 	MasterKey	previous;
 	volatile int64 count = 0;
 
-	require_admin("rotate_master_key");
+	mt_require_admin("rotate_master_key");
 	require_preloaded("rotate_master_key");
 
 	PG_TRY();
@@ -701,8 +678,7 @@ mt_rotate_master_key(PG_FUNCTION_ARGS)
 					 errmsg("no master key is configured, so encryption keys cannot be re-encrypted"),
 					 errhint("Set multitenant.master_key to the new key and multitenant.previous_master_key to the old one, then reload.")));
 
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
+		mt_spi_connect();
 		plans = prepare_key_plans(format);
 		row_cxt = AllocSetContextCreate(CurrentMemoryContext, "rotate_master_key row",
 										ALLOCSET_DEFAULT_SIZES);
@@ -785,21 +761,21 @@ mt_rotate_master_key(PG_FUNCTION_ARGS)
 
 /*
  * Deletes every encryption key of a tenant, for an instance.removed event
- * that push stores, in the pushing transaction.  push calls this rather than
- * a trigger on multitenant.events firing it: pg_restore copies the events
- * into a database whose extension, triggers included, already exists, and
- * such a trigger would delete the keys of every tenant that was removed and
- * added again.  Nor is it a reducer: rebuild must never delete keys, which no
- * event can bring back.  A database still at 1.0 or 1.1 has no keys.  SPI
- * must be connected.
+ * that push stores, in the pushing transaction.  It is a push callback rather
+ * than a trigger on multitenant.events: pg_restore copies the events into a
+ * database whose extension, triggers included, already exists, and such a
+ * trigger would delete the keys of every tenant that was removed and added
+ * again.  Nor is it a reducer: rebuild must never delete keys, which no event
+ * can bring back.  A database still at 1.0 or 1.1 has no keys.
  */
-void
-mt_remove_tenant_keys(const char *instance_id)
+static void
+remove_tenant_keys(const char *instance_id, const char *event_type)
 {
 	Datum		arg;
 	int			rc;
 
-	if (!OidIsValid(keys_relid()))
+	if (strcmp(event_type, "instance.removed") != 0 ||
+		!OidIsValid(mt_relation_oid("encryption_keys", true)))
 		return;
 	if (delete_tenant_keys_plan == NULL)
 	{
@@ -816,4 +792,11 @@ mt_remove_tenant_keys(const char *instance_id)
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "deleting the encryption keys of removed tenant \"%s\" failed: %s",
 			 instance_id, SPI_result_code_string(rc));
+}
+
+/* Called from _PG_init. */
+void
+mt_encryption_keys_init(void)
+{
+	mt_register_push_callback(remove_tenant_keys);
 }

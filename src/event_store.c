@@ -31,17 +31,18 @@
  * no write privilege on the event store and reach it only through push, which
  * checks the tenant first.
  *
+ * A push reduces its events through the reducer engine (reducer.c) before it
+ * returns.  Modules above that must act on pushed events in the pushing
+ * transaction, but never on a rebuild's replay, register a push callback.
+ *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
-#include "access/parallel.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
@@ -50,14 +51,21 @@
 #include "storage/shmem.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
-#include "utils/plancache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+
+#include "catalog.h"
+#include "event_store.h"
+#include "multitenant.h"
+#include "reducer.h"
+#include "settings.h"
+#include "tenant_context.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_push);
 PG_FUNCTION_INFO_V1(mt_push_many);
@@ -65,6 +73,9 @@ PG_FUNCTION_INFO_V1(mt_read_events);
 PG_FUNCTION_INFO_V1(mt_events_immutable);
 PG_FUNCTION_INFO_V1(mt_aggregate_version);
 PG_FUNCTION_INFO_V1(mt_declare_event_type);
+
+/* Largest event payload accepted by push, in bytes. */
+#define MT_PAYLOAD_MAXLEN (1024 * 1024)
 
 typedef struct PushRequest
 {
@@ -124,23 +135,10 @@ static SPIPlanPtr insert_event_plan = NULL;
 static SPIPlanPtr latest_events_batch_plan = NULL;
 static SPIPlanPtr insert_events_batch_plan = NULL;
 
-Oid
-mt_events_relid(void)
-{
-	Oid			relid = get_relname_relid("events", get_namespace_oid("multitenant", false));
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"multitenant.events\" does not exist")));
-	return relid;
-}
-
-Oid
-mt_events_typeid(void)
-{
-	return get_rel_type_id(mt_events_relid());
-}
+/* See mt_register_push_callback. */
+#define MAX_PUSH_CALLBACKS 4
+static MtPushCallback push_callbacks[MAX_PUSH_CALLBACKS];
+static int	n_push_callbacks = 0;
 
 static int
 horizon_slot_count(void)
@@ -270,6 +268,21 @@ mt_event_store_init(void)
 }
 
 /*
+ * Lets a module act on the events a push stores, in the pushing transaction,
+ * where a reducer would not do: a rebuild replays reducers, never these.  The
+ * callbacks run, with SPI connected, once the whole push is reduced: for each
+ * event in push order, each callback in registration order.  Called from
+ * _PG_init.
+ */
+void
+mt_register_push_callback(MtPushCallback callback)
+{
+	if (n_push_callbacks >= MAX_PUSH_CALLBACKS)
+		elog(ERROR, "too many multitenant push callbacks");
+	push_callbacks[n_push_callbacks++] = callback;
+}
+
+/*
  * The last position the sequence handed out (0 if none).  SPI must be
  * connected.
  */
@@ -385,6 +398,11 @@ set_pushers_locktag(LOCKTAG *tag)
 	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, 0, 0, MT_LOCK_CLASS_PUSHERS);
 }
 
+/*
+ * Every push holds the pushers lock in ShareLock until its transaction ends;
+ * rebuild takes it in ExclusiveLock, so that no push interleaves with its
+ * replay.
+ */
 void
 mt_lock_pushers(LOCKMODE mode)
 {
@@ -392,15 +410,6 @@ mt_lock_pushers(LOCKMODE mode)
 
 	set_pushers_locktag(&tag);
 	(void) LockAcquire(&tag, mode, false, false);
-}
-
-void
-mt_unlock_pushers(LOCKMODE mode)
-{
-	LOCKTAG		tag;
-
-	set_pushers_locktag(&tag);
-	LockRelease(&tag, mode, false);
 }
 
 static void
@@ -418,23 +427,6 @@ lock_aggregate(const PushRequest *req, LOCKTAG *tag)
 						 MT_LOCK_CLASS_AGGREGATE);
 	(void) LockAcquire(tag, ExclusiveLock, false, false);
 	pfree(key.data);
-}
-
-/*
- * Our statements take keys and whole rows as parameters, where a custom plan
- * is never better than the generic one; always using the generic plan saves
- * planning on every push.
- */
-SPIPlanPtr
-mt_prepare_kept(const char *sql, int nargs, Oid *argtypes)
-{
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
-	return plan;
 }
 
 static void
@@ -513,51 +505,6 @@ prepare_event_plans(void)
 	}
 }
 
-#if PG_VERSION_NUM >= 170000
-#define search_path_matches(path) SearchPathMatchesCurrentEnvironment(path)
-#else
-#define search_path_matches(path) OverrideSearchPathMatchesCurrent(path)
-#endif
-
-/*
- * Executes one of our kept plans (event store writes, lookups).  A generic
- * plan built while a table is empty, or its statistics say so, would scan it
- * sequentially for as long as the backend lives; so whenever the plan cache
- * has to (re)build the plan, it does so here with sequential and bitmap scans
- * off.
- */
-int
-mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count)
-{
-	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
-
-	/*
-	 * The plan cache also re-plans when the caller's search_path differs
-	 * from the one the plan was made under (a pooled connection's next
-	 * client); that re-plan must not escape the guard either.
-	 */
-	if (!source->is_valid || source->gplan == NULL || !source->gplan->is_valid ||
-		(source->search_path != NULL && !search_path_matches(source->search_path)))
-	{
-		int			nest = NewGUCNestLevel();
-		CachedPlan *cplan;
-
-		(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		(void) set_config_option("enable_bitmapscan", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		cplan = SPI_plan_get_cached_plan(plan);
-		if (cplan != NULL)
-#if PG_VERSION_NUM >= 140000
-			ReleaseCachedPlan(cplan, CurrentResourceOwner);
-#else
-			ReleaseCachedPlan(cplan, true);
-#endif
-		AtEOXact_GUC(true, nest);
-	}
-	return SPI_execute_plan(plan, values, nulls, read_only, count);
-}
-
 static void
 validate_request(PushRequest *req)
 {
@@ -587,11 +534,7 @@ validate_request(PushRequest *req)
 				 errmsg("expected_sequence must not be negative")));
 }
 
-/*
- * Stores one event and reduces it; returns the stored row as a datum of the
- * events row type, allocated in the caller's (pre-SPI) memory context.
- * SPI must be connected.
- */
+/* A push whose expected_sequence is not the aggregate's. */
 static void
 aggregate_sequence_mismatch(const PushRequest *req, int64 current_sequence)
 {
@@ -932,8 +875,8 @@ check_event_type_declared(const char *event_type)
 		ctl.hcxt = CacheMemoryContext;
 		known_event_types = hash_create("multitenant declared event types", 64, &ctl,
 										HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-		known_event_types_sources[0] = get_relname_relid("reducers", get_namespace_oid("multitenant", false));
-		known_event_types_sources[1] = get_relname_relid("event_types", get_namespace_oid("multitenant", false));
+		known_event_types_sources[0] = mt_relation_oid("reducers", true);
+		known_event_types_sources[1] = mt_relation_oid("event_types", true);
 	}
 	(void) hash_search(known_event_types, event_type, HASH_ENTER, NULL);
 }
@@ -964,6 +907,7 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	char	  **types;
 	int64		first_position = 0;
 	int			i;
+	int			c;
 
 	for (i = 0; i < n; i++)
 	{
@@ -1014,16 +958,10 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	record_first_position(first_position);
 	mt_reduce_events(datums, types, n, NULL, 0);
 
-	/* A removed tenant's keys go with it; see mt_remove_tenant_keys. */
+	/* What the modules above ask for; see mt_register_push_callback. */
 	for (i = 0; i < n; i++)
-		if (strcmp(types[i], "instance.removed") == 0)
-			mt_remove_tenant_keys(reqs[i].instance_id);
-}
-
-static char *
-arg_cstring(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
+		for (c = 0; c < n_push_callbacks; c++)
+			push_callbacks[c] (reqs[i].instance_id, types[i]);
 }
 
 Datum
@@ -1035,15 +973,15 @@ mt_push(PG_FUNCTION_ARGS)
 	Datum		event;
 	Datum		result;
 
-	req.aggregate_type = arg_cstring(fcinfo, 0);
-	req.aggregate_id = arg_cstring(fcinfo, 1);
-	req.event_type = arg_cstring(fcinfo, 2);
+	req.aggregate_type = mt_text_arg(fcinfo, 0);
+	req.aggregate_id = mt_text_arg(fcinfo, 1);
+	req.event_type = mt_text_arg(fcinfo, 2);
 	req.payload = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	req.has_expected_sequence = !PG_ARGISNULL(4);
 	req.expected_sequence = req.has_expected_sequence ? PG_GETARG_INT64(4) : 0;
-	req.resource_owner = arg_cstring(fcinfo, 5);
-	req.creator = arg_cstring(fcinfo, 6);
-	req.instance_id = arg_cstring(fcinfo, 7);
+	req.resource_owner = mt_text_arg(fcinfo, 5);
+	req.creator = mt_text_arg(fcinfo, 6);
+	req.instance_id = mt_text_arg(fcinfo, 7);
 	if (req.instance_id == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1053,8 +991,7 @@ mt_push(PG_FUNCTION_ARGS)
 	req.created_at = PG_ARGISNULL(8) ? GetCurrentTransactionStartTimestamp() : PG_GETARG_TIMESTAMPTZ(8);
 
 	events_desc = lookup_rowtype_tupdesc_copy(mt_events_typeid(), -1);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	push_events(&req, 1, events_desc, &stored, &event);
 	result = SPI_datumTransfer(event, false, -1);
 	SPI_finish();
@@ -1173,37 +1110,6 @@ request_from_json(JsonbValue *obj, int index, PushRequest *req, char *default_te
 						index + 1)));
 }
 
-/*
- * Prepares a materialized set-returning call; portable across 13-17, where
- * the helper for this changed names twice.
- */
-Tuplestorestate *
-mt_begin_materialized_srf(FunctionCallInfo fcinfo, TupleDesc *desc_out)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	Tuplestorestate *store;
-	TupleDesc	desc;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		(rsinfo->allowedModes & SFRM_Materialize) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	desc = CreateTupleDescCopy(desc);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = desc;
-	MemoryContextSwitchTo(oldcxt);
-	*desc_out = desc;
-	return store;
-}
-
 Datum
 mt_push_many(PG_FUNCTION_ARGS)
 {
@@ -1245,8 +1151,7 @@ mt_push_many(PG_FUNCTION_ARGS)
 		n++;
 	}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	push_events(reqs, n, events_desc, stored, datums);
 	for (i = 0; i < n; i++)
 		tuplestore_puttuple(store, stored[i]);
@@ -1290,8 +1195,7 @@ mt_read_events(PG_FUNCTION_ARGS)
 				 errhint("Call read_events at READ COMMITTED (the default).")));
 
 	store = mt_begin_materialized_srf(fcinfo, &desc);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 
 	/* Every position at or below this one has been drawn. */
 	horizon = last_drawn_position();
@@ -1361,8 +1265,8 @@ mt_events_immutable(PG_FUNCTION_ARGS)
 Datum
 mt_aggregate_version(PG_FUNCTION_ARGS)
 {
-	char	   *aggregate_type = arg_cstring(fcinfo, 0);
-	char	   *aggregate_id = arg_cstring(fcinfo, 1);
+	char	   *aggregate_type = mt_text_arg(fcinfo, 0);
+	char	   *aggregate_id = mt_text_arg(fcinfo, 1);
 	char	   *tenant;
 	Datum		values[3];
 	int64		version = 0;
@@ -1377,8 +1281,7 @@ mt_aggregate_version(PG_FUNCTION_ARGS)
 				 errmsg("aggregate_version needs a tenant, and no tenant is set"),
 				 errhint("Call multitenant.set_tenant() first.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	if (aggregate_version_plan == NULL)
 	{
 		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
@@ -1415,21 +1318,16 @@ mt_aggregate_version(PG_FUNCTION_ARGS)
 Datum
 mt_declare_event_type(PG_FUNCTION_ARGS)
 {
-	char	   *event_type = arg_cstring(fcinfo, 0);
+	char	   *event_type = mt_text_arg(fcinfo, 0);
 	Datum		values[2];
 	Oid			types[2] = {TEXTOID, OIDOID};
 	int			rc;
 
-	if (!mt_caller_is_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to declare event types"),
-				 errhint("Only members of multitenant_admin can declare event types.")));
+	mt_require_admin("declare_event_type");
 	mt_check_identifier(event_type, "event_type");
 	values[0] = CStringGetTextDatum(event_type);
 	values[1] = ObjectIdGetDatum(GetUserId());
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
 	rc = SPI_execute_with_args("INSERT INTO multitenant.event_types AS d (event_type, declared_by)"
 							   " VALUES ($1, $2) ON CONFLICT (event_type) DO NOTHING",

@@ -14,13 +14,18 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
+
+#include "lookups.h"
+#include "multitenant.h"
+#include "tenant_context.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_record_auth_check);
 
@@ -98,10 +103,10 @@ push_user_event(const char *tenant, const char *user_id, const char *event_type)
 Datum
 mt_record_auth_check(PG_FUNCTION_ARGS)
 {
-	char	   *user_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *factor_name = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *user_id = mt_text_arg(fcinfo, 0);
+	char	   *factor_name = mt_text_arg(fcinfo, 1);
 	bool		succeeded;
-	char	   *token = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	char	   *token = mt_text_arg(fcinfo, 3);
 	const AuthFactor *factor = NULL;
 	char	   *tenant;
 	Datum		values[3];
@@ -132,8 +137,7 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 	tenant = mt_lookup_tenant(token, "record_auth_check");
 
 	lock_user_checks(tenant, user_id);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 
 	state = mt_user_state(tenant, user_id);
 

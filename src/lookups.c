@@ -22,21 +22,24 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
 #include "access/table.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
-#include "funcapi.h"
 #include "rewrite/rowsecurity.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
+
+#include "catalog.h"
+#include "lookups.h"
+#include "multitenant.h"
+#include "tenant_context.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_instance_by_domain);
 PG_FUNCTION_INFO_V1(mt_user_by_id);
@@ -101,15 +104,11 @@ own_policy(const char *name)
 static void
 resolve_lookup_table(LookupTable *table)
 {
-	Oid			relid = get_relname_relid(table->name, get_namespace_oid("multitenant", false));
+	Oid			relid = mt_relation_oid(table->name, false);
 	Relation	rel;
 	ListCell   *lc;
 	bool		added = false;
 
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"multitenant.%s\" does not exist", table->name)));
 	rel = table_open(relid, AccessShareLock);
 	if (rel->rd_rsdesc != NULL)
 		foreach(lc, rel->rd_rsdesc->policies)
@@ -177,49 +176,11 @@ static SPIPlanPtr user_state_plan = NULL;
 	"   AND u.username_lower OPERATOR(pg_catalog.=) $2" \
 	"   AND NOT " MUST_BE_DOMAIN_SQL
 
-/*
- * A text argument that must be present and of sane size; returns it as a C
- * string.
- */
-static char *
-required_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int maxlen)
-{
-	char	   *value;
-
-	if (PG_ARGISNULL(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", what)));
-	value = text_to_cstring(PG_GETARG_TEXT_PP(n));
-	if (value[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	if (strlen(value) > maxlen)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("%s is too long (%zu bytes, at most %d)", what, strlen(value), maxlen)));
-	return value;
-}
-
-static char *
-optional_text_arg(FunctionCallInfo fcinfo, int n)
-{
-	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
-}
-
 /* lower() with the database's default collation, as the *_lower columns. */
 static char *
 lower_cstring(const char *value)
 {
 	return str_tolower(value, strlen(value), DEFAULT_COLLATION_OID);
-}
-
-static void
-connect_spi(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 }
 
 /*
@@ -280,17 +241,16 @@ return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values, bool
 Datum
 mt_instance_by_domain(PG_FUNCTION_ARGS)
 {
-	char	   *domain = required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
+	char	   *domain = mt_required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
 	static const MtLookupTable tables[] = {MT_T_INSTANCE_DOMAINS};
 	Datum		values[1];
 	Datum		result = (Datum) 0;
 	bool		found = false;
 	int			rc;
 
-
 	(void) mt_lookup_access("instance_by_domain", tables, lengthof(tables));
 	values[0] = CStringGetTextDatum(lower_cstring(domain));
-	connect_spi();
+	mt_spi_connect();
 	if (instance_by_domain_plan == NULL)
 	{
 		Oid			types[1] = {TEXTOID};
@@ -325,15 +285,15 @@ mt_instance_by_domain(PG_FUNCTION_ARGS)
 Datum
 mt_user_by_id(PG_FUNCTION_ARGS)
 {
-	char	   *user_id = required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
-	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "user_by_id");
+	char	   *user_id = mt_required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(mt_text_arg(fcinfo, 1), "user_by_id");
 	static const MtLookupTable tables[] = {MT_T_USERS};
 	bool		as_caller = mt_lookup_access("user_by_id", tables, lengthof(tables));
 	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(user_id);
-	connect_spi();
+	mt_spi_connect();
 	if (user_by_id_plan == NULL)
 	{
 		Oid			types[2] = {TEXTOID, TEXTOID};
@@ -358,8 +318,8 @@ mt_user_by_id(PG_FUNCTION_ARGS)
 Datum
 mt_user_by_login_name(PG_FUNCTION_ARGS)
 {
-	char	   *login_name = required_text_arg(fcinfo, 0, "login_name", MT_LOOKUP_MAXLEN);
-	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "user_by_login_name");
+	char	   *login_name = mt_required_text_arg(fcinfo, 0, "login_name", MT_LOOKUP_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(mt_text_arg(fcinfo, 1), "user_by_login_name");
 	static const MtLookupTable tables[] = {MT_T_USERS, MT_T_LOGIN_POLICIES, MT_T_LOGIN_DOMAINS};
 	bool		as_caller = mt_lookup_access("user_by_login_name", tables, lengthof(tables));
 	char	   *lowered = lower_cstring(login_name);
@@ -368,7 +328,7 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(lowered);
-	connect_spi();
+	mt_spi_connect();
 	if (at == NULL || at == lowered || at[1] == '\0')
 	{
 		/* No domain part: only the user name form can match. */
@@ -414,15 +374,15 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 Datum
 mt_org_by_domain(PG_FUNCTION_ARGS)
 {
-	char	   *domain = required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
-	char	   *tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 1), "org_by_domain");
+	char	   *domain = mt_required_text_arg(fcinfo, 0, "domain", MT_LOOKUP_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(mt_text_arg(fcinfo, 1), "org_by_domain");
 	static const MtLookupTable tables[] = {MT_T_ORGS, MT_T_ORG_DOMAINS};
 	bool		as_caller = mt_lookup_access("org_by_domain", tables, lengthof(tables));
 	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(lower_cstring(domain));
-	connect_spi();
+	mt_spi_connect();
 	if (org_by_domain_plan == NULL)
 	{
 		Oid			types[2] = {TEXTOID, TEXTOID};
@@ -452,9 +412,9 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
 Datum
 mt_has_role(PG_FUNCTION_ARGS)
 {
-	char	   *user_id = required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
-	char	   *role_key = required_text_arg(fcinfo, 1, "role_key", MT_IDENTIFIER_MAXLEN);
-	char	   *project_id = optional_text_arg(fcinfo, 2);
+	char	   *user_id = mt_required_text_arg(fcinfo, 0, "user_id", MT_IDENTIFIER_MAXLEN);
+	char	   *role_key = mt_required_text_arg(fcinfo, 1, "role_key", MT_IDENTIFIER_MAXLEN);
+	char	   *project_id = mt_text_arg(fcinfo, 2);
 	static const MtLookupTable tables[] = {MT_T_USERS, MT_T_USER_GRANTS, MT_T_PROJECTS, MT_T_PROJECT_GRANTS,
 	MT_T_PROJECT_MEMBERS, MT_T_ORG_MEMBERS, MT_T_INSTANCE_MEMBERS};
 	bool		as_caller;
@@ -466,7 +426,7 @@ mt_has_role(PG_FUNCTION_ARGS)
 
 	if (project_id != NULL)
 		mt_check_identifier(project_id, "project_id");
-	tenant = mt_lookup_tenant(optional_text_arg(fcinfo, 3), "has_role");
+	tenant = mt_lookup_tenant(mt_text_arg(fcinfo, 3), "has_role");
 	as_caller = mt_lookup_access("has_role", tables, lengthof(tables));
 
 	values[0] = CStringGetTextDatum(tenant);
@@ -480,7 +440,7 @@ mt_has_role(PG_FUNCTION_ARGS)
 		nulls[3] = 'n';
 	}
 
-	connect_spi();
+	mt_spi_connect();
 	if (has_role_plan == NULL)
 	{
 		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};

@@ -1,234 +1,59 @@
 /*-------------------------------------------------------------------------
  *
  * multitenant.c
- *	  Module entry point: settings and cache callbacks.
+ *	  Module entry point: _PG_init starts every module that keeps state,
+ *	  registers callbacks or defines settings.
+ *
+ * The modules call each other in one direction only: each calls only
+ * modules on the lines above its own.
+ *
+ *	  util, catalog, settings	generic helpers, the extension's own catalog
+ *								objects, the settings
+ *	  tenant_context			the current tenant and the checks against it
+ *	  reducer					the reducer registry and engine
+ *	  event_store				push, push_many, read_events
+ *	  upgrade_repair			the 1.0 -> 1.1 upgrade's repair of legacy rows
+ *	  rebuild					rebuild, rebuild_many
+ *	  lookups					the tenant-scoped lookups
+ *	  tokens, lockout,			personal access tokens, the lockout flow,
+ *	  encryption_keys			encryption keys
+ *
+ * payload holds only SQL functions that reducer expressions call.
  *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
-#include "executor/executor.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
+
+#include "encryption_keys.h"
+#include "event_store.h"
+#include "lookups.h"
+#include "reducer.h"
+#include "settings.h"
+#include "tenant_context.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
-
-char	   *mt_tenant_setting = NULL;
-bool		mt_session_tenant = true;
-bool		mt_require_declared_event_types = false;
-bool		mt_require_signed_context = false;
-char	   *mt_signing_key = NULL;
-char	   *mt_master_key = NULL;
-char	   *mt_previous_master_key = NULL;
-
-/*
- * Signed mode trusts the signing key only when no session could have read it
- * as an unprotected placeholder before this library defined it, i.e. when
- * the library was loaded at server start.
- */
-bool		mt_loaded_at_startup = false;
-
-/* Bumped whenever the key changes, so cached token verdicts are dropped. */
-uint64		mt_signing_key_generation = 0;
-
-static ExecutorStart_hook_type prev_executor_start = NULL;
-
-/*
- * Secrets may come from the configuration files, the command line or a
- * superuser's SET, but not from ALTER DATABASE/ROLE ... SET or a function's
- * SET clause: those are stored in pg_db_role_setting and pg_proc, which every
- * role can read.
- */
-static bool
-check_secret_source(GucSource source, const char *name)
-{
-	if (source == PGC_S_TEST || source == PGC_S_GLOBAL || source == PGC_S_DATABASE ||
-		source == PGC_S_USER || source == PGC_S_DATABASE_USER)
-	{
-		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-		GUC_check_errmsg("%s cannot be stored as a database, role or function setting", name);
-		GUC_check_errdetail("Those settings are stored in catalogs that every role can read.");
-		GUC_check_errhint("Set it in postgresql.conf or a file it includes.");
-		return false;
-	}
-	return true;
-}
-
-static bool
-check_signing_key(char **newval, void **extra, GucSource source)
-{
-	if (*newval == NULL || (*newval)[0] == '\0')
-		return true;
-	if (strlen(*newval) < 32)
-	{
-		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-		GUC_check_errmsg("multitenant.signing_key must be at least 32 characters long");
-		return false;
-	}
-	return check_secret_source(source, "multitenant.signing_key");
-}
-
-/*
- * A master key is '' (none) or 32 bytes as 64 hex characters, from where a
- * secret may come (check_secret_source).
- */
-static bool
-check_master_key_value(const char *value, GucSource source, const char *name)
-{
-	if (value == NULL || value[0] == '\0')
-		return true;
-	if (strlen(value) != MT_MASTER_KEY_HEX_LEN ||
-		strspn(value, "0123456789abcdefABCDEF") != MT_MASTER_KEY_HEX_LEN)
-	{
-		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
-		GUC_check_errmsg("%s must be empty or exactly %d hexadecimal characters (%d bytes)",
-						 name, MT_MASTER_KEY_HEX_LEN, MT_MASTER_KEY_LEN);
-		GUC_check_errhint("Generate one with \"openssl rand -hex 32\".");
-		return false;
-	}
-	return check_secret_source(source, name);
-}
-
-static bool
-check_master_key(char **newval, void **extra, GucSource source)
-{
-	return check_master_key_value(*newval, source, "multitenant.master_key");
-}
-
-static bool
-check_previous_master_key(char **newval, void **extra, GucSource source)
-{
-	return check_master_key_value(*newval, source, "multitenant.previous_master_key");
-}
-
-/*
- * GUC_SUPERUSER_ONLY still lets members of pg_read_all_settings (and so of
- * pg_monitor, which monitoring agents are commonly given) read a setting;
- * they see only whether a secret is set.
- */
-static const char *
-show_secret_value(const char *value)
-{
-	if (value == NULL || value[0] == '\0')
-		return "";
-	return superuser() ? value : "(hidden)";
-}
-
-static const char *
-show_master_key(void)
-{
-	return show_secret_value(mt_master_key);
-}
-
-static const char *
-show_previous_master_key(void)
-{
-	return show_secret_value(mt_previous_master_key);
-}
-
-static const char *
-show_signing_key(void)
-{
-	return show_secret_value(mt_signing_key);
-}
-
-static void
-assign_signing_key(const char *newval, void *extra)
-{
-	mt_signing_key_generation++;
-}
-
-static void
-mt_executor_start(QueryDesc *queryDesc, int eflags)
-{
-	mt_check_parallel_tenant(queryDesc->plannedstmt->parallelModeNeeded);
-	if (prev_executor_start)
-		prev_executor_start(queryDesc, eflags);
-	else
-		standard_ExecutorStart(queryDesc, eflags);
-}
 
 void
 _PG_init(void)
 {
 	mt_loaded_at_startup = process_shared_preload_libraries_in_progress;
 
-	DefineCustomStringVariable("multitenant.tenant",
-							   "The tenant of this session or transaction (a signed token in signed mode).",
-							   "Enter it with multitenant.set_tenant() or SET LOCAL; empty means no tenant.",
-							   &mt_tenant_setting,
-							   "",
-							   PGC_USERSET,
-							   0,
-							   mt_check_tenant_setting, NULL, mt_show_tenant_setting);
-
-	DefineCustomBoolVariable("multitenant.session_tenant",
-							 "Whether a tenant may be set for a whole session.",
-							 "Turn it off behind transaction-mode connection poolers: then only transaction-scoped entry works.",
-							 &mt_session_tenant,
-							 true,
-							 PGC_SUSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("multitenant.require_declared_event_types",
-							 "Refuse to push events of a type that no reducer reduces and nobody declared.",
-							 "Declare event types with multitenant.declare_event_type().",
-							 &mt_require_declared_event_types,
-							 false,
-							 PGC_SUSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("multitenant.require_signed_context",
-							 "Accept only tenant tokens made by multitenant.sign_tenant().",
-							 NULL,
-							 &mt_require_signed_context,
-							 false,
-							 PGC_SUSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomStringVariable("multitenant.signing_key",
-							   "Secret key that signs tenant tokens.",
-							   "Readable and settable by superusers only.",
-							   &mt_signing_key,
-							   "",
-							   PGC_SUSET,
-							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							   check_signing_key, assign_signing_key, show_signing_key);
-
-	DefineCustomStringVariable("multitenant.master_key",
-							   "Master key (64 hexadecimal characters) that encrypts the key material in multitenant.encryption_keys.",
-							   "Readable and settable by superusers only; set it in postgresql.conf.",
-							   &mt_master_key,
-							   "",
-							   PGC_SUSET,
-							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							   check_master_key, NULL, show_master_key);
-
-	DefineCustomStringVariable("multitenant.previous_master_key",
-							   "The master key before the last change, until multitenant.rotate_master_key() has re-encrypted everything.",
-							   "Readable and settable by superusers only; set it in postgresql.conf.",
-							   &mt_previous_master_key,
-							   "",
-							   PGC_SUSET,
-							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-							   check_previous_master_key, NULL, show_previous_master_key);
-
+	mt_tenant_context_init();
+	mt_settings_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("multitenant");
 #else
 	EmitWarningsOnPlaceholders("multitenant");
 #endif
 
-	mt_tenant_context_init();
 	mt_event_store_init();
 	mt_reducer_cache_init();
 	mt_lookups_init();
-
-	prev_executor_start = ExecutorStart_hook;
-	ExecutorStart_hook = mt_executor_start;
+	mt_encryption_keys_init();
 }

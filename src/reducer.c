@@ -16,10 +16,13 @@
  * caller's, so that nobody can bind their own operators, functions or types
  * into it.
  *
+ * The engine has two entries: mt_reduce_events, which push calls for the
+ * events it stores, and mt_replay_events, which replays stored events for
+ * rebuild and the upgrade's repair.
+ *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
-#include "upgrade_repair.h"
+#include "postgres.h"
 
 #include "access/xact.h"
 #include "catalog/dependency.h"
@@ -44,10 +47,13 @@
 #include "utils/resowner.h"
 #include "utils/syscache.h"
 
+#include "catalog.h"
+#include "multitenant.h"
+#include "reducer.h"
+#include "util.h"
+
 PG_FUNCTION_INFO_V1(mt_register_reducer);
 PG_FUNCTION_INFO_V1(mt_unregister_reducer);
-PG_FUNCTION_INFO_V1(mt_rebuild);
-PG_FUNCTION_INFO_V1(mt_rebuild_many);
 PG_FUNCTION_INFO_V1(mt_reducers_changed);
 
 typedef struct CompiledReducer
@@ -184,7 +190,7 @@ reset_reducer_cache(void)
 		MemoryContextReset(reducer_cache_context);
 	cached_projections = NULL;
 	n_cached_projections = 0;
-	cached_registry_relid = get_relname_relid("reducers", get_namespace_oid("multitenant", false));
+	cached_registry_relid = mt_relation_oid("reducers", true);
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
@@ -195,8 +201,9 @@ reset_reducer_cache(void)
 	reducer_cache_stale = false;
 }
 
-static char *
-qualified_relation_name(Oid relid)
+/* A projection's name, schema-qualified and quoted as needed. */
+char *
+mt_projection_name(Oid relid)
 {
 	char	   *relname = get_rel_name(relid);
 
@@ -205,12 +212,6 @@ qualified_relation_name(Oid relid)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("projection with OID %u does not exist", relid)));
 	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), relname);
-}
-
-static bool
-has_column(Oid relid, const char *column)
-{
-	return get_attnum(relid, column) > 0;
 }
 
 /*
@@ -279,7 +280,7 @@ column_exprs(Jsonb *obj, const char *argname, Oid relid, const char *projection)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("instance_id cannot be named in %s: it always comes from the event", argname)));
-		if (!has_column(relid, ce->column))
+		if (!mt_has_column(relid, ce->column))
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of projection %s does not exist", ce->column, projection)));
@@ -306,7 +307,7 @@ add_standard(List *auto_cols, Oid relid, List *set, List *match,
 {
 	ColumnExpr *ce;
 
-	if (!has_column(relid, column) || names_column(set, column) || names_column(match, column))
+	if (!mt_has_column(relid, column) || names_column(set, column) || names_column(match, column))
 		return auto_cols;
 	ce = palloc(sizeof(ColumnExpr));
 	ce->column = pstrdup(column);
@@ -316,7 +317,8 @@ add_standard(List *auto_cols, Oid relid, List *set, List *match,
 
 /*
  * A tenant table always matches on the event's tenant.  Only the extension's
- * own legacy single-tenant tables (1.0) lack instance_id; see projection_arg.
+ * own legacy single-tenant tables (1.0) lack instance_id; see
+ * mt_check_projection.
  */
 static void
 append_match_conditions(StringInfo sql, Oid relid, List *match, const char *condition)
@@ -324,7 +326,7 @@ append_match_conditions(StringInfo sql, Oid relid, List *match, const char *cond
 	ListCell   *lc;
 
 	appendStringInfoString(sql, " WHERE true");
-	if (has_column(relid, "instance_id"))
+	if (mt_has_column(relid, "instance_id"))
 		appendStringInfoString(sql, " AND t.instance_id OPERATOR(pg_catalog.=) e.instance_id");
 	foreach(lc, match)
 	{
@@ -401,7 +403,7 @@ build_reducer_sql(Oid relid, const char *projection, const char *action,
 			bool		first_key = true;
 
 			appendStringInfoString(&sql, " ON CONFLICT (");
-			if (has_column(relid, "instance_id"))
+			if (mt_has_column(relid, "instance_id"))
 			{
 				appendStringInfoString(&sql, "instance_id");
 				first_key = false;
@@ -513,7 +515,7 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 				Jsonb *set_json, Jsonb *match_json, const char *condition,
 				bool touch, Oid registrant, bool plan_now, bool batch)
 {
-	char	   *projection = qualified_relation_name(relid);
+	char	   *projection = mt_projection_name(relid);
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = NULL;
 	Oid			argtype = batch ? get_array_type(mt_events_typeid()) : mt_events_typeid();
@@ -686,7 +688,7 @@ get_reducer_set(const char *event_type)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("reducer for event type \"%s\" on projection %s was registered by a role that no longer exists",
-							event_type, qualified_relation_name(relid)),
+							event_type, mt_projection_name(relid)),
 					 errhint("Unregister and register the reducer again.")));
 
 		plan = compile_reducer(event_type, relid, action, set_json, match_json,
@@ -695,7 +697,7 @@ get_reducer_set(const char *event_type)
 			elog(ERROR, "SPI_keepplan failed");
 		compiled[i].projection = relid;
 		compiled[i].projection_name = MemoryContextStrdup(reducer_cache_context,
-														  qualified_relation_name(relid));
+														  mt_projection_name(relid));
 		compiled[i].registrant = registrant;
 		compiled[i].plan = plan;
 		compiled[i].batch_plan = NULL;
@@ -882,28 +884,99 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 	leave_reducer_search_path(nest);
 }
 
-static void
-require_admin(const char *what)
+/*
+ * Replays the stored events a query selects, as (event row, event type) in
+ * position order, through the reducers of the given projections, fetching
+ * them a thousand at a time as the extension's owner.  With stop_type,
+ * at_stop(arg) is called before each event of that type is reduced, once
+ * every event before it is.  Returns the number of events replayed.  SPI
+ * must be connected.
+ */
+int64
+mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const char *nulls,
+				 const Oid *targets, int n_targets,
+				 const char *stop_type, MtReplayStop at_stop, void *arg)
 {
-	if (!mt_caller_is_admin())
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to %s", what),
-				 errhint("Only members of multitenant_admin can %s.", what)));
+	Oid			owner = mt_extension_owner();
+	Portal		cursor;
+	int64		replayed = 0;
+
+	MT_AS_ROLE_BEGIN(owner);
+	cursor = SPI_cursor_open_with_args(NULL, query, nargs, argtypes, args, nulls, true, 0);
+	MT_AS_ROLE_END();
+
+	for (;;)
+	{
+		SPITupleTable *batch;
+		Datum	   *events;
+		char	  **event_types;
+		int			n;
+		int			start = 0;
+		int			j;
+
+		MT_AS_ROLE_BEGIN(owner);
+		SPI_cursor_fetch(cursor, true, 1000);
+		MT_AS_ROLE_END();
+		batch = SPI_tuptable;
+		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(batch);
+			break;
+		}
+		n = (int) batch->numvals;
+		events = palloc(sizeof(Datum) * n);
+		event_types = palloc(sizeof(char *) * n);
+		for (j = 0; j < n; j++)
+		{
+			bool		isnull;
+
+			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
+			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
+		}
+		for (j = 0; stop_type != NULL && j < n; j++)
+		{
+			if (strcmp(event_types[j], stop_type) != 0)
+				continue;
+			if (j > start)
+				mt_reduce_events(events + start, event_types + start, j - start,
+								 targets, n_targets);
+			at_stop(arg);
+			mt_reduce_events(events + j, event_types + j, 1, targets, n_targets);
+			start = j + 1;
+		}
+		if (start < n)
+			mt_reduce_events(events + start, event_types + start, n - start,
+							 targets, n_targets);
+		replayed += n;
+		pfree(events);
+		pfree(event_types);
+		SPI_freetuptable(batch);
+	}
+	SPI_cursor_close(cursor);
+	return replayed;
 }
 
-static void
-require_table_privilege(Oid relid, AclMode mode, const char *privilege)
+/*
+ * Registering a reducer, and rebuilding, need the caller to hold the
+ * privilege on the projection that the reducer's or the rebuild's statement
+ * uses.
+ */
+void
+mt_require_projection_privilege(Oid relid, AclMode mode, const char *privilege)
 {
 	if (pg_class_aclcheck(relid, GetUserId(), mode) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied: %s privilege on projection %s is required",
-						privilege, qualified_relation_name(relid))));
+						privilege, mt_projection_name(relid))));
 }
 
-static Oid
-check_projection(Oid relid)
+/*
+ * Refuses a relation that cannot be a projection: one that is not a table,
+ * or (but for the extension's own legacy tables) one without instance_id.
+ */
+Oid
+mt_check_projection(Oid relid)
 {
 	char		relkind = get_rel_relkind(relid);
 
@@ -914,28 +987,30 @@ check_projection(Oid relid)
 	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("projection %s is not a table", qualified_relation_name(relid))));
+				 errmsg("projection %s is not a table", mt_projection_name(relid))));
+
 	/*
 	 * The 1.0 identity projections are single-tenant tables that the 1.1
 	 * upgrade adopts; nobody else may create a projection that mixes tenants.
 	 */
-	if (!has_column(relid, "instance_id") &&
+	if (!mt_has_column(relid, "instance_id") &&
 		getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("multitenant", true))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("projection %s has no instance_id column", qualified_relation_name(relid)),
+				 errmsg("projection %s has no instance_id column", mt_projection_name(relid)),
 				 errhint("Every projection is a tenant table keyed by instance_id; multitenant.adopt_table makes one.")));
 	return relid;
 }
 
-static Oid
-projection_arg(FunctionCallInfo fcinfo, int n)
+/* Argument n, a projection that must be given (see mt_check_projection). */
+Oid
+mt_projection_arg(FunctionCallInfo fcinfo, int n)
 {
 	if (PG_ARGISNULL(n))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("projection must not be null")));
-	return check_projection(PG_GETARG_OID(n));
+	return mt_check_projection(PG_GETARG_OID(n));
 }
 
 Datum
@@ -955,9 +1030,9 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	BOOLOID, REGROLEOID, BOOLOID};
 	int			rc;
 
-	require_admin("register reducers");
-	relid = projection_arg(fcinfo, 0);
-	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mt_require_admin("register_reducer");
+	relid = mt_projection_arg(fcinfo, 0);
+	event_type = mt_text_arg(fcinfo, 1);
 	mt_check_identifier(event_type, "event_type");
 	if (PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -966,23 +1041,22 @@ mt_register_reducer(PG_FUNCTION_ARGS)
 	action = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	set_json = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
 	match_json = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
-	condition = PG_ARGISNULL(5) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(5));
+	condition = mt_text_arg(fcinfo, 5);
 	touch = PG_ARGISNULL(6) ? true : PG_GETARG_BOOL(6);
 
 	if (strcmp(action, "insert") == 0)
-		require_table_privilege(relid, ACL_INSERT, "INSERT");
+		mt_require_projection_privilege(relid, ACL_INSERT, "INSERT");
 	else if (strcmp(action, "upsert") == 0)
 	{
-		require_table_privilege(relid, ACL_INSERT, "INSERT");
-		require_table_privilege(relid, ACL_UPDATE, "UPDATE");
+		mt_require_projection_privilege(relid, ACL_INSERT, "INSERT");
+		mt_require_projection_privilege(relid, ACL_UPDATE, "UPDATE");
 	}
 	else if (strcmp(action, "update") == 0)
-		require_table_privilege(relid, ACL_UPDATE, "UPDATE");
+		mt_require_projection_privilege(relid, ACL_UPDATE, "UPDATE");
 	else if (strcmp(action, "delete") == 0)
-		require_table_privilege(relid, ACL_DELETE, "DELETE");
+		mt_require_projection_privilege(relid, ACL_DELETE, "DELETE");
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 
 	plan = compile_reducer(event_type, relid, action, set_json, match_json, condition,
 						   touch, GetUserId(), true, false);
@@ -1025,16 +1099,15 @@ mt_unregister_reducer(PG_FUNCTION_ARGS)
 	uint64		removed;
 	bool		builtin_exists;
 
-	require_admin("unregister reducers");
-	relid = projection_arg(fcinfo, 0);
-	event_type = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	mt_require_admin("unregister_reducer");
+	relid = mt_projection_arg(fcinfo, 0);
+	event_type = mt_text_arg(fcinfo, 1);
 	mt_check_identifier(event_type, "event_type");
 
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = CStringGetTextDatum(event_type);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
 	rc = SPI_execute_with_args("DELETE FROM multitenant.reducers AS r"
 							   " WHERE r.projection OPERATOR(pg_catalog.=) $1"
@@ -1060,12 +1133,12 @@ mt_unregister_reducer(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("the reducers for event type \"%s\" on projection %s are built in and cannot be unregistered",
-						event_type, qualified_relation_name(relid))));
+						event_type, mt_projection_name(relid))));
 	if (removed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("no reducer for event type \"%s\" on projection %s",
-						event_type, qualified_relation_name(relid))));
+						event_type, mt_projection_name(relid))));
 	PG_RETURN_INT32((int32) removed);
 }
 
@@ -1083,283 +1156,4 @@ mt_reducers_changed(PG_FUNCTION_ARGS)
 		elog(ERROR, "reducers_changed must be called as a trigger");
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	return PointerGetDatum(NULL);
-}
-
-/*
- * The projections to rebuild: the chosen ones and every projection tied to
- * them by foreign keys, either way (a detail table replayed alone would check
- * its rows against the parent's present state, not the state the events saw),
- * referencing tables before the tables they reference, so that deleting
- * their rows never trips a foreign key.
- */
-static Oid *
-rebuild_targets(ArrayType *chosen, int *n_out)
-{
-	Datum		arg = PointerGetDatum(chosen);
-	char		null = chosen ? ' ' : 'n';
-	Oid			type = OIDARRAYOID;
-	int			rc;
-	Oid		   *targets;
-	uint64		i;
-
-	rc = SPI_execute_with_args(
-		"WITH RECURSIVE"
-		" registered AS (SELECT DISTINCT r.projection::pg_catalog.oid AS relid FROM multitenant.reducers AS r),"
-		" chosen(relid, hops) AS ("
-		"   SELECT g.relid, 0 FROM registered AS g WHERE $1 IS NULL OR g.relid OPERATOR(pg_catalog.=) ANY ($1)"
-		"   UNION"
-		"   SELECT CASE WHEN c.confrelid OPERATOR(pg_catalog.=) ch.relid THEN c.conrelid ELSE c.confrelid END,"
-		"          ch.hops OPERATOR(pg_catalog.+) 1 FROM chosen AS ch"
-		"   JOIN pg_catalog.pg_constraint AS c"
-		"     ON (c.confrelid OPERATOR(pg_catalog.=) ch.relid OR c.conrelid OPERATOR(pg_catalog.=) ch.relid)"
-		"    AND c.contype OPERATOR(pg_catalog.=) 'f'"
-		"   WHERE ch.hops OPERATOR(pg_catalog.<) 16),"
-		" chain(relid, cur, depth) AS ("
-		"   SELECT DISTINCT ch.relid, ch.relid, 0 FROM chosen AS ch"
-		"   UNION"
-		"   SELECT chain.relid, c.confrelid, chain.depth OPERATOR(pg_catalog.+) 1 FROM chain"
-		"   JOIN pg_catalog.pg_constraint AS c ON c.conrelid OPERATOR(pg_catalog.=) chain.cur"
-		"    AND c.contype OPERATOR(pg_catalog.=) 'f' AND c.confrelid OPERATOR(pg_catalog.<>) chain.cur"
-		"   WHERE chain.depth OPERATOR(pg_catalog.<) 16)"
-		" SELECT chain.relid FROM chain"
-		" WHERE chain.relid OPERATOR(pg_catalog.=) ANY (SELECT g.relid FROM registered AS g)"
-		" GROUP BY chain.relid ORDER BY pg_catalog.max(chain.depth) DESC, chain.relid",
-		1, &type, &arg, &null, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "finding the projections to rebuild failed: %s", SPI_result_code_string(rc));
-
-	*n_out = (int) SPI_processed;
-	targets = palloc(sizeof(Oid) * Max(SPI_processed, 1));
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-
-		targets[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-	}
-	return targets;
-}
-
-/*
- * Clears the chosen projections (all when chosen is NULL) and the projections
- * tied to them, then replays the stored events through their reducers in one
- * pass.
- */
-static int64
-rebuild_projections(ArrayType *chosen, const char *instance_id)
-{
-	Oid		   *targets;
-	int			n_targets;
-	int			i;
-	int64		replayed = 0;
-	Oid			owner;
-	Portal		cursor;
-	ArrayType  *target_array;
-	Datum		args[2];
-	char		nulls[2];
-	Oid			types[2] = {TEXTOID, OIDARRAYOID};
-	bool		emptied = false;
-
-	owner = mt_extension_owner();
-
-	/* No push may interleave with the replay; in-flight ones finish first. */
-	mt_lock_pushers(ExclusiveLock);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	MT_AS_ROLE_BEGIN(owner);
-	targets = rebuild_targets(chosen, &n_targets);
-	MT_AS_ROLE_END();
-
-	args[0] = instance_id ? CStringGetTextDatum(instance_id) : (Datum) 0;
-	nulls[0] = instance_id ? ' ' : 'n';
-	nulls[1] = ' ';
-
-	/*
-	 * This extension's own update script, rebuilding everything, already
-	 * holds ACCESS EXCLUSIVE on the tables it adopted: emptying them at once
-	 * is then free, where DELETE would fire a foreign key trigger per row.
-	 */
-	if (creating_extension && CurrentExtensionObject == get_extension_oid("multitenant", true) &&
-		instance_id == NULL && n_targets > 0)
-	{
-		StringInfoData truncate;
-
-		for (i = 0; i < n_targets; i++)
-			require_table_privilege(targets[i], ACL_TRUNCATE, "TRUNCATE");
-		initStringInfo(&truncate);
-		appendStringInfoString(&truncate, "TRUNCATE ");
-		for (i = 0; i < n_targets; i++)
-			appendStringInfo(&truncate, "%s%s", i > 0 ? ", " : "", qualified_relation_name(targets[i]));
-		if (SPI_execute(truncate.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "emptying the projections failed");
-		emptied = true;
-	}
-	for (i = 0; i < n_targets && !emptied; i++)
-	{
-		char	   *sql;
-		int			rc;
-
-		bool		tenant_table = has_column(targets[i], "instance_id");
-
-		require_table_privilege(targets[i], ACL_DELETE, "DELETE");
-		if (!tenant_table && instance_id != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("projection %s is a single-tenant table and cannot be rebuilt for one tenant",
-							qualified_relation_name(targets[i])),
-					 errhint("Rebuild it for every tenant, or run ALTER EXTENSION multitenant UPDATE to make it a tenant table.")));
-		sql = psprintf("DELETE FROM %s AS t WHERE $1::pg_catalog.text IS NULL%s",
-					   qualified_relation_name(targets[i]),
-					   tenant_table ? " OR t.instance_id OPERATOR(pg_catalog.=) $1" : "");
-		rc = SPI_execute_with_args(sql, 1, types, args, nulls, false, 0);
-		if (rc != SPI_OK_DELETE)
-			elog(ERROR, "clearing projection %s failed: %s",
-				 qualified_relation_name(targets[i]), SPI_result_code_string(rc));
-	}
-
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * Max(n_targets, 1));
-
-		for (i = 0; i < n_targets; i++)
-			elems[i] = ObjectIdGetDatum(targets[i]);
-		target_array = construct_array(elems, n_targets, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
-	}
-	args[1] = PointerGetDatum(target_array);
-
-	MT_AS_ROLE_BEGIN(owner);
-	cursor = SPI_cursor_open_with_args(NULL,
-									   "SELECT e, e.event_type FROM multitenant.events AS e"
-									   " WHERE ($1::pg_catalog.text IS NULL OR e.instance_id OPERATOR(pg_catalog.=) $1)"
-									   " AND e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
-									   "   SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
-									   "   WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($2)))"
-									   " ORDER BY e.position",
-									   2, types, args, nulls, true, 0);
-	MT_AS_ROLE_END();
-
-	for (;;)
-	{
-		SPITupleTable *batch;
-		uint64		j;
-		Datum	   *events;
-		char	  **event_types;
-
-		MT_AS_ROLE_BEGIN(owner);
-		SPI_cursor_fetch(cursor, true, 1000);
-		MT_AS_ROLE_END();
-		batch = SPI_tuptable;
-		if (SPI_processed == 0)
-		{
-			SPI_freetuptable(batch);
-			break;
-		}
-		events = palloc(sizeof(Datum) * batch->numvals);
-		event_types = palloc(sizeof(char *) * batch->numvals);
-		for (j = 0; j < batch->numvals; j++)
-		{
-			bool		isnull;
-
-			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
-			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
-		}
-		mt_reduce_events(events, event_types, (int) batch->numvals, targets, n_targets);
-		replayed += batch->numvals;
-		pfree(events);
-		pfree(event_types);
-		SPI_freetuptable(batch);
-	}
-	SPI_cursor_close(cursor);
-	mt_upgrade_repair_snapshots(targets, n_targets, instance_id);
-	SPI_finish();
-	return replayed;
-}
-
-static char *
-rebuild_tenant_arg(FunctionCallInfo fcinfo)
-{
-	char	   *instance_id;
-
-	if (PG_ARGISNULL(1))
-		return NULL;
-	instance_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	mt_check_identifier(instance_id, "instance_id");
-	return instance_id;
-}
-
-static void
-require_reducers(Oid projection)
-{
-	Oid			type = OIDOID;
-	Datum		arg = ObjectIdGetDatum(projection);
-	bool		found;
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	if (SPI_execute_with_args("SELECT FROM multitenant.reducers AS r"
-							  " WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) $1 LIMIT 1",
-							  1, &type, &arg, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "reading the reducer registry failed");
-	found = (SPI_processed > 0);
-	MT_AS_ROLE_END();
-	SPI_finish();
-	if (!found)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("projection %s has no reducers", qualified_relation_name(projection))));
-}
-
-Datum
-mt_rebuild(PG_FUNCTION_ARGS)
-{
-	ArrayType  *chosen = NULL;
-	char	   *instance_id;
-
-	require_admin("rebuild projections");
-	if (!PG_ARGISNULL(0))
-	{
-		Datum		relid = ObjectIdGetDatum(projection_arg(fcinfo, 0));
-
-		require_reducers(DatumGetObjectId(relid));
-		chosen = construct_array(&relid, 1, OIDOID, sizeof(Oid), true, TYPALIGN_INT);
-	}
-	instance_id = rebuild_tenant_arg(fcinfo);
-	PG_RETURN_INT64(rebuild_projections(chosen, instance_id));
-}
-
-/* One pass over the events for several projections (the 1.0 -> 1.1 upgrade). */
-Datum
-mt_rebuild_many(PG_FUNCTION_ARGS)
-{
-	ArrayType  *given;
-	Datum	   *elems;
-	bool	   *elem_nulls;
-	int			n;
-	int			i;
-	char	   *instance_id;
-
-	require_admin("rebuild projections");
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("projections must not be null")));
-	given = PG_GETARG_ARRAYTYPE_P(0);
-	deconstruct_array(given, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &elem_nulls, &n);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("projections must not be empty")));
-	for (i = 0; i < n; i++)
-	{
-		if (elem_nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("projections must not contain null")));
-		check_projection(DatumGetObjectId(elems[i]));
-		require_reducers(DatumGetObjectId(elems[i]));
-	}
-	instance_id = rebuild_tenant_arg(fcinfo);
-	PG_RETURN_INT64(rebuild_projections(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT),
-										instance_id));
 }

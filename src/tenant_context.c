@@ -4,16 +4,16 @@
  *	  The tenant of a session: set_tenant, current_tenant, reset_tenant,
  *	  signed tenant tokens, and the access checks built on them.
  *
- * The tenant lives in the setting multitenant.tenant so that SET LOCAL works
- * through transaction-mode poolers.  In signed mode the setting holds a token
- * "<tenant>.<expiry>.<hmac>", where expiry is in Unix seconds and hmac is the
- * lower-case hex HMAC-SHA256 (OpenSSL) of "<tenant>.<expiry>" under
- * multitenant.signing_key; the tenant is parsed from the right, so it may
- * itself contain dots.
+ * The tenant lives in the setting multitenant.tenant, defined here, so that
+ * SET LOCAL works through transaction-mode poolers.  In signed mode the
+ * setting holds a token "<tenant>.<expiry>.<hmac>", where expiry is in Unix
+ * seconds and hmac is the lower-case hex HMAC-SHA256 (OpenSSL) of
+ * "<tenant>.<expiry>" under multitenant.signing_key; the tenant is parsed
+ * from the right, so it may itself contain dots.
  *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -25,19 +25,19 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/extension.h"
 #include "common/sha2.h"
+#include "executor/executor.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "settings.h"
+#include "tenant_context.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_current_tenant);
 PG_FUNCTION_INFO_V1(mt_set_tenant);
@@ -45,6 +45,11 @@ PG_FUNCTION_INFO_V1(mt_reset_tenant);
 PG_FUNCTION_INFO_V1(mt_sign_tenant);
 
 #define HMAC_HEX_LEN (PG_SHA256_DIGEST_LENGTH * 2)
+
+/* multitenant.tenant: the tenant, or in signed mode the token. */
+static char *tenant_setting = NULL;
+
+static ExecutorStart_hook_type prev_executor_start = NULL;
 
 /* The last token that verified, so policies pay for HMAC once per token. */
 static char *verified_token = NULL;
@@ -236,7 +241,7 @@ tenant_setting_outlasts_transaction(void)
  * off such a value is an error wherever the tenant is read, so that neither
  * the client that set it nor the next one works in it.  (A parallel worker
  * cannot tell, since its values arrive without their stack; the leader
- * checks for it before the workers start, see mt_check_parallel_tenant.)
+ * checks for it before the workers start, see tenant_executor_start.)
  */
 static bool
 session_value_refused(void)
@@ -286,21 +291,6 @@ tenant_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-void
-mt_tenant_context_init(void)
-{
-	struct config_generic **vars = get_guc_variables();
-	int			n = GetNumConfigOptions();
-	int			i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(vars[i]->name, "multitenant.tenant") == 0)
-			tenant_record = vars[i];
-	if (tenant_record == NULL)
-		elog(ERROR, "multitenant.tenant is not defined");
-	RegisterXactCallback(tenant_xact_callback, NULL);
-}
-
 /*
  * The tenant named by a value of the setting, without verifying a token: in
  * signed mode the part before the expiry, NULL if the value is not shaped
@@ -333,8 +323,8 @@ tenant_of_value(const char *value)
  * reset also ends the transaction's tenant: a trusted setup that runs the
  * application role's statements inside its own transaction enters for it).
  */
-bool
-mt_check_tenant_setting(char **newval, void **extra, GucSource source)
+static bool
+check_tenant_setting(char **newval, void **extra, GucSource source)
 {
 	char	   *requested;
 
@@ -371,10 +361,10 @@ mt_check_tenant_setting(char **newval, void **extra, GucSource source)
  * SHOW, current_setting() and pg_settings show the tenant, never a token: a
  * token read back could be presented again elsewhere until it expires.
  */
-const char *
-mt_show_tenant_setting(void)
+static const char *
+show_tenant_setting(void)
 {
-	const char *raw = mt_tenant_setting;
+	const char *raw = tenant_setting;
 	const char *tenant;
 
 	if (raw == NULL || raw[0] == '\0')
@@ -391,12 +381,51 @@ mt_show_tenant_setting(void)
  * The leader's check for parallel plans: their workers cannot tell a
  * session-wide value from a transaction's.
  */
-void
-mt_check_parallel_tenant(bool parallel_plan)
+static void
+tenant_executor_start(QueryDesc *queryDesc, int eflags)
 {
-	if (parallel_plan && mt_tenant_setting != NULL && mt_tenant_setting[0] != '\0' &&
+	if (queryDesc->plannedstmt->parallelModeNeeded &&
+		tenant_setting != NULL && tenant_setting[0] != '\0' &&
 		session_value_refused())
 		refuse_session_value();
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/*
+ * Called from _PG_init before the other settings are defined: when the
+ * definition takes over a placeholder's value, the check hook sees the
+ * other settings at their defaults, as it always did.
+ */
+void
+mt_tenant_context_init(void)
+{
+	struct config_generic **vars;
+	int			n;
+	int			i;
+
+	DefineCustomStringVariable("multitenant.tenant",
+							   "The tenant of this session or transaction (a signed token in signed mode).",
+							   "Enter it with multitenant.set_tenant() or SET LOCAL; empty means no tenant.",
+							   &tenant_setting,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_tenant_setting, NULL, show_tenant_setting);
+
+	vars = get_guc_variables();
+	n = GetNumConfigOptions();
+	for (i = 0; i < n; i++)
+		if (strcmp(vars[i]->name, "multitenant.tenant") == 0)
+			tenant_record = vars[i];
+	if (tenant_record == NULL)
+		elog(ERROR, "multitenant.tenant is not defined");
+	RegisterXactCallback(tenant_xact_callback, NULL);
+
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = tenant_executor_start;
 }
 
 /*
@@ -408,7 +437,7 @@ mt_check_parallel_tenant(bool parallel_plan)
 static const char *
 current_tenant_internal(bool ignore_session_value)
 {
-	const char *raw = mt_tenant_setting;
+	const char *raw = tenant_setting;
 	const char *tenant;
 
 	if (raw == NULL || raw[0] == '\0')
@@ -445,40 +474,6 @@ mt_current_tenant(PG_FUNCTION_ARGS)
 }
 
 /*
- * Refuses NULL, empty and oversized identifiers with a message naming them.
- */
-void
-mt_check_identifier(const char *value, const char *what)
-{
-	size_t		len;
-
-	if (value == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", what)));
-	len = strlen(value);
-	if (len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	if (len > MT_IDENTIFIER_MAXLEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION),
-				 errmsg("%s is too long (%zu bytes, at most %d)",
-						what, len, MT_IDENTIFIER_MAXLEN)));
-}
-
-bool
-mt_caller_is_admin(void)
-{
-	Oid			admin = get_role_oid("multitenant_admin", true);
-	Oid			caller = GetUserId();
-
-	return superuser_arg(caller) ||
-		(OidIsValid(admin) && has_privs_of_role(caller, admin));
-}
-
-/*
  * A caller that is not an administrator may only act inside its own tenant.
  */
 void
@@ -500,24 +495,6 @@ mt_check_tenant_access(const char *instance_id)
 				 errmsg("tenant \"%s\" is not the current tenant", instance_id)));
 }
 
-/*
- * The owner of the extension, as whom the event store is written.
- */
-Oid
-mt_extension_owner(void)
-{
-	Oid			relid = mt_events_relid();
-	HeapTuple	tuple;
-	Oid			owner;
-
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 static void
 set_tenant_setting(const char *value, bool is_local)
 {
@@ -533,8 +510,8 @@ set_tenant_setting(const char *value, bool is_local)
  * for the rest of the current transaction only (an implicit one ends with the
  * statement), exactly as set_tenant(..., is_local => true) would.
  */
-void
-mt_enter_tenant_token(const char *token)
+static void
+enter_tenant_token(const char *token)
 {
 	const char *verified;
 	char	   *tenant;
@@ -573,7 +550,7 @@ mt_lookup_tenant(const char *token, const char *function_name)
 	char	   *tenant;
 
 	if (token != NULL)
-		mt_enter_tenant_token(token);
+		enter_tenant_token(token);
 	tenant = mt_current_tenant_cstring();
 	if (tenant == NULL)
 		ereport(ERROR,
@@ -586,8 +563,8 @@ mt_lookup_tenant(const char *token, const char *function_name)
 Datum
 mt_set_tenant(PG_FUNCTION_ARGS)
 {
-	char	   *instance_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *token = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *instance_id = mt_text_arg(fcinfo, 0);
+	char	   *token = mt_text_arg(fcinfo, 1);
 	bool		is_local = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
 
 	mt_check_identifier(instance_id, "tenant id");
@@ -637,7 +614,7 @@ mt_reset_tenant(PG_FUNCTION_ARGS)
 Datum
 mt_sign_tenant(PG_FUNCTION_ARGS)
 {
-	char	   *instance_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *instance_id = mt_text_arg(fcinfo, 0);
 	Interval   *ttl;
 	TimestampTz now = GetCurrentTimestamp();
 	TimestampTz expires;

@@ -12,19 +12,22 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "multitenant.h"
+#include "postgres.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "catalog/pg_type.h"
-#include "miscadmin.h"
 #include "common/base64.h"
 #include "common/sha2.h"
-#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "lookups.h"
+#include "tenant_context.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_create_pat);
 PG_FUNCTION_INFO_V1(mt_authenticate_pat);
@@ -113,7 +116,7 @@ check_scopes(ArrayType *scopes, const char *user_id)
 Datum
 mt_create_pat(PG_FUNCTION_ARGS)
 {
-	char	   *user_id = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *user_id = mt_text_arg(fcinfo, 0);
 	TimestampTz expiration;
 	ArrayType  *scopes = PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2);
 	char	   *tenant;
@@ -145,8 +148,7 @@ mt_create_pat(PG_FUNCTION_ARGS)
 	if (scopes != NULL)
 		check_scopes(scopes, user_id);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	mt_spi_connect();
 	(void) mt_user_state(tenant, user_id);
 
 	strong_random(secret, sizeof(secret));
@@ -233,8 +235,7 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 		values[0] = PointerGetDatum(hash);
 		values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
+		mt_spi_connect();
 		if (authenticate_plan == NULL)
 		{
 			Oid			types[2] = {BYTEAOID, TIMESTAMPTZOID};

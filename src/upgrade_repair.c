@@ -31,17 +31,20 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "upgrade_repair.h"
+#include "postgres.h"
 
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
+#include "executor/spi.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+#include "catalog.h"
+#include "reducer.h"
+#include "upgrade_repair.h"
 
 /* What adopt_table gives a row that names no tenant and has no parent. */
 #define DEFAULT_TENANT "system"
@@ -63,6 +66,14 @@ typedef struct RepairTable
 	List	   *key_cols;		/* primary key, instance_id left out */
 	List	   *parents;		/* ParentKey, by constraint name */
 } RepairTable;
+
+/* A removed tenant's replay: what capture_removal needs at each removal. */
+typedef struct RemovalReplay
+{
+	RepairTable *tables;
+	int			n;
+	const char *tenant;
+} RemovalReplay;
 
 static void
 removed_tenant_context(void *arg)
@@ -274,13 +285,18 @@ fill_from_replayed_parents(RepairTable *tables, RepairTable *table)
 }
 
 /*
- * At a removal of tenant: rows whose parent the tenant holds now belong to
- * the tenant, and the snapshot rows the tenant holds now are the ones the
+ * At a removal of the replayed tenant (called by mt_replay_events before it
+ * reduces the removal): rows whose parent the tenant holds now belong to the
+ * tenant, and the snapshot rows the tenant holds now are the ones the
  * removal deletes.
  */
 static void
-capture_removal(RepairTable *tables, int n, const char *tenant)
+capture_removal(void *arg)
 {
+	RemovalReplay *replay = (RemovalReplay *) arg;
+	RepairTable *tables = replay->tables;
+	int			n = replay->n;
+	const char *tenant = replay->tenant;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	int			t;
@@ -342,13 +358,12 @@ static void
 replay_removed_tenant(RepairTable *tables, int n, const Oid *targets, int n_targets,
 					  const char *tenant, int64 last_removal)
 {
-	Oid			owner = mt_extension_owner();
 	Datum		tenant_datum = CStringGetTextDatum(tenant);
 	Oid			types[3] = {TEXTOID, INT8OID, OIDARRAYOID};
 	Datum		args[3];
 	bool	   *set_aside = palloc0(sizeof(bool) * n);
 	bool		any_aside = false;
-	Portal		cursor;
+	RemovalReplay replay;
 	ErrorContextCallback callback;
 	Datum	   *elems;
 	int			t;
@@ -381,64 +396,19 @@ replay_removed_tenant(RepairTable *tables, int n, const Oid *targets, int n_targ
 	args[1] = Int64GetDatum(last_removal);
 	args[2] = PointerGetDatum(construct_array(elems, n_targets, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
 
-	MT_AS_ROLE_BEGIN(owner);
-	cursor = SPI_cursor_open_with_args(NULL,
-									   "SELECT e, e.event_type FROM multitenant.events AS e"
-									   " WHERE e.instance_id OPERATOR(pg_catalog.=) $1"
-									   " AND e.position OPERATOR(pg_catalog.<=) $2"
-									   " AND (e.event_type OPERATOR(pg_catalog.=) 'instance.removed'"
-									   "      OR e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
-									   "        SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
-									   "        WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($3))))"
-									   " ORDER BY e.position",
-									   3, types, args, NULL, true, 0);
-	MT_AS_ROLE_END();
-
-	for (;;)
-	{
-		SPITupleTable *batch;
-		Datum	   *events;
-		char	  **event_types;
-		uint64		j;
-		int			start = 0;
-
-		MT_AS_ROLE_BEGIN(owner);
-		SPI_cursor_fetch(cursor, true, 1000);
-		MT_AS_ROLE_END();
-		batch = SPI_tuptable;
-		if (SPI_processed == 0)
-		{
-			SPI_freetuptable(batch);
-			break;
-		}
-		events = palloc(sizeof(Datum) * batch->numvals);
-		event_types = palloc(sizeof(char *) * batch->numvals);
-		for (j = 0; j < batch->numvals; j++)
-		{
-			bool		isnull;
-
-			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
-			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
-		}
-		for (j = 0; j < batch->numvals; j++)
-		{
-			if (strcmp(event_types[j], "instance.removed") != 0)
-				continue;
-			if ((int) j > start)
-				mt_reduce_events(events + start, event_types + start, (int) j - start,
-								 targets, n_targets);
-			capture_removal(tables, n, tenant);
-			mt_reduce_events(events + j, event_types + j, 1, targets, n_targets);
-			start = (int) j + 1;
-		}
-		if (start < (int) batch->numvals)
-			mt_reduce_events(events + start, event_types + start, (int) batch->numvals - start,
-							 targets, n_targets);
-		pfree(events);
-		pfree(event_types);
-		SPI_freetuptable(batch);
-	}
-	SPI_cursor_close(cursor);
+	replay.tables = tables;
+	replay.n = n;
+	replay.tenant = tenant;
+	(void) mt_replay_events("SELECT e, e.event_type FROM multitenant.events AS e"
+							" WHERE e.instance_id OPERATOR(pg_catalog.=) $1"
+							" AND e.position OPERATOR(pg_catalog.<=) $2"
+							" AND (e.event_type OPERATOR(pg_catalog.=) 'instance.removed'"
+							"      OR e.event_type OPERATOR(pg_catalog.=) ANY (ARRAY("
+							"        SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
+							"        WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($3))))"
+							" ORDER BY e.position",
+							3, types, args, NULL, targets, n_targets,
+							"instance.removed", capture_removal, &replay);
 
 	/* The last removal emptied the tenant; its rows from after it come back. */
 	delete_tenant_rows(tables, n, tenant_datum);
@@ -467,7 +437,7 @@ replay_removed_tenant(RepairTable *tables, int n, const Oid *targets, int n_targ
 }
 
 /*
- * Called by rebuild_projections after its replay, with its targets
+ * Called by rebuild (rebuild.c) after its replay, with its targets
  * (referencing tables first) and SPI connected.  Does nothing unless this is
  * a full rebuild inside the multitenant extension's own script and the
  * upgrade's snapshots exist.
@@ -475,7 +445,6 @@ replay_removed_tenant(RepairTable *tables, int n, const Oid *targets, int n_targ
 void
 mt_upgrade_repair_snapshots(const Oid *targets, int n_targets, const char *instance_id)
 {
-	Oid			extension;
 	Oid			temp_namespace;
 	RepairTable *tables;
 	int			n_snapshots = 0;
@@ -485,10 +454,7 @@ mt_upgrade_repair_snapshots(const Oid *targets, int n_targets, const char *insta
 	int			n_gone = 0;
 	SPITupleTable *removed;
 
-	if (instance_id != NULL || !creating_extension || n_targets == 0)
-		return;
-	extension = get_extension_oid("multitenant", true);
-	if (!OidIsValid(extension) || CurrentExtensionObject != extension)
+	if (instance_id != NULL || n_targets == 0 || !mt_running_own_script())
 		return;
 	temp_namespace = LookupExplicitNamespace("pg_temp", true);
 	if (!OidIsValid(temp_namespace))

@@ -6,12 +6,10 @@
  *
  *-------------------------------------------------------------------------
  */
-#ifndef UPGRADE_REPAIR_H
-#define UPGRADE_REPAIR_H
-
-#include "multitenant.h"
+#ifndef MT_UPGRADE_REPAIR_H
+#define MT_UPGRADE_REPAIR_H
 
 extern void mt_upgrade_repair_snapshots(const Oid *targets, int n_targets,
 										const char *instance_id);
 
-#endif							/* UPGRADE_REPAIR_H */
+#endif							/* MT_UPGRADE_REPAIR_H */

@@ -2,7 +2,7 @@
 -- conditions, failures, cache invalidation, privileges.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
-SELECT plan(65);
+SELECT plan(70);
 
 CREATE SCHEMA shop;
 CREATE TABLE shop.carts (
@@ -142,6 +142,22 @@ GRANT SELECT, INSERT ON shop.audit TO mt_x_admin;
 SET LOCAL ROLE mt_x_app;
 SELECT throws_ok($$SELECT multitenant.register_reducer('shop.audit', 'cart.audited', 'insert', set => '{"who": "current_user"}')$$,
     '42501', NULL, 'application roles cannot register reducers');
+RESET ROLE;
+-- The registry functions check the caller themselves, should EXECUTE be granted wider.
+GRANT EXECUTE ON FUNCTION multitenant.register_reducer(regclass, text, text, jsonb, jsonb, text, boolean),
+    multitenant.unregister_reducer(regclass, text), multitenant.rebuild(regclass, text),
+    multitenant.rebuild_many(regclass[], text), multitenant.declare_event_type(text) TO mt_x_app;
+SET LOCAL ROLE mt_x_app;
+SELECT throws_ok($$SELECT multitenant.register_reducer('multitenant.orgs_projection', 'org.audited', 'delete')$$, '42501',
+    'permission denied for function multitenant.register_reducer', 'with EXECUTE granted, register_reducer still refuses the app role');
+SELECT throws_ok($$SELECT multitenant.unregister_reducer('multitenant.orgs_projection', 'org.added')$$, '42501',
+    'permission denied for function multitenant.unregister_reducer', 'unregister_reducer too');
+SELECT throws_ok($$SELECT multitenant.rebuild('multitenant.orgs_projection')$$, '42501',
+    'permission denied for function multitenant.rebuild', 'rebuild too');
+SELECT throws_ok($$SELECT multitenant.rebuild_many(ARRAY['multitenant.orgs_projection']::regclass[])$$, '42501',
+    'permission denied for function multitenant.rebuild_many', 'rebuild_many too');
+SELECT throws_ok($$SELECT multitenant.declare_event_type('org.audited')$$, '42501',
+    'permission denied for function multitenant.declare_event_type', 'declare_event_type too');
 RESET ROLE;
 SET LOCAL ROLE mt_x_admin;
 SELECT throws_ok($$SELECT multitenant.register_reducer('shop.carts', 'cart.audited', 'delete')$$,

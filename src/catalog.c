@@ -1,0 +1,106 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Catalog lookups about the extension itself: the relations of its
+ *	  schema, the events row type, its owner, whether its own script is
+ *	  running, and whether the caller administers it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "catalog.h"
+
+/*
+ * A relation of the multitenant schema; with missing_ok, InvalidOid when it
+ * (or the schema) does not exist.
+ */
+Oid
+mt_relation_oid(const char *relname, bool missing_ok)
+{
+	Oid			relid = get_relname_relid(relname, get_namespace_oid("multitenant", missing_ok));
+
+	if (!OidIsValid(relid) && !missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"multitenant.%s\" does not exist", relname)));
+	return relid;
+}
+
+Oid
+mt_events_relid(void)
+{
+	return mt_relation_oid("events", false);
+}
+
+bool
+mt_has_column(Oid relid, const char *column)
+{
+	return get_attnum(relid, column) > 0;
+}
+
+/* The row type of multitenant.events, which reducers take as $1. */
+Oid
+mt_events_typeid(void)
+{
+	return get_rel_type_id(mt_events_relid());
+}
+
+/*
+ * The owner of the extension, as whom the event store is written.
+ */
+Oid
+mt_extension_owner(void)
+{
+	Oid			relid = mt_events_relid();
+	HeapTuple	tuple;
+	Oid			owner;
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/* Whether this is the multitenant extension's own install or update script. */
+bool
+mt_running_own_script(void)
+{
+	return creating_extension &&
+		CurrentExtensionObject == get_extension_oid("multitenant", true);
+}
+
+bool
+mt_caller_is_admin(void)
+{
+	Oid			admin = get_role_oid("multitenant_admin", true);
+	Oid			caller = GetUserId();
+
+	return superuser_arg(caller) ||
+		(OidIsValid(admin) && has_privs_of_role(caller, admin));
+}
+
+/*
+ * The administrative functions check the caller themselves, so that they
+ * stay closed should EXECUTE on them be granted wider.
+ */
+void
+mt_require_admin(const char *function)
+{
+	if (!mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for function multitenant.%s", function),
+				 errdetail("Only superusers and members of multitenant_admin may call it.")));
+}

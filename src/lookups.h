@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * lookups.h
+ *	  The tables lookups read and the access check over them, and the user
+ *	  state that create_pat and record_auth_check act on.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MT_LOOKUPS_H
+#define MT_LOOKUPS_H
+
+/* The tables a lookup may read; see mt_lookup_access. */
+typedef enum MtLookupTable
+{
+	MT_T_USERS,
+	MT_T_INSTANCE_DOMAINS,
+	MT_T_ORGS,
+	MT_T_ORG_DOMAINS,
+	MT_T_LOGIN_POLICIES,
+	MT_T_LOGIN_DOMAINS,
+	MT_T_USER_GRANTS,
+	MT_T_PROJECTS,
+	MT_T_PROJECT_GRANTS,
+	MT_T_PROJECT_MEMBERS,
+	MT_T_ORG_MEMBERS,
+	MT_T_INSTANCE_MEMBERS,
+	MT_T_PATS,
+	MT_N_LOOKUP_TABLES
+} MtLookupTable;
+
+extern void mt_lookups_init(void);
+extern bool mt_lookup_access(const char *function_name, const MtLookupTable *tables, int n);
+extern int16 mt_user_state(const char *tenant, const char *user_id);
+
+#endif							/* MT_LOOKUPS_H */

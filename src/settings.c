@@ -1,0 +1,204 @@
+/*-------------------------------------------------------------------------
+ *
+ * settings.c
+ *	  The extension's settings other than multitenant.tenant: their
+ *	  variables, the checks that keep secrets where only superusers can read
+ *	  them, and their definitions.
+ *
+ * multitenant.tenant is defined by tenant_context.c: its check and show
+ * hooks are the tenant context itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "settings.h"
+
+bool		mt_session_tenant = true;
+bool		mt_require_declared_event_types = false;
+bool		mt_require_signed_context = false;
+char	   *mt_signing_key = NULL;
+char	   *mt_master_key = NULL;
+char	   *mt_previous_master_key = NULL;
+
+/*
+ * Whether the library was loaded at server start (set by _PG_init).  Only
+ * then can no session have read a secret as an unprotected placeholder
+ * before this library defined it, so signed mode and the encryption keys
+ * trust their keys only then.
+ */
+bool		mt_loaded_at_startup = false;
+
+/* Bumped whenever the key changes, so cached token verdicts are dropped. */
+uint64		mt_signing_key_generation = 0;
+
+/*
+ * Secrets may come from the configuration files, the command line or a
+ * superuser's SET, but not from ALTER DATABASE/ROLE ... SET or a function's
+ * SET clause: those are stored in pg_db_role_setting and pg_proc, which every
+ * role can read.
+ */
+static bool
+check_secret_source(GucSource source, const char *name)
+{
+	if (source == PGC_S_TEST || source == PGC_S_GLOBAL || source == PGC_S_DATABASE ||
+		source == PGC_S_USER || source == PGC_S_DATABASE_USER)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("%s cannot be stored as a database, role or function setting", name);
+		GUC_check_errdetail("Those settings are stored in catalogs that every role can read.");
+		GUC_check_errhint("Set it in postgresql.conf or a file it includes.");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_signing_key(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (strlen(*newval) < 32)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("multitenant.signing_key must be at least 32 characters long");
+		return false;
+	}
+	return check_secret_source(source, "multitenant.signing_key");
+}
+
+/*
+ * A master key is '' (none) or 32 bytes as 64 hex characters, from where a
+ * secret may come (check_secret_source).
+ */
+static bool
+check_master_key_value(const char *value, GucSource source, const char *name)
+{
+	if (value == NULL || value[0] == '\0')
+		return true;
+	if (strlen(value) != MT_MASTER_KEY_HEX_LEN ||
+		strspn(value, "0123456789abcdefABCDEF") != MT_MASTER_KEY_HEX_LEN)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("%s must be empty or exactly %d hexadecimal characters (%d bytes)",
+						 name, MT_MASTER_KEY_HEX_LEN, MT_MASTER_KEY_LEN);
+		GUC_check_errhint("Generate one with \"openssl rand -hex 32\".");
+		return false;
+	}
+	return check_secret_source(source, name);
+}
+
+static bool
+check_master_key(char **newval, void **extra, GucSource source)
+{
+	return check_master_key_value(*newval, source, "multitenant.master_key");
+}
+
+static bool
+check_previous_master_key(char **newval, void **extra, GucSource source)
+{
+	return check_master_key_value(*newval, source, "multitenant.previous_master_key");
+}
+
+/*
+ * GUC_SUPERUSER_ONLY still lets members of pg_read_all_settings (and so of
+ * pg_monitor, which monitoring agents are commonly given) read a setting;
+ * they see only whether a secret is set.
+ */
+static const char *
+show_secret_value(const char *value)
+{
+	if (value == NULL || value[0] == '\0')
+		return "";
+	return superuser() ? value : "(hidden)";
+}
+
+static const char *
+show_master_key(void)
+{
+	return show_secret_value(mt_master_key);
+}
+
+static const char *
+show_previous_master_key(void)
+{
+	return show_secret_value(mt_previous_master_key);
+}
+
+static const char *
+show_signing_key(void)
+{
+	return show_secret_value(mt_signing_key);
+}
+
+static void
+assign_signing_key(const char *newval, void *extra)
+{
+	mt_signing_key_generation++;
+}
+
+/*
+ * Called from _PG_init after multitenant.tenant is defined, so that the
+ * settings are defined, and their placeholders' values taken over, in the
+ * order they always were.
+ */
+void
+mt_settings_init(void)
+{
+	DefineCustomBoolVariable("multitenant.session_tenant",
+							 "Whether a tenant may be set for a whole session.",
+							 "Turn it off behind transaction-mode connection poolers: then only transaction-scoped entry works.",
+							 &mt_session_tenant,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("multitenant.require_declared_event_types",
+							 "Refuse to push events of a type that no reducer reduces and nobody declared.",
+							 "Declare event types with multitenant.declare_event_type().",
+							 &mt_require_declared_event_types,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("multitenant.require_signed_context",
+							 "Accept only tenant tokens made by multitenant.sign_tenant().",
+							 NULL,
+							 &mt_require_signed_context,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("multitenant.signing_key",
+							   "Secret key that signs tenant tokens.",
+							   "Readable and settable by superusers only.",
+							   &mt_signing_key,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   check_signing_key, assign_signing_key, show_signing_key);
+
+	DefineCustomStringVariable("multitenant.master_key",
+							   "Master key (64 hexadecimal characters) that encrypts the key material in multitenant.encryption_keys.",
+							   "Readable and settable by superusers only; set it in postgresql.conf.",
+							   &mt_master_key,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   check_master_key, NULL, show_master_key);
+
+	DefineCustomStringVariable("multitenant.previous_master_key",
+							   "The master key before the last change, until multitenant.rotate_master_key() has re-encrypted everything.",
+							   "Readable and settable by superusers only; set it in postgresql.conf.",
+							   &mt_previous_master_key,
+							   "",
+							   PGC_SUSET,
+							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+							   check_previous_master_key, NULL, show_previous_master_key);
+}

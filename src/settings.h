@@ -1,0 +1,27 @@
+/*-------------------------------------------------------------------------
+ *
+ * settings.h
+ *	  The extension's settings (multitenant.*), except multitenant.tenant,
+ *	  which tenant_context.c defines with its own hooks.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MT_SETTINGS_H
+#define MT_SETTINGS_H
+
+/* Master keys of encryption_keys: 32 bytes, set as 64 hex characters. */
+#define MT_MASTER_KEY_LEN 32
+#define MT_MASTER_KEY_HEX_LEN (MT_MASTER_KEY_LEN * 2)
+
+extern bool mt_session_tenant;
+extern bool mt_require_declared_event_types;
+extern bool mt_require_signed_context;
+extern char *mt_signing_key;
+extern uint64 mt_signing_key_generation;
+extern char *mt_master_key;
+extern char *mt_previous_master_key;
+extern bool mt_loaded_at_startup;
+
+extern void mt_settings_init(void);
+
+#endif							/* MT_SETTINGS_H */

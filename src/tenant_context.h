@@ -1,0 +1,17 @@
+/*-------------------------------------------------------------------------
+ *
+ * tenant_context.h
+ *	  The tenant of the current session or transaction, and the checks
+ *	  that other modules make against it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MT_TENANT_CONTEXT_H
+#define MT_TENANT_CONTEXT_H
+
+extern void mt_tenant_context_init(void);
+extern char *mt_current_tenant_cstring(void);
+extern void mt_check_tenant_access(const char *instance_id);
+extern char *mt_lookup_tenant(const char *token, const char *function_name);
+
+#endif							/* MT_TENANT_CONTEXT_H */
