@@ -429,6 +429,18 @@ lock_aggregate(const PushRequest *req, LOCKTAG *tag)
 	pfree(key.data);
 }
 
+/*
+ * The latest event of aggregate ($2, $3) in tenant $1.  push reads it as the
+ * extension's owner, aggregate_version as its caller: two plans, since a plan
+ * under row-level security belongs to the role it was made for.
+ */
+#define LATEST_EVENT_SQL \
+	" FROM multitenant.events AS e" \
+	" WHERE e.instance_id OPERATOR(pg_catalog.=) $1" \
+	" AND e.aggregate_type OPERATOR(pg_catalog.=) $2" \
+	" AND e.aggregate_id OPERATOR(pg_catalog.=) $3" \
+	" ORDER BY e.sequence DESC LIMIT 1"
+
 static void
 prepare_event_plans(void)
 {
@@ -437,11 +449,7 @@ prepare_event_plans(void)
 		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 
 		latest_event_plan = mt_prepare_kept(
-			"SELECT e.sequence, e.resource_owner FROM multitenant.events AS e"
-			" WHERE e.instance_id OPERATOR(pg_catalog.=) $1"
-			" AND e.aggregate_type OPERATOR(pg_catalog.=) $2"
-			" AND e.aggregate_id OPERATOR(pg_catalog.=) $3"
-			" ORDER BY e.sequence DESC LIMIT 1", 3, types);
+			"SELECT e.sequence, e.resource_owner" LATEST_EVENT_SQL, 3, types);
 	}
 	if (insert_event_plan == NULL)
 	{
@@ -1286,12 +1294,7 @@ mt_aggregate_version(PG_FUNCTION_ARGS)
 	{
 		Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 
-		aggregate_version_plan = mt_prepare_kept(
-			"SELECT e.sequence FROM multitenant.events AS e"
-			" WHERE e.instance_id OPERATOR(pg_catalog.=) $1"
-			" AND e.aggregate_type OPERATOR(pg_catalog.=) $2"
-			" AND e.aggregate_id OPERATOR(pg_catalog.=) $3"
-			" ORDER BY e.sequence DESC LIMIT 1", 3, types);
+		aggregate_version_plan = mt_prepare_kept("SELECT e.sequence" LATEST_EVENT_SQL, 3, types);
 	}
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(aggregate_type);
