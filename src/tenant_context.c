@@ -24,6 +24,8 @@
 #endif
 
 #include "access/parallel.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
@@ -31,10 +33,15 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "multitenant.h"
 #include "settings.h"
 #include "tenant_context.h"
 #include "util.h"
@@ -207,6 +214,149 @@ verify_token(const char *token)
 	MemoryContextSwitchTo(oldcxt);
 
 	return expiry > statement_time() ? verified_tenant : NULL;
+}
+
+/*
+ * The tenants that the registry (multitenant.tenants) marks suspended or
+ * inactive, cached per backend: current_tenant() runs once per row in every
+ * policy, so it must not read the table each time.  Every change to the registry
+ * invalidates its relcache entry (its tenants_changed trigger), which drops
+ * the cache; this backend's own changes arrive at the next command, other
+ * backends' at their next statement.  A database without the registry
+ * (before 1.3) restricts nothing, and looks for it again on every call.
+ */
+typedef struct BlockedTenant
+{
+	char		tenant[MT_IDENTIFIER_MAXLEN + 1];	/* hash key */
+	char		status[NAMEDATALEN];
+} BlockedTenant;
+
+static HTAB *blocked_tenants = NULL;
+static Oid	registry_relid = InvalidOid;
+static bool registry_loaded = false;
+static bool registry_invalidated = false;
+
+static void
+registry_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == registry_relid)
+	{
+		registry_loaded = false;
+		registry_invalidated = true;
+	}
+}
+
+/*
+ * Reads the registry directly, not through SPI: its policies call
+ * current_tenant(), and the caller may see no row of it at all.  The catalog
+ * snapshot sees every committed change (and this transaction's own), even
+ * in a transaction that keeps an older snapshot for its queries, and may be
+ * taken inside parallel workers.
+ */
+static void
+load_registry(void)
+{
+	Oid			relid = mt_relation_oid("tenants", true);
+	HASHCTL		ctl;
+	HTAB	   *blocked;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	id_att;
+	AttrNumber	status_att;
+
+	if (blocked_tenants != NULL)
+		hash_destroy(blocked_tenants);
+	blocked_tenants = NULL;
+	registry_relid = relid;
+	if (!OidIsValid(relid))
+		return;
+
+	rel = table_open(relid, AccessShareLock);
+	registry_invalidated = false;
+	id_att = get_attnum(relid, "id");
+	status_att = get_attnum(relid, "status");
+	if (id_att == InvalidAttrNumber || status_att == InvalidAttrNumber)
+		elog(ERROR, "multitenant.tenants has no id or status column");
+
+	ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
+	ctl.entrysize = sizeof(BlockedTenant);
+	blocked = hash_create("multitenant blocked tenants", 16, &ctl, HASH_ELEM | HASH_STRINGS);
+
+	PG_TRY();
+	{
+		/* Relcache invalidations leave the catalog snapshot as it was. */
+		InvalidateCatalogSnapshot();
+		snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
+		scan = table_beginscan(rel, snapshot, 0, NULL);
+		slot = table_slot_create(rel, NULL);
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+			Datum		status_datum = slot_getattr(slot, status_att, &isnull);
+			char	   *status;
+			char	   *tenant;
+			BlockedTenant *entry;
+
+			if (isnull)
+				continue;
+			status = TextDatumGetCString(status_datum);
+			if (strcmp(status, "active") == 0)
+				continue;
+			tenant = TextDatumGetCString(slot_getattr(slot, id_att, &isnull));
+			if (strlen(tenant) > MT_IDENTIFIER_MAXLEN)
+				continue;		/* never an enterable tenant id */
+			entry = hash_search(blocked, tenant, HASH_ENTER, NULL);
+			strlcpy(entry->status, status, sizeof(entry->status));
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		table_endscan(scan);
+		UnregisterSnapshot(snapshot);
+	}
+	PG_CATCH();
+	{
+		hash_destroy(blocked);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	table_close(rel, AccessShareLock);
+
+	blocked_tenants = blocked;
+	/* An invalidation that came in while reading means: read again. */
+	registry_loaded = !registry_invalidated;
+}
+
+/*
+ * The status of a tenant the registry marks suspended or inactive, NULL for
+ * an enterable one (active, or not in the registry).
+ */
+static const char *
+blocked_tenant_status(const char *tenant)
+{
+	BlockedTenant *entry;
+
+	if (!IsTransactionState())
+		return NULL;
+	if (!registry_loaded)
+		load_registry();
+	if (blocked_tenants == NULL || hash_get_num_entries(blocked_tenants) == 0 ||
+		strlen(tenant) > MT_IDENTIFIER_MAXLEN)
+		return NULL;
+	entry = hash_search(blocked_tenants, tenant, HASH_FIND, NULL);
+	return entry ? entry->status : NULL;
+}
+
+static void
+require_enterable(const char *tenant)
+{
+	const char *status = blocked_tenant_status(tenant);
+
+	if (status != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tenant \"%s\" is %s and cannot be entered", tenant, status),
+				 errhint("An administrator can reactivate it with multitenant.set_tenant_status().")));
 }
 
 /*
@@ -423,6 +573,7 @@ mt_tenant_context_init(void)
 	if (tenant_record == NULL)
 		elog(ERROR, "multitenant.tenant is not defined");
 	RegisterXactCallback(tenant_xact_callback, NULL);
+	CacheRegisterRelcacheCallback(registry_relcache_callback, (Datum) 0);
 
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = tenant_executor_start;
@@ -449,6 +600,9 @@ current_tenant_internal(bool ignore_session_value)
 		refuse_session_value();
 	}
 	tenant = mt_require_signed_context ? verify_token(raw) : raw;
+	/* A suspended or inactive tenant's session sees nothing. */
+	if (tenant != NULL && blocked_tenant_status(tenant) != NULL)
+		return NULL;
 	if (tenant != NULL)
 		remember_xact_tenant(tenant);
 	return tenant;
@@ -524,6 +678,7 @@ enter_tenant_token(const char *token)
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("invalid or expired tenant token")));
 	tenant = pstrdup(verified);
+	require_enterable(tenant);
 
 	/*
 	 * The token enters its tenant in the middle of the caller's statement, so
@@ -552,6 +707,13 @@ mt_lookup_tenant(const char *token, const char *function_name)
 	if (token != NULL)
 		enter_tenant_token(token);
 	tenant = mt_current_tenant_cstring();
+	if (tenant == NULL && tenant_setting != NULL && tenant_setting[0] != '\0')
+	{
+		const char *named = mt_require_signed_context ? verify_token(tenant_setting) : tenant_setting;
+
+		if (named != NULL)
+			require_enterable(named);
+	}
 	if (tenant == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -600,6 +762,7 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 					 errmsg("invalid or expired token for tenant \"%s\"", instance_id)));
 	}
 
+	require_enterable(instance_id);
 	set_tenant_setting(mt_require_signed_context ? token : instance_id, is_local);
 	PG_RETURN_VOID();
 }

@@ -50,3 +50,14 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.authenticate_pat(text),
 	@extschema@.record_auth_check(text, text, boolean, text)
 TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.create_tenant(text, text, text, jsonb, text),
+	@extschema@.update_tenant(text, text, text, jsonb, text),
+	@extschema@.set_tenant_status(text, text, text),
+	@extschema@.check_tenant_settings(jsonb, text),
+	@extschema@.check_external_group(text, text),
+	@extschema@.require_tenant_operator(text),
+	@extschema@.tenant_version_for_change(text),
+	@extschema@.tenant_version(text)
+TO multitenant_admin;
