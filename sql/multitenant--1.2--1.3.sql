@@ -73,7 +73,7 @@ ALTER TABLE @extschema@.encryption_keys
 -- tenant event pushed around the operator functions is held to the same rules.
 CREATE FUNCTION @extschema@.check_tenant_settings(settings jsonb, tenant text)
 RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 DECLARE
@@ -130,9 +130,10 @@ $fn$;
 
 -- The row of the system tenant has no event: it comes with the extension,
 -- with fixed timestamps, so that every install and every upgrade holds the
--- same row, and tenants_keep_system puts it back whenever a rebuild (or an
--- instance.removed) empties it away.  The operator functions refuse to
--- change it, so the built-in row is always what the extension put there.
+-- same row, and the tenants_changed trigger (src/tenant_context.c) puts it
+-- back whenever a rebuild or an instance.removed deletes it.  The operator
+-- functions refuse to change it, so it is always the extension's row (and
+-- pg_dump leaves it to CREATE EXTENSION).
 CREATE TABLE @extschema@.tenants (
 	instance_id       text        NOT NULL,
 	id                text        NOT NULL,
@@ -159,30 +160,20 @@ SELECT @extschema@.enable_tenant_isolation('@extschema@.tenants');
 GRANT SELECT ON @extschema@.tenants TO multitenant_app, multitenant_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenants', $$WHERE id OPERATOR(pg_catalog.<>) 'system'$$);
 
-INSERT INTO @extschema@.tenants (instance_id, id, name, type, status, settings, created_at, changed_at)
-VALUES ('system', 'system', 'System', 'enterprise', 'active', '{}', '2000-01-01 00:00:00+00', '2000-01-01 00:00:00+00');
-
-CREATE FUNCTION @extschema@.tenants_keep_system()
+-- Backends cache which tenants are suspended or inactive, so every change
+-- invalidates the table's relcache entry; and whenever rows are deleted or
+-- truncated (a rebuild, an instance.removed) it puts the system row back.
+CREATE FUNCTION @extschema@.tenants_changed()
 RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-	INSERT INTO @extschema@.tenants (instance_id, id, name, type, status, settings, created_at, changed_at)
-	SELECT 'system', 'system', 'System', 'enterprise', 'active', '{}', '2000-01-01 00:00:00+00', '2000-01-01 00:00:00+00'
-	 WHERE NOT EXISTS (SELECT FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) 'system');
-	RETURN NULL;
-END
-$fn$;
+AS 'MODULE_PATHNAME', 'mt_tenants_changed'
+LANGUAGE C;
 
-CREATE TRIGGER tenants_keep_system
-	AFTER DELETE OR TRUNCATE ON @extschema@.tenants
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tenants_keep_system();
-
--- Backends cache which tenants are suspended or inactive; a change must reach them.
 CREATE TRIGGER tenants_changed
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenants
-	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.reducers_changed();
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tenants_changed();
+
+-- The trigger writes the system row.
+TRUNCATE @extschema@.tenants;
 
 ------------------------------------------------------------------------------
 -- Reducers: tenants (aggregate `tenant`, aggregate_id = instance_id).

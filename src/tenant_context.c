@@ -27,6 +27,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "commands/trigger.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
@@ -50,6 +51,7 @@ PG_FUNCTION_INFO_V1(mt_current_tenant);
 PG_FUNCTION_INFO_V1(mt_set_tenant);
 PG_FUNCTION_INFO_V1(mt_reset_tenant);
 PG_FUNCTION_INFO_V1(mt_sign_tenant);
+PG_FUNCTION_INFO_V1(mt_tenants_changed);
 
 #define HMAC_HEX_LEN (PG_SHA256_DIGEST_LENGTH * 2)
 
@@ -345,6 +347,42 @@ blocked_tenant_status(const char *tenant)
 		return NULL;
 	entry = hash_search(blocked_tenants, tenant, HASH_FIND, NULL);
 	return entry ? entry->status : NULL;
+}
+
+/*
+ * The statement trigger of the registry: every backend's cache must drop
+ * what it knows, and a rebuild or an instance.removed that deletes the
+ * system tenant's row (which no event writes) gets it back, written as the
+ * extension's owner whoever deleted it.
+ */
+Datum
+mt_tenants_changed(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr keep_system_plan = NULL;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "tenants_changed must be called as a trigger");
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	{
+		mt_spi_connect();
+		MT_AS_ROLE_BEGIN(mt_extension_owner());
+		if (keep_system_plan == NULL)
+			keep_system_plan = mt_prepare_kept(
+											   "INSERT INTO multitenant.tenants"
+											   " (instance_id, id, name, type, status, settings, created_at, changed_at)"
+											   " SELECT 'system', 'system', 'System', 'enterprise', 'active', '{}'::pg_catalog.jsonb,"
+											   " '2000-01-01 00:00:00+00'::pg_catalog.timestamptz, '2000-01-01 00:00:00+00'::pg_catalog.timestamptz"
+											   " WHERE NOT EXISTS (SELECT FROM multitenant.tenants AS t"
+											   " WHERE t.instance_id OPERATOR(pg_catalog.=) 'system')",
+											   0, NULL);
+		if (mt_execute_kept(keep_system_plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not restore the system tenant's row");
+		MT_AS_ROLE_END();
+		SPI_finish();
+	}
+	return PointerGetDatum(NULL);
 }
 
 static void

@@ -25,7 +25,7 @@ NEWEST=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" multitenant.control)
 RELEASED=${MT_RELEASED_VERSIONS:-$(sed -E 's/^[0-9a-f]+ +multitenant--//; s/\.sql$//; s/--/\n/' test/upgrade/released.sha256 |
   sort -uV | grep -vx "$NEWEST" | tr '\n' ' ')}
 echo "# released versions upgraded to $NEWEST: $RELEASED"
-STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql test/upgrade/stream_auth.sql test/upgrade/stream_bulk.sql)
+STREAMS=(test/upgrade/stream_base.sql test/upgrade/stream_identity.sql test/upgrade/stream_access.sql test/upgrade/stream_idps.sql test/upgrade/stream_auth.sql test/upgrade/stream_tenants.sql test/upgrade/stream_bulk.sql)
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
