@@ -57,6 +57,46 @@ ALTER TABLE @extschema@.encryption_keys
 		CHECK (key_format OPERATOR(pg_catalog.=) 1 OR key_format OPERATOR(pg_catalog.=) 2);
 
 ------------------------------------------------------------------------------
+-- The acting principal: sign_tenant(instance_id, ttl, actor) puts an actor
+-- into the token (a token format of its own, src/tenant_context.c), and
+-- current_actor() reads it, or multitenant.actor in unsigned mode.
+------------------------------------------------------------------------------
+
+-- A function cannot gain a parameter in place: sign_tenant is replaced, and
+-- whoever could execute it (multitenant_admin, and any role an
+-- administrator granted it to) can execute the new one.  Two-argument calls
+-- resolve to it through the defaults.
+DO $sign_tenant$
+DECLARE
+	grantees pg_catalog.text[];
+	g pg_catalog.text;
+BEGIN
+	SELECT pg_catalog.array_agg(CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+	                                 ELSE pg_catalog.quote_ident(r.rolname) END)
+	  INTO grantees
+	  FROM pg_catalog.pg_proc AS p
+	 CROSS JOIN LATERAL pg_catalog.aclexplode(p.proacl) AS a
+	  LEFT JOIN pg_catalog.pg_roles AS r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+	 WHERE p.oid OPERATOR(pg_catalog.=) '@extschema@.sign_tenant(text, interval)'::pg_catalog.regprocedure
+	   AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+	   AND a.grantee OPERATOR(pg_catalog.<>) p.proowner;
+	DROP FUNCTION @extschema@.sign_tenant(text, interval);
+	CREATE FUNCTION @extschema@.sign_tenant(instance_id text, ttl interval DEFAULT '15 minutes', actor text DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'mt_sign_tenant'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+	FOREACH g IN ARRAY COALESCE(grantees, '{}'::pg_catalog.text[]) LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.sign_tenant(text, interval, text) TO %s', g);
+	END LOOP;
+END
+$sign_tenant$;
+
+CREATE FUNCTION @extschema@.current_actor()
+RETURNS text
+AS 'MODULE_PATHNAME', 'mt_current_actor'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+------------------------------------------------------------------------------
 -- Tenants registry: multitenant.tenants, its reducers and the operator
 -- functions.  The tenants registry (projection of the `tenant` aggregate: aggregate_id =
 -- instance_id = the tenant).  Operators change it through create_tenant,
@@ -469,6 +509,7 @@ $grants$;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.set_tenant(text, text, boolean),
 	@extschema@.reset_tenant(),
+	@extschema@.current_actor(),
 	@extschema@.payload_text(jsonb, text),
 	@extschema@.payload_bool(jsonb, text),
 	@extschema@.payload_bigint(jsonb, text),

@@ -28,6 +28,7 @@ $grants$;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.set_tenant(text, text, boolean),
 	@extschema@.reset_tenant(),
+	@extschema@.current_actor(),
 	@extschema@.payload_text(jsonb, text),
 	@extschema@.payload_bool(jsonb, text),
 	@extschema@.payload_bigint(jsonb, text),

@@ -166,6 +166,7 @@ BEGIN
 	-- Signed tokens and keys where the server is configured for them.
 	BEGIN
 		INSERT INTO pg_temp.sp_vals VALUES ('token', multitenant.sign_tenant('sp-a', '1 hour'));
+		INSERT INTO pg_temp.sp_vals VALUES ('actor_token', multitenant.sign_tenant('sp-a', '1 hour', 'bob'));
 	EXCEPTION WHEN object_not_in_prerequisite_state THEN
 		NULL;
 	END;
@@ -389,11 +390,17 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.set_tenant('sp-a', 'sp-a.1.00')$$, true),
 ('multitenant.set_tenant(text,text,boolean)', 'set_tenant empty', 'mt_sp_app', NULL, '{}',
  $$SELECT multitenant.set_tenant('')$$, true),
+('multitenant.sign_tenant(text,interval,text)', 'sign_tenant with an actor', NULL, NULL, '{}',
+ $$SELECT pg_catalog.split_part(t, '.', 1), pg_catalog.split_part(t, '.', 2), pg_catalog.split_part(t, '.', 3) FROM multitenant.sign_tenant('sp-a', '1 hour', 'alice') AS t$$, true),
+('multitenant.current_actor()', 'current_actor', 'mt_sp_app', 'sp-a', ARRAY[$$SET LOCAL multitenant.actor = 'alice'$$],
+ $$SELECT multitenant.current_actor()$$, true),
+('multitenant.current_actor()', 'current_actor of a token', 'mt_sp_app', NULL, '{}',
+ format('SELECT u.id, multitenant.current_actor() FROM multitenant.user_by_id(%L, %L) AS u', 'u1', pg_temp.sp_val('actor_token')), true),
 ('multitenant.reset_tenant()', 'reset_tenant', 'mt_sp_app', 'sp-a',
  ARRAY[$$SELECT multitenant.reset_tenant()$$], $$SELECT multitenant.current_tenant() IS NULL$$, true),
-('multitenant.sign_tenant(text,interval)', 'sign_tenant', NULL, NULL, '{}',
+('multitenant.sign_tenant(text,interval,text)', 'sign_tenant', NULL, NULL, '{}',
  $$SELECT pg_catalog.split_part(t, '.', 1), pg_catalog.length(t) FROM multitenant.sign_tenant('sp-a', '1 hour') AS t$$, true),
-('multitenant.sign_tenant(text,interval)', 'sign_tenant as the application', 'mt_sp_app', 'sp-a', '{}',
+('multitenant.sign_tenant(text,interval,text)', 'sign_tenant as the application', 'mt_sp_app', 'sp-a', '{}',
  $$SELECT multitenant.sign_tenant('sp-a')$$, true),
 
 -- payload accessors
