@@ -7,13 +7,15 @@ CREATE EXTENSION dblink;
 CREATE EXTENSION multitenant;
 CREATE ROLE mt_status_app LOGIN;
 GRANT multitenant_app TO mt_status_app;
+SELECT format('dbname=%s host=%s port=%s', current_database(),
+              current_setting('unix_socket_directories'), current_setting('port')) AS conninfo \gset
 SELECT id, status FROM multitenant.create_tenant('tenant-a', 'Tenant A');
 SELECT count(*) FROM multitenant.push('org', 'org-1', 'org.added', '{"name": "Org 1"}', instance_id => 'tenant-a');
 SELECT count(*) FROM multitenant.push('org', 'org-2', 'org.added', '{"name": "Org 2"}', instance_id => 'tenant-a');
 -- A tenant the registry does not know stays enterable, as before 1.3.
 SELECT count(*) FROM multitenant.push('org', 'org-1', 'org.added', '{"name": "Org of b"}', instance_id => 'tenant-b');
 
-SELECT dblink_connect('app', pg_catalog.format('dbname=%s user=mt_status_app', current_database()));
+SELECT dblink_connect('app', :'conninfo' || ' user=mt_status_app');
 SELECT * FROM dblink('app', 'SELECT current_user::text') AS t(who text);
 SELECT * FROM dblink('app', 'SELECT ''entered'' FROM multitenant.set_tenant(''tenant-a'')') AS t(r text);
 SELECT * FROM dblink('app', 'SELECT multitenant.current_tenant(), count(*) FROM multitenant.orgs_projection GROUP BY 1') AS t(tenant text, orgs bigint);
@@ -45,8 +47,8 @@ SELECT dblink_disconnect('app');
 -- Two operators create one tenant at the same time.  The second has passed
 -- the existence check when the first commits; the push's per-aggregate
 -- concurrency check stops it.
-SELECT dblink_connect('op1', pg_catalog.format('dbname=%s', current_database()));
-SELECT dblink_connect('op2', pg_catalog.format('dbname=%s', current_database()));
+SELECT dblink_connect('op1', :'conninfo' || ' user=' || current_user);
+SELECT dblink_connect('op2', :'conninfo' || ' user=' || current_user);
 SELECT dblink_exec('op1', 'BEGIN');
 SELECT * FROM dblink('op1', 'SELECT (multitenant.create_tenant(''tenant-x'', ''X one'')).name') AS t(name text);
 SELECT dblink_send_query('op2', 'SELECT (multitenant.create_tenant(''tenant-x'', ''X two'')).name');
