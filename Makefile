@@ -41,6 +41,7 @@ SQL_SOURCES = \
 	sql/src/20_lookups.sql \
 	sql/src/21_tokens_lockout.sql \
 	sql/src/22_encryption_keys.sql \
+	sql/src/23_tenants.sql \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 
@@ -74,7 +75,7 @@ $(BUILT_SCRIPT): $(SQL_SOURCES) $(EXTENSION).control Makefile
 src/util.o: src/multitenant.h src/util.h
 src/catalog.o: src/catalog.h
 src/settings.o: src/settings.h
-src/tenant_context.o: src/catalog.h src/settings.h src/tenant_context.h src/util.h
+src/tenant_context.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
 src/reducer.o: src/catalog.h src/multitenant.h src/reducer.h src/util.h
 src/event_store.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer.h src/settings.h \
 	src/tenant_context.h src/util.h

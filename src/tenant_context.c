@@ -2,14 +2,22 @@
  *
  * tenant_context.c
  *	  The tenant of a session: set_tenant, current_tenant, reset_tenant,
- *	  signed tenant tokens, and the access checks built on them.
+ *	  signed tenant tokens, the acting principal, the tenants that may not
+ *	  be entered, and the access checks built on them.
  *
  * The tenant lives in the setting multitenant.tenant, defined here, so that
  * SET LOCAL works through transaction-mode poolers.  In signed mode the
  * setting holds a token "<tenant>.<expiry>.<hmac>", where expiry is in Unix
  * seconds and hmac is the lower-case hex HMAC-SHA256 (OpenSSL) of
  * "<tenant>.<expiry>" under multitenant.signing_key; the tenant is parsed
- * from the right, so it may itself contain dots.
+ * from the right, so it may itself contain dots.  A token that names an
+ * actor has a format of its own (see TOKEN_V2_PREFIX).  The actor, the
+ * acting principal, comes from the token in signed mode and from the
+ * setting multitenant.actor otherwise.
+ *
+ * The tenants registry (multitenant.tenants) can mark a tenant suspended or
+ * inactive: it then cannot be entered, and current_tenant() is NULL inside
+ * it (see blocked_tenant_status).
  *
  *-------------------------------------------------------------------------
  */
@@ -24,17 +32,25 @@
 #endif
 
 #include "access/parallel.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "commands/trigger.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "multitenant.h"
 #include "settings.h"
 #include "tenant_context.h"
 #include "util.h"
@@ -43,6 +59,8 @@ PG_FUNCTION_INFO_V1(mt_current_tenant);
 PG_FUNCTION_INFO_V1(mt_set_tenant);
 PG_FUNCTION_INFO_V1(mt_reset_tenant);
 PG_FUNCTION_INFO_V1(mt_sign_tenant);
+PG_FUNCTION_INFO_V1(mt_tenants_changed);
+PG_FUNCTION_INFO_V1(mt_current_actor);
 
 #define HMAC_HEX_LEN (PG_SHA256_DIGEST_LENGTH * 2)
 
@@ -54,6 +72,7 @@ static ExecutorStart_hook_type prev_executor_start = NULL;
 /* The last token that verified, so policies pay for HMAC once per token. */
 static char *verified_token = NULL;
 static char *verified_tenant = NULL;
+static char *verified_actor = NULL;
 static pg_time_t verified_expiry = 0;
 static uint64 verified_key_generation = 0;
 
@@ -148,65 +167,364 @@ statement_time(void)
 }
 
 /*
+ * A token that carries an actor has its own format,
+ * "mt2.<hex tenant>.<hex actor>.<expiry>.<hmac>", whose HMAC covers
+ * TOKEN_V2_LABEL with its terminating NUL before the token's text up to the
+ * signature.  No token text holds a NUL, so the message of a token without
+ * an actor never equals that of a token with one: neither kind can be
+ * re-read as the other, whatever dots a tenant id holds.
+ */
+#define TOKEN_V2_PREFIX "mt2."
+#define TOKEN_V2_LABEL "multitenant tenant token with actor"
+
+static bool
+parse_expiry(const char *p, const char *end, pg_time_t *expiry)
+{
+	char		digits[24];
+	size_t		len = end - p;
+	const char *c;
+
+	if (len == 0 || len > 18)
+		return false;
+	for (c = p; c < end; c++)
+		if (*c < '0' || *c > '9')
+			return false;
+	memcpy(digits, p, len);
+	digits[len] = '\0';
+	*expiry = (pg_time_t) strtoll(digits, NULL, 10);
+	return true;
+}
+
+/* Lower-case hex of an identifier (1 to MT_IDENTIFIER_MAXLEN bytes), decoded. */
+static char *
+decode_hex_identifier(const char *p, size_t len)
+{
+	char	   *out;
+	size_t		i;
+
+	if (len == 0 || len % 2 != 0 || len > 2 * MT_IDENTIFIER_MAXLEN)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return NULL;
+	out = palloc(len / 2 + 1);
+	hex_decode(p, len, out);
+	out[len / 2] = '\0';
+	if (strlen(out) != len / 2)
+		return NULL;			/* a NUL byte: no identifier */
+	return out;
+}
+
+/*
+ * Splits a token (or any value shaped like one) into tenant, actor (NULL for
+ * a token without one), expiry and signature; false if it is not shaped like
+ * a token of either format.
+ */
+static bool
+parse_token(const char *token, char **tenant, char **actor, pg_time_t *expiry,
+			const char **sig_dot_out, bool *with_actor)
+{
+	const char *sig_dot = strrchr(token, '.');
+	const char *expiry_dot;
+
+	if (sig_dot == NULL || sig_dot == token || strlen(sig_dot + 1) != HMAC_HEX_LEN)
+		return false;
+	*sig_dot_out = sig_dot;
+	for (expiry_dot = sig_dot - 1; expiry_dot > token && *expiry_dot != '.'; expiry_dot--)
+		;
+	if (expiry_dot <= token)		/* no dot, or an empty tenant */
+		return false;
+	if (!parse_expiry(expiry_dot + 1, sig_dot, expiry))
+		return false;
+
+	if (strncmp(token, TOKEN_V2_PREFIX, strlen(TOKEN_V2_PREFIX)) == 0)
+	{
+		const char *tenant_hex = token + strlen(TOKEN_V2_PREFIX);
+		const char *actor_dot = memchr(tenant_hex, '.', expiry_dot - tenant_hex);
+
+		if (actor_dot != NULL &&
+			memchr(actor_dot + 1, '.', expiry_dot - actor_dot - 1) == NULL &&
+			(*tenant = decode_hex_identifier(tenant_hex, actor_dot - tenant_hex)) != NULL &&
+			(*actor = decode_hex_identifier(actor_dot + 1, expiry_dot - actor_dot - 1)) != NULL)
+		{
+			*with_actor = true;
+			return true;
+		}
+	}
+	*tenant = pnstrdup(token, expiry_dot - token);
+	*actor = NULL;
+	*with_actor = false;
+	return true;
+}
+
+static bool
+token_signature_ok(const char *token, const char *sig_dot, bool with_actor)
+{
+	char		expected[HMAC_HEX_LEN + 1];
+
+	if (with_actor)
+	{
+		size_t		label_len = sizeof(TOKEN_V2_LABEL);
+		size_t		len = sig_dot - token;
+		char	   *message = palloc(label_len + len);
+
+		memcpy(message, TOKEN_V2_LABEL, label_len);
+		memcpy(message + label_len, token, len);
+		compute_token_hmac(message, label_len + len, expected);
+		pfree(message);
+	}
+	else
+		compute_token_hmac(token, sig_dot - token, expected);
+	return CRYPTO_memcmp(expected, sig_dot + 1, HMAC_HEX_LEN) == 0;
+}
+
+/*
  * Returns the tenant a token names if its signature is right and it has not
- * expired at the start of the current statement, else NULL.  Never raises for
- * a malformed token: forged input must look like no tenant at all.
+ * expired at the start of the current statement, else NULL; *actor (if
+ * asked for) is then the token's actor or NULL.  Never raises for a
+ * malformed token: forged input must look like no tenant at all.  A value
+ * shaped like a token with an actor that does not verify as one may still
+ * be a token without an actor for a tenant whose id looks like that.
  */
 static const char *
-verify_token(const char *token)
+verify_token(const char *token, const char **actor_out)
 {
 	const char *sig_dot;
-	const char *expiry_dot;
-	const char *p;
-	char		expected[HMAC_HEX_LEN + 1];
-	char		expiry_digits[24];
-	size_t		expiry_len;
+	char	   *tenant;
+	char	   *actor;
 	pg_time_t	expiry;
+	bool		with_actor;
 	MemoryContext oldcxt;
 
+	if (actor_out)
+		*actor_out = NULL;
 	if (!signing_possible())
 		return NULL;
 
 	if (verified_token != NULL &&
 		verified_key_generation == mt_signing_key_generation &&
 		strcmp(token, verified_token) == 0)
-		return verified_expiry > statement_time() ? verified_tenant : NULL;
-
-	sig_dot = strrchr(token, '.');
-	if (sig_dot == NULL || sig_dot == token)
-		return NULL;
-	if (strlen(sig_dot + 1) != HMAC_HEX_LEN)
-		return NULL;
-	for (expiry_dot = sig_dot - 1; expiry_dot > token && *expiry_dot != '.'; expiry_dot--)
-		;
-	if (expiry_dot <= token)		/* no dot, or an empty tenant */
-		return NULL;
-	expiry_len = sig_dot - expiry_dot - 1;
-	if (expiry_len == 0 || expiry_len > 18)
-		return NULL;
-	for (p = expiry_dot + 1; p < sig_dot; p++)
-		if (*p < '0' || *p > '9')
+	{
+		if (verified_expiry <= statement_time())
 			return NULL;
-	memcpy(expiry_digits, expiry_dot + 1, expiry_len);
-	expiry_digits[expiry_len] = '\0';
-	expiry = (pg_time_t) strtoll(expiry_digits, NULL, 10);
+		if (actor_out)
+			*actor_out = verified_actor;
+		return verified_tenant;
+	}
 
-	compute_token_hmac(token, sig_dot - token, expected);
-	if (CRYPTO_memcmp(expected, sig_dot + 1, HMAC_HEX_LEN) != 0)
+	if (!parse_token(token, &tenant, &actor, &expiry, &sig_dot, &with_actor))
 		return NULL;
+	if (!token_signature_ok(token, sig_dot, with_actor))
+	{
+		const char *expiry_dot = sig_dot - 1;
+
+		if (!with_actor || !token_signature_ok(token, sig_dot, false))
+			return NULL;
+		/* parse_token found this dot, after a non-empty tenant */
+		while (*expiry_dot != '.')
+			expiry_dot--;
+		tenant = pnstrdup(token, expiry_dot - token);
+		actor = NULL;
+	}
 
 	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 	if (verified_token)
 		pfree(verified_token);
 	if (verified_tenant)
 		pfree(verified_tenant);
+	if (verified_actor)
+		pfree(verified_actor);
 	verified_token = pstrdup(token);
-	verified_tenant = pnstrdup(token, expiry_dot - token);
+	verified_tenant = pstrdup(tenant);
+	verified_actor = actor ? pstrdup(actor) : NULL;
 	verified_expiry = expiry;
 	verified_key_generation = mt_signing_key_generation;
 	MemoryContextSwitchTo(oldcxt);
 
-	return expiry > statement_time() ? verified_tenant : NULL;
+	if (expiry <= statement_time())
+		return NULL;
+	if (actor_out)
+		*actor_out = verified_actor;
+	return verified_tenant;
+}
+
+/*
+ * The tenants that the registry (multitenant.tenants) marks suspended or
+ * inactive, cached per backend: current_tenant() runs once per row in every
+ * policy, so it must not read the table each time.  Every change to the registry
+ * invalidates its relcache entry (its tenants_changed trigger), which drops
+ * the cache; this backend's own changes arrive at the next command, other
+ * backends' at their next statement.  A database without the registry
+ * (before 1.3) restricts nothing, and looks for it again on every call.
+ */
+typedef struct BlockedTenant
+{
+	char		tenant[MT_IDENTIFIER_MAXLEN + 1];	/* hash key */
+	char		status[NAMEDATALEN];
+} BlockedTenant;
+
+static HTAB *blocked_tenants = NULL;
+static Oid	registry_relid = InvalidOid;
+static bool registry_loaded = false;
+static bool registry_invalidated = false;
+
+static void
+registry_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == registry_relid)
+	{
+		registry_loaded = false;
+		registry_invalidated = true;
+	}
+}
+
+/*
+ * Reads the registry directly, not through SPI: its policies call
+ * current_tenant(), and the caller may see no row of it at all.  The catalog
+ * snapshot sees every committed change (and this transaction's own), even
+ * in a transaction that keeps an older snapshot for its queries, and may be
+ * taken inside parallel workers.
+ */
+static void
+load_registry(void)
+{
+	Oid			relid = mt_relation_oid("tenants", true);
+	HASHCTL		ctl;
+	HTAB	   *blocked;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	AttrNumber	id_att;
+	AttrNumber	status_att;
+
+	if (blocked_tenants != NULL)
+		hash_destroy(blocked_tenants);
+	blocked_tenants = NULL;
+	registry_relid = relid;
+	if (!OidIsValid(relid))
+		return;
+
+	rel = table_open(relid, AccessShareLock);
+	registry_invalidated = false;
+	id_att = get_attnum(relid, "id");
+	status_att = get_attnum(relid, "status");
+	if (id_att == InvalidAttrNumber || status_att == InvalidAttrNumber)
+		elog(ERROR, "multitenant.tenants has no id or status column");
+
+	ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
+	ctl.entrysize = sizeof(BlockedTenant);
+	blocked = hash_create("multitenant blocked tenants", 16, &ctl, HASH_ELEM | HASH_STRINGS);
+
+	PG_TRY();
+	{
+		/* Relcache invalidations leave the catalog snapshot as it was. */
+		InvalidateCatalogSnapshot();
+		snapshot = RegisterSnapshot(GetCatalogSnapshot(relid));
+		scan = table_beginscan(rel, snapshot, 0, NULL);
+		slot = table_slot_create(rel, NULL);
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+			Datum		status_datum = slot_getattr(slot, status_att, &isnull);
+			char	   *status;
+			char	   *tenant;
+			BlockedTenant *entry;
+
+			if (isnull)
+				continue;
+			status = TextDatumGetCString(status_datum);
+			if (strcmp(status, "active") == 0)
+				continue;
+			tenant = TextDatumGetCString(slot_getattr(slot, id_att, &isnull));
+			if (strlen(tenant) > MT_IDENTIFIER_MAXLEN)
+				continue;		/* never an enterable tenant id */
+			entry = hash_search(blocked, tenant, HASH_ENTER, NULL);
+			strlcpy(entry->status, status, sizeof(entry->status));
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		table_endscan(scan);
+		UnregisterSnapshot(snapshot);
+	}
+	PG_CATCH();
+	{
+		hash_destroy(blocked);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	table_close(rel, AccessShareLock);
+
+	blocked_tenants = blocked;
+	/* An invalidation that came in while reading means: read again. */
+	registry_loaded = !registry_invalidated;
+}
+
+/*
+ * The status of a tenant the registry marks suspended or inactive, NULL for
+ * an enterable one (active, or not in the registry).
+ */
+static const char *
+blocked_tenant_status(const char *tenant)
+{
+	BlockedTenant *entry;
+
+	if (!IsTransactionState())
+		return NULL;
+	if (!registry_loaded)
+		load_registry();
+	if (blocked_tenants == NULL || hash_get_num_entries(blocked_tenants) == 0 ||
+		strlen(tenant) > MT_IDENTIFIER_MAXLEN)
+		return NULL;
+	entry = hash_search(blocked_tenants, tenant, HASH_FIND, NULL);
+	return entry ? entry->status : NULL;
+}
+
+/*
+ * The statement trigger of the registry: every backend's cache must drop
+ * what it knows, and a rebuild or an instance.removed that deletes the
+ * system tenant's row (which no event writes) gets it back, written as the
+ * extension's owner whoever deleted it.
+ */
+Datum
+mt_tenants_changed(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr keep_system_plan = NULL;
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "tenants_changed must be called as a trigger");
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	{
+		mt_spi_connect();
+		MT_AS_ROLE_BEGIN(mt_extension_owner());
+		if (keep_system_plan == NULL)
+			keep_system_plan = mt_prepare_kept(
+											   "INSERT INTO multitenant.tenants"
+											   " (instance_id, id, name, type, status, settings, created_at, changed_at)"
+											   " SELECT 'system', 'system', 'System', 'enterprise', 'active', '{}'::pg_catalog.jsonb,"
+											   " '2000-01-01 00:00:00+00'::pg_catalog.timestamptz, '2000-01-01 00:00:00+00'::pg_catalog.timestamptz"
+											   " WHERE NOT EXISTS (SELECT FROM multitenant.tenants AS t"
+											   " WHERE t.instance_id OPERATOR(pg_catalog.=) 'system')",
+											   0, NULL);
+		if (mt_execute_kept(keep_system_plan, NULL, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not restore the system tenant's row");
+		MT_AS_ROLE_END();
+		SPI_finish();
+	}
+	return PointerGetDatum(NULL);
+}
+
+static void
+require_enterable(const char *tenant)
+{
+	const char *status = blocked_tenant_status(tenant);
+
+	if (status != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tenant \"%s\" is %s and cannot be entered", tenant, status),
+				 errhint("An administrator can reactivate it with multitenant.set_tenant_status().")));
 }
 
 /*
@@ -222,15 +540,22 @@ static struct config_generic *tenant_record = NULL;
  */
 static char *xact_tenant = NULL;
 
+/* Likewise the actor the current transaction set or read. */
+static char *xact_actor = NULL;
+
+/* multitenant.actor and its GUC record (see check_actor_setting). */
+static char *actor_setting = NULL;
+static struct config_generic *actor_record = NULL;
+
 /*
  * Whether the setting's current value outlasts the current transaction: no
  * stacked value (it came from an earlier transaction, the configuration, a
  * role or database setting, or the connection), or a plain SET in this one.
  */
 static bool
-tenant_setting_outlasts_transaction(void)
+setting_outlasts_transaction(struct config_generic *record)
 {
-	GucStack   *stack = tenant_record->stack;
+	GucStack   *stack = record->stack;
 
 	return stack == NULL || stack->state == GUC_SET;
 }
@@ -246,7 +571,7 @@ tenant_setting_outlasts_transaction(void)
 static bool
 session_value_refused(void)
 {
-	return !mt_session_tenant && !IsParallelWorker() && tenant_setting_outlasts_transaction();
+	return !mt_session_tenant && !IsParallelWorker() && setting_outlasts_transaction(tenant_record);
 }
 
 static void
@@ -260,18 +585,35 @@ refuse_session_value(void)
 }
 
 static void
+remember_xact_actor(const char *actor)
+{
+	if (xact_actor == NULL && IsTransactionState())
+		xact_actor = MemoryContextStrdup(TopMemoryContext, actor);
+}
+
+static void
+forget_xact_actor(void)
+{
+	if (xact_actor != NULL)
+		pfree(xact_actor);
+	xact_actor = NULL;
+}
+
+static void
 remember_xact_tenant(const char *tenant)
 {
 	if (xact_tenant == NULL && IsTransactionState())
 		xact_tenant = MemoryContextStrdup(TopMemoryContext, tenant);
 }
 
+/* Leaving the transaction's tenant leaves its actor too. */
 static void
 forget_xact_tenant(void)
 {
 	if (xact_tenant != NULL)
 		pfree(xact_tenant);
 	xact_tenant = NULL;
+	forget_xact_actor();
 }
 
 static void
@@ -292,26 +634,57 @@ tenant_xact_callback(XactEvent event, void *arg)
 }
 
 /*
- * The tenant named by a value of the setting, without verifying a token: in
- * signed mode the part before the expiry, NULL if the value is not shaped
- * like a token (it then enters no tenant).
+ * The tenant (and actor) named by a value of the setting: in signed mode
+ * those of the token if it verifies, else of its shape, without verifying;
+ * NULL if the value is not shaped like a token (it then enters no tenant).
  */
 static char *
-tenant_of_value(const char *value)
+tenant_of_value(const char *value, char **actor)
 {
+	const char *verified;
+	const char *verified_act;
 	const char *sig_dot;
-	const char *expiry_dot;
+	pg_time_t	expiry;
+	bool		with_actor;
+	char	   *tenant;
 
+	*actor = NULL;
 	if (!mt_require_signed_context)
 		return pstrdup(value);
-	sig_dot = strrchr(value, '.');
-	if (sig_dot == NULL || sig_dot == value)
+	verified = verify_token(value, &verified_act);
+	if (verified != NULL)
+	{
+		*actor = verified_act ? pstrdup(verified_act) : NULL;
+		return pstrdup(verified);
+	}
+	if (!parse_token(value, &tenant, actor, &expiry, &sig_dot, &with_actor))
 		return NULL;
-	for (expiry_dot = sig_dot - 1; expiry_dot > value && *expiry_dot != '.'; expiry_dot--)
-		;
-	if (expiry_dot <= value)
-		return NULL;
-	return pnstrdup(value, expiry_dot - value);
+	return tenant;
+}
+
+/*
+ * The actor, like the tenant, is one per transaction: once the transaction
+ * set or read one, a different one is refused (an administrator switches).
+ * No actor (an empty multitenant.actor, a token without one) is always
+ * allowed.
+ */
+static bool
+check_actor_change(const char *requested)
+{
+	if (xact_actor != NULL && strcmp(xact_actor, requested) != 0)
+	{
+		if (!mt_caller_is_admin())
+		{
+			GUC_check_errcode(ERRCODE_INVALID_TRANSACTION_STATE);
+			GUC_check_errmsg("cannot act as \"%s\": this transaction already acts as \"%s\"",
+							 requested, xact_actor);
+			GUC_check_errhint("A transaction has one actor; commit or roll back before acting as another.");
+			return false;
+		}
+		forget_xact_actor();
+	}
+	remember_xact_actor(requested);
+	return true;
 }
 
 /*
@@ -327,6 +700,7 @@ static bool
 check_tenant_setting(char **newval, void **extra, GucSource source)
 {
 	char	   *requested;
+	char	   *actor;
 
 	if (source == PGC_S_TEST || !IsTransactionState())
 		return true;
@@ -337,7 +711,7 @@ check_tenant_setting(char **newval, void **extra, GucSource source)
 			forget_xact_tenant();
 		return true;
 	}
-	requested = tenant_of_value(*newval);
+	requested = tenant_of_value(*newval, &actor);
 	if (requested == NULL)
 		return true;
 	if (xact_tenant != NULL && strcmp(xact_tenant, requested) != 0)
@@ -352,9 +726,36 @@ check_tenant_setting(char **newval, void **extra, GucSource source)
 		}
 		forget_xact_tenant();
 	}
+	if (actor != NULL && !check_actor_change(actor))
+		return false;
 	remember_xact_tenant(requested);
 	pfree(requested);
 	return true;
+}
+
+/*
+ * multitenant.actor: the acting principal in unsigned mode, set by the
+ * trusted application as it sets the tenant.  (In signed mode the actor
+ * comes from the token only, and this setting is ignored.)
+ */
+static bool
+check_actor_setting(char **newval, void **extra, GucSource source)
+{
+	if (*newval != NULL && strlen(*newval) > MT_IDENTIFIER_MAXLEN)
+	{
+		GUC_check_errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION);
+		GUC_check_errmsg("multitenant.actor is too long (%zu bytes, at most %d)", strlen(*newval), MT_IDENTIFIER_MAXLEN);
+		return false;
+	}
+	if (source == PGC_S_TEST || !IsTransactionState())
+		return true;
+	if (*newval == NULL || (*newval)[0] == '\0')
+	{
+		if (xact_actor != NULL && mt_caller_is_admin())
+			forget_xact_actor();
+		return true;
+	}
+	return check_actor_change(*newval);
 }
 
 /*
@@ -371,7 +772,7 @@ show_tenant_setting(void)
 		return "";
 	if (!mt_require_signed_context && !signing_possible())
 		return raw;
-	tenant = signing_possible() ? verify_token(raw) : NULL;
+	tenant = signing_possible() ? verify_token(raw, NULL) : NULL;
 	if (tenant != NULL)
 		return tenant;
 	return mt_require_signed_context ? "" : raw;
@@ -415,14 +816,28 @@ mt_tenant_context_init(void)
 							   0,
 							   check_tenant_setting, NULL, show_tenant_setting);
 
+	DefineCustomStringVariable("multitenant.actor",
+							   "The acting principal of the tenant context, in unsigned mode (signed mode takes it from the token).",
+							   "Read it with multitenant.current_actor(); set it as the tenant is set, with SET LOCAL.",
+							   &actor_setting,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_actor_setting, NULL, NULL);
+
 	vars = get_guc_variables();
 	n = GetNumConfigOptions();
 	for (i = 0; i < n; i++)
+	{
 		if (strcmp(vars[i]->name, "multitenant.tenant") == 0)
 			tenant_record = vars[i];
-	if (tenant_record == NULL)
-		elog(ERROR, "multitenant.tenant is not defined");
+		else if (strcmp(vars[i]->name, "multitenant.actor") == 0)
+			actor_record = vars[i];
+	}
+	if (tenant_record == NULL || actor_record == NULL)
+		elog(ERROR, "multitenant.tenant or multitenant.actor is not defined");
 	RegisterXactCallback(tenant_xact_callback, NULL);
+	CacheRegisterRelcacheCallback(registry_relcache_callback, (Datum) 0);
 
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = tenant_executor_start;
@@ -448,7 +863,10 @@ current_tenant_internal(bool ignore_session_value)
 			return NULL;
 		refuse_session_value();
 	}
-	tenant = mt_require_signed_context ? verify_token(raw) : raw;
+	tenant = mt_require_signed_context ? verify_token(raw, NULL) : raw;
+	/* A suspended or inactive tenant's session sees nothing. */
+	if (tenant != NULL && blocked_tenant_status(tenant) != NULL)
+		return NULL;
 	if (tenant != NULL)
 		remember_xact_tenant(tenant);
 	return tenant;
@@ -505,6 +923,16 @@ set_tenant_setting(const char *value, bool is_local)
 							 true, 0, false);
 }
 
+static void
+set_actor_setting(const char *value, bool is_local)
+{
+	(void) set_config_option("multitenant.actor", value,
+							 superuser() ? PGC_SUSET : PGC_USERSET,
+							 PGC_S_SESSION,
+							 is_local ? GUC_ACTION_LOCAL : GUC_ACTION_SET,
+							 true, 0, false);
+}
+
 /*
  * The one-round-trip entry of the lookups: a signed token enters its tenant
  * for the rest of the current transaction only (an implicit one ends with the
@@ -514,16 +942,20 @@ static void
 enter_tenant_token(const char *token)
 {
 	const char *verified;
+	const char *verified_actor_ptr;
 	char	   *tenant;
+	char	   *actor;
 	const char *current;
 
 	require_signing();
-	verified = verify_token(token);
+	verified = verify_token(token, &verified_actor_ptr);
 	if (verified == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("invalid or expired tenant token")));
 	tenant = pstrdup(verified);
+	actor = verified_actor_ptr ? pstrdup(verified_actor_ptr) : NULL;
+	require_enterable(tenant);
 
 	/*
 	 * The token enters its tenant in the middle of the caller's statement, so
@@ -538,6 +970,8 @@ enter_tenant_token(const char *token)
 				 errmsg("cannot enter tenant \"%s\" with a tenant token: tenant \"%s\" is already entered", tenant, current),
 				 errhint("Use the token in a statement of its own, or in a transaction that has not entered another tenant.")));
 	set_tenant_setting(mt_require_signed_context ? token : tenant, true);
+	if (!mt_require_signed_context)
+		set_actor_setting(actor ? actor : "", true);
 }
 
 /*
@@ -552,6 +986,13 @@ mt_lookup_tenant(const char *token, const char *function_name)
 	if (token != NULL)
 		enter_tenant_token(token);
 	tenant = mt_current_tenant_cstring();
+	if (tenant == NULL && tenant_setting != NULL && tenant_setting[0] != '\0')
+	{
+		const char *named = mt_require_signed_context ? verify_token(tenant_setting, NULL) : tenant_setting;
+
+		if (named != NULL)
+			require_enterable(named);
+	}
 	if (tenant == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -566,6 +1007,7 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 	char	   *instance_id = mt_text_arg(fcinfo, 0);
 	char	   *token = mt_text_arg(fcinfo, 1);
 	bool		is_local = PG_ARGISNULL(2) ? false : PG_GETARG_BOOL(2);
+	char	   *actor = NULL;
 
 	mt_check_identifier(instance_id, "tenant id");
 
@@ -591,17 +1033,58 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 	if (token != NULL)
 	{
 		const char *tenant;
+		const char *verified_actor_ptr;
 
 		require_signing();
-		tenant = verify_token(token);
+		tenant = verify_token(token, &verified_actor_ptr);
 		if (tenant == NULL || strcmp(tenant, instance_id) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 					 errmsg("invalid or expired token for tenant \"%s\"", instance_id)));
+		actor = verified_actor_ptr ? pstrdup(verified_actor_ptr) : NULL;
 	}
 
+	require_enterable(instance_id);
 	set_tenant_setting(mt_require_signed_context ? token : instance_id, is_local);
+	/* In unsigned mode a token's actor (or none) becomes the setting's. */
+	if (!mt_require_signed_context && token != NULL)
+		set_actor_setting(actor ? actor : "", is_local);
 	PG_RETURN_VOID();
+}
+
+/*
+ * The acting principal of the current tenant context: in signed mode the
+ * actor of the token (NULL for a token without one), otherwise
+ * multitenant.actor.  There is no actor without a tenant, and the actor
+ * follows the tenant's rules: a session-wide multitenant.actor is refused
+ * while multitenant.session_tenant is off.
+ */
+Datum
+mt_current_actor(PG_FUNCTION_ARGS)
+{
+	const char *tenant = current_tenant_internal(false);
+	const char *actor;
+
+	if (tenant == NULL)
+		PG_RETURN_NULL();
+	if (mt_require_signed_context)
+		(void) verify_token(tenant_setting, &actor);
+	else
+	{
+		actor = actor_setting;
+		if (actor == NULL || actor[0] == '\0')
+			PG_RETURN_NULL();
+		if (!mt_session_tenant && !IsParallelWorker() && setting_outlasts_transaction(actor_record))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("multitenant.actor is set for the whole session, but multitenant.session_tenant is off"),
+					 errdetail("Behind a transaction-mode connection pooler, a session-wide actor would pass to the next client of the connection."),
+					 errhint("Set it for one transaction: SET LOCAL multitenant.actor inside BEGIN ... COMMIT.")));
+	}
+	if (actor == NULL)
+		PG_RETURN_NULL();
+	remember_xact_actor(actor);
+	PG_RETURN_TEXT_P(cstring_to_text(actor));
 }
 
 Datum
@@ -611,10 +1094,21 @@ mt_reset_tenant(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+static void
+append_hex(StringInfo buf, const char *value)
+{
+	size_t		len = strlen(value);
+
+	enlargeStringInfo(buf, len * 2 + 1);
+	buf->len += hex_encode(value, len, buf->data + buf->len);
+	buf->data[buf->len] = '\0';
+}
+
 Datum
 mt_sign_tenant(PG_FUNCTION_ARGS)
 {
 	char	   *instance_id = mt_text_arg(fcinfo, 0);
+	char	   *actor = PG_NARGS() > 2 ? mt_text_arg(fcinfo, 2) : NULL;
 	Interval   *ttl;
 	TimestampTz now = GetCurrentTimestamp();
 	TimestampTz expires;
@@ -626,6 +1120,8 @@ mt_sign_tenant(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("token lifetime for tenant \"%s\" must not be null", instance_id)));
+	if (actor != NULL)
+		mt_check_identifier(actor, "actor");
 	ttl = PG_GETARG_INTERVAL_P(1);
 	if (!signing_possible())
 		ereport(ERROR,
@@ -642,9 +1138,27 @@ mt_sign_tenant(PG_FUNCTION_ARGS)
 				 errmsg("token lifetime for tenant \"%s\" must be positive", instance_id)));
 
 	initStringInfo(&token);
-	appendStringInfo(&token, "%s.%lld", instance_id,
-					 (long long) timestamptz_to_time_t(expires));
-	compute_token_hmac(token.data, token.len, hex);
+	if (actor == NULL)
+	{
+		/* The format of the tokens without an actor, unchanged. */
+		appendStringInfo(&token, "%s.%lld", instance_id,
+						 (long long) timestamptz_to_time_t(expires));
+		compute_token_hmac(token.data, token.len, hex);
+	}
+	else
+	{
+		StringInfoData message;
+
+		appendStringInfoString(&token, TOKEN_V2_PREFIX);
+		append_hex(&token, instance_id);
+		appendStringInfoChar(&token, '.');
+		append_hex(&token, actor);
+		appendStringInfo(&token, ".%lld", (long long) timestamptz_to_time_t(expires));
+		initStringInfo(&message);
+		appendBinaryStringInfo(&message, TOKEN_V2_LABEL, sizeof(TOKEN_V2_LABEL));
+		appendBinaryStringInfo(&message, token.data, token.len);
+		compute_token_hmac(message.data, message.len, hex);
+	}
 	appendStringInfo(&token, ".%s", hex);
 	PG_RETURN_TEXT_P(cstring_to_text(token.data));
 }

@@ -66,10 +66,17 @@ AS 'MODULE_PATHNAME', 'mt_reset_tenant'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- Tokens for signed mode (multitenant.require_signed_context); only
--- administrators sign.
-CREATE FUNCTION @extschema@.sign_tenant(instance_id text, ttl interval DEFAULT '15 minutes')
+-- administrators sign.  A token may name the acting principal (actor).
+CREATE FUNCTION @extschema@.sign_tenant(instance_id text, ttl interval DEFAULT '15 minutes', actor text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'mt_sign_tenant'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
-GRANT EXECUTE ON FUNCTION @extschema@.sign_tenant(text, interval) TO multitenant_admin;
+GRANT EXECUTE ON FUNCTION @extschema@.sign_tenant(text, interval, text) TO multitenant_admin;
+
+-- The acting principal of the tenant context: the token's actor in signed
+-- mode, multitenant.actor otherwise; NULL without a tenant.
+CREATE FUNCTION @extschema@.current_actor()
+RETURNS text
+AS 'MODULE_PATHNAME', 'mt_current_actor'
+LANGUAGE C STABLE PARALLEL SAFE;

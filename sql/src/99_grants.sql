@@ -28,6 +28,7 @@ $grants$;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.set_tenant(text, text, boolean),
 	@extschema@.reset_tenant(),
+	@extschema@.current_actor(),
 	@extschema@.payload_text(jsonb, text),
 	@extschema@.payload_bool(jsonb, text),
 	@extschema@.payload_bigint(jsonb, text),
@@ -50,3 +51,14 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.authenticate_pat(text),
 	@extschema@.record_auth_check(text, text, boolean, text)
 TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.create_tenant(text, text, text, jsonb, text),
+	@extschema@.update_tenant(text, text, text, jsonb, text),
+	@extschema@.set_tenant_status(text, text, text),
+	@extschema@.check_tenant_settings(jsonb, text),
+	@extschema@.check_external_group(text, text),
+	@extschema@.require_tenant_operator(text),
+	@extschema@.tenant_version_for_change(text),
+	@extschema@.tenant_version(text)
+TO multitenant_admin;

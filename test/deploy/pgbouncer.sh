@@ -504,7 +504,7 @@ $(sql_try set "SELECT multitenant.set_tenant('tenant-a', :'tok_a');")
 $(sql_rows rows)
 $(sql_setting a)
 $(sql_try sign "SELECT multitenant.sign_tenant('tenant-a');")
-SELECT 'can_sign=' || pg_catalog.has_function_privilege('multitenant.sign_tenant(text, interval)', 'EXECUTE');
+SELECT 'can_sign=' || pg_catalog.has_function_privilege('multitenant.sign_tenant(text, interval, text)', 'EXECUTE');
 SQL
 client s4_b <<SQL
 $(sql_pid)

@@ -28,6 +28,7 @@ SAVEPOINT stream;
 \ir ../upgrade/stream_access.sql
 \ir ../upgrade/stream_idps.sql
 \ir ../upgrade/stream_auth.sql
+\ir ../upgrade/stream_tenants.sql
 SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
            'instance_id', e.instance_id, 'aggregate_type', e.aggregate_type, 'aggregate_id', e.aggregate_id,
            'event_type', e.event_type, 'payload', e.payload, 'expected_sequence', e.sequence - 1,
@@ -165,6 +166,7 @@ BEGIN
 	-- Signed tokens and keys where the server is configured for them.
 	BEGIN
 		INSERT INTO pg_temp.sp_vals VALUES ('token', multitenant.sign_tenant('sp-a', '1 hour'));
+		INSERT INTO pg_temp.sp_vals VALUES ('actor_token', multitenant.sign_tenant('sp-a', '1 hour', 'bob'));
 	EXCEPTION WHEN object_not_in_prerequisite_state THEN
 		NULL;
 	END;
@@ -388,11 +390,17 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.set_tenant('sp-a', 'sp-a.1.00')$$, true),
 ('multitenant.set_tenant(text,text,boolean)', 'set_tenant empty', 'mt_sp_app', NULL, '{}',
  $$SELECT multitenant.set_tenant('')$$, true),
+('multitenant.sign_tenant(text,interval,text)', 'sign_tenant with an actor', NULL, NULL, '{}',
+ $$SELECT pg_catalog.split_part(t, '.', 1), pg_catalog.split_part(t, '.', 2), pg_catalog.split_part(t, '.', 3) FROM multitenant.sign_tenant('sp-a', '1 hour', 'alice') AS t$$, true),
+('multitenant.current_actor()', 'current_actor', 'mt_sp_app', 'sp-a', ARRAY[$$SET LOCAL multitenant.actor = 'alice'$$],
+ $$SELECT multitenant.current_actor()$$, true),
+('multitenant.current_actor()', 'current_actor of a token', 'mt_sp_app', NULL, '{}',
+ format('SELECT u.id, multitenant.current_actor() FROM multitenant.user_by_id(%L, %L) AS u', 'u1', pg_temp.sp_val('actor_token')), true),
 ('multitenant.reset_tenant()', 'reset_tenant', 'mt_sp_app', 'sp-a',
  ARRAY[$$SELECT multitenant.reset_tenant()$$], $$SELECT multitenant.current_tenant() IS NULL$$, true),
-('multitenant.sign_tenant(text,interval)', 'sign_tenant', NULL, NULL, '{}',
+('multitenant.sign_tenant(text,interval,text)', 'sign_tenant', NULL, NULL, '{}',
  $$SELECT pg_catalog.split_part(t, '.', 1), pg_catalog.length(t) FROM multitenant.sign_tenant('sp-a', '1 hour') AS t$$, true),
-('multitenant.sign_tenant(text,interval)', 'sign_tenant as the application', 'mt_sp_app', 'sp-a', '{}',
+('multitenant.sign_tenant(text,interval,text)', 'sign_tenant as the application', 'mt_sp_app', 'sp-a', '{}',
  $$SELECT multitenant.sign_tenant('sp-a')$$, true),
 
 -- payload accessors
@@ -544,6 +552,42 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  ARRAY[$$SELECT pg_catalog.set_config('multitenant.previous_master_key', pg_catalog.current_setting('multitenant.master_key'), true)$$,
        $$SELECT pg_catalog.set_config('multitenant.master_key', pg_catalog.repeat('3d', 32), true)$$],
  $$SELECT multitenant.rotate_master_key()$$, true),
+
+-- tenants registry
+('multitenant.create_tenant(text,text,text,jsonb,text)', 'create_tenant', 'mt_sp_admin', NULL, '{}',
+ $$SELECT t FROM multitenant.create_tenant('sp-new', 'New', 'trial', '{"features": {"sso": true}, "limits": {"users": 5}}', 'grp-new') AS t$$, true),
+('multitenant.create_tenant(text,text,text,jsonb,text)', 'create_tenant with an unknown settings key', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.create_tenant('sp-new', 'New', settings => '{"colour": "red"}')$$, true),
+('multitenant.update_tenant(text,text,text,jsonb,text)', 'update_tenant', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.create_tenant('sp-new', 'New', external_group_id => 'grp-new')$$],
+ $$SELECT t FROM multitenant.update_tenant('sp-new', 'Renamed', 'enterprise', '{"locale": "fr-CH"}', '') AS t$$, true),
+('multitenant.update_tenant(text,text,text,jsonb,text)', 'update_tenant of an unknown tenant', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.update_tenant('sp-none', 'x')$$, true),
+('multitenant.set_tenant_status(text,text,text)', 'set_tenant_status', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.create_tenant('sp-new', 'New')$$, $$SELECT multitenant.set_tenant_status('sp-new', 'suspended', 'unpaid')$$],
+ $$SELECT t FROM multitenant.set_tenant_status('sp-new', 'inactive') AS t$$, true),
+('multitenant.set_tenant_status(text,text,text)', 'set_tenant_status refused', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.create_tenant('sp-new', 'New')$$, $$SELECT multitenant.set_tenant_status('sp-new', 'inactive')$$],
+ $$SELECT multitenant.set_tenant_status('sp-new', 'suspended')$$, true),
+('multitenant.check_tenant_settings(jsonb,text)', 'check_tenant_settings', NULL, NULL, '{}',
+ $$SELECT multitenant.check_tenant_settings('{"branding": {"logo": "x"}, "timezone": "UTC", "limits": {"orgs": 3}}', 'sp-a')$$, true),
+('multitenant.check_tenant_settings(jsonb,text)', 'check_tenant_settings of a wrong type', NULL, NULL, '{}',
+ $$SELECT multitenant.check_tenant_settings('{"limits": {"orgs": -3}}', 'sp-a')$$, true),
+('multitenant.check_external_group(text,text)', 'check_external_group', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.create_tenant('sp-new', 'New', external_group_id => 'grp-new')$$],
+ $$SELECT multitenant.check_external_group('sp-other', 'grp-new')$$, true),
+('multitenant.require_tenant_operator(text)', 'require_tenant_operator as the application', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.require_tenant_operator('create_tenant')$$, true),
+('multitenant.tenant_version(text)', 'tenant_version', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.create_tenant('sp-new', 'New')$$],
+ $$SELECT multitenant.tenant_version('sp-new')$$, true),
+('multitenant.tenant_version_for_change(text)', 'tenant_version_for_change of the system tenant', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.tenant_version_for_change('system')$$, true),
+('multitenant.tenants_changed()', 'tenants_changed puts the system row back', NULL, NULL, '{}',
+ $$DELETE FROM multitenant.tenants AS t WHERE t.id OPERATOR(pg_catalog.=) 'system'$$, false),
+('multitenant.set_tenant(text,text,boolean)', 'set_tenant into a suspended tenant', NULL, NULL,
+ ARRAY[$$SELECT multitenant.create_tenant('sp-c', 'C')$$, $$SELECT multitenant.set_tenant_status('sp-c', 'suspended')$$],
+ $$SELECT multitenant.set_tenant('sp-c')$$, true),
 
 -- lookups, tokens, lockout
 ('multitenant.instance_by_domain(text)', 'instance_by_domain', 'mt_sp_app', NULL, '{}',

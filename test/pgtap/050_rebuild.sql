@@ -103,6 +103,7 @@ $gen$;
 \ir ../upgrade/stream_access.sql
 \ir ../upgrade/stream_idps.sql
 \ir ../upgrade/stream_auth.sql
+\ir ../upgrade/stream_tenants.sql
 
 SELECT cmp_ok((SELECT count(*)::int FROM multitenant.events), '>=', 3000, 'the stream has at least 3,000 events');
 SELECT is((SELECT count(DISTINCT instance_id)::int FROM multitenant.events), 6, 'over six tenants');
