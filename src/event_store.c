@@ -889,6 +889,23 @@ check_event_type_declared(const char *event_type)
 	(void) hash_search(known_event_types, event_type, HASH_ENTER, NULL);
 }
 
+/*
+ * The tenants registry is the operator's: its type, settings and status
+ * decide what a tenant may do, so a tenant's own application must not push
+ * the events it is reduced from.  Operators go through create_tenant,
+ * update_tenant and set_tenant_status.
+ */
+static void
+check_registry_event(const PushRequest *req)
+{
+	if (strcmp(req->aggregate_type, "tenant") == 0 && !mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to push event \"%s\" of the tenants registry for tenant \"%s\"",
+						req->event_type, req->instance_id),
+				 errhint("Only members of multitenant_admin change the registry, through create_tenant, update_tenant and set_tenant_status.")));
+}
+
 static int
 position_attnum(TupleDesc desc)
 {
@@ -921,6 +938,7 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	{
 		validate_request(&reqs[i]);
 		mt_check_tenant_access(reqs[i].instance_id);
+		check_registry_event(&reqs[i]);
 		if (mt_require_declared_event_types)
 			check_event_type_declared(reqs[i].event_type);
 		if (reqs[i].creator == NULL)

@@ -8,7 +8,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(69);
+SELECT plan(72);
 
 CREATE ROLE mt_tn_app NOLOGIN;
 GRANT multitenant_app TO mt_tn_app;
@@ -164,6 +164,13 @@ RESET ROLE;
 SELECT multitenant.set_tenant_status('tn-a', 'active');
 SET LOCAL ROLE mt_tn_app;
 SELECT is((SELECT count(*)::int FROM multitenant.orgs_projection), 1, 'reactivated, the org is visible again');
+-- The registry is the operator's: the tenant's own application cannot change it through push.
+SELECT throws_ok($$SELECT multitenant.push('tenant', 'tn-a', 'tenant.changed', '{"type": "demo"}')$$, '42501',
+                 'permission denied to push event "tenant.changed" of the tenants registry for tenant "tn-a"',
+                 'an application cannot change its own tenant by pushing a registry event');
+SELECT throws_ok($$SELECT multitenant.push_many('[{"aggregate_type": "tenant", "aggregate_id": "tn-a", "event_type": "tenant.reactivated"}]')$$,
+                 '42501', NULL, 'nor through push_many');
+SELECT is((SELECT type FROM multitenant.tenants WHERE id = 'tn-a'), 'enterprise', 'its type is unchanged');
 RESET ROLE;
 
 SELECT * FROM finish();
