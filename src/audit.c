@@ -7,8 +7,9 @@
  *
  * The trigger builds the row images in C (to_jsonb of the row, minus the
  * excluded columns, which are the trigger's arguments) and writes the entry
- * through a kept plan as the extension's owner, so that no role needs a
- * privilege on the log to be audited.  Only purge_audit_log deletes
+ * straight into the log's heap and indexes, so that no role needs a
+ * privilege on the log to be audited, and no statement is planned or
+ * executed per audited row.  Only purge_audit_log deletes
  * entries: the guard lets a DELETE through while it runs, and it records
  * what it removed in the same transaction.
  *
@@ -17,10 +18,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
+#include "executor/executor.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -34,6 +39,7 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/timestamp.h"
+#include "utils/xid8.h"
 
 #include "catalog.h"
 #include "settings.h"
@@ -49,12 +55,9 @@ PG_FUNCTION_INFO_V1(mt_purge_audit_log);
 /* The name of the trigger enable_audit attaches, one per table. */
 #define AUDIT_TRIGGER_NAME "multitenant_audit"
 
-#define AUDIT_INSERT_NARGS 12
-
 /* Set while purge_audit_log deletes; the guard lets its DELETE through. */
 static bool purging = false;
 
-static SPIPlanPtr insert_plan = NULL;
 static SPIPlanPtr purge_plan = NULL;
 
 /*
@@ -81,80 +84,105 @@ prepare_to_jsonb(void)
 	to_jsonb_ready = true;
 }
 
-static SPIPlanPtr
-get_insert_plan(void)
+/* The columns of multitenant.audit_log, in table order. */
+enum
 {
-	if (insert_plan == NULL)
-	{
-		Oid			types[AUDIT_INSERT_NARGS] = {
-			TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-			JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, TEXTOID, TEXTOID
-		};
-
-		insert_plan = mt_prepare_kept("INSERT INTO multitenant.audit_log"
-									  " (instance_id, actor, db_role, action, target_table, target_key,"
-									  "  before, after, changed_columns, client_address, user_agent, reason)"
-									  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-									  AUDIT_INSERT_NARGS, types);
-	}
-	return insert_plan;
-}
+	COL_ID,
+	COL_INSTANCE_ID,
+	COL_ACTOR,
+	COL_DB_ROLE,
+	COL_ACTION,
+	COL_TARGET_TABLE,
+	COL_TARGET_KEY,
+	COL_BEFORE,
+	COL_AFTER,
+	COL_CHANGED_COLUMNS,
+	COL_CLIENT_ADDRESS,
+	COL_USER_AGENT,
+	COL_REASON,
+	COL_TRANSACTION_ID,
+	COL_CREATED_AT,
+	AUDIT_LOG_NATTS
+};
 
 static Datum
-text_or_null(const char *value, char *null)
+text_or_null(const char *value, bool *null)
 {
-	if (value == NULL || value[0] == '\0')
-	{
-		*null = 'n';
-		return (Datum) 0;
-	}
-	*null = ' ';
-	return CStringGetTextDatum(value);
+	*null = (value == NULL || value[0] == '\0');
+	return *null ? (Datum) 0 : CStringGetTextDatum(value);
 }
 
 /*
- * Writes one entry as the extension's owner.  SPI must be connected; the
- * caller's role is taken before the switch.  Nullable arguments are NULL
- * pointers.
+ * Writes one entry.  The log is the extension's own table, with no insert
+ * trigger, so the entry goes in through the table access method and the
+ * indexes directly, skipping the executor that a statement would start for
+ * every audited row.  What the table's defaults and CHECKs would do is done
+ * here: the identity, the transaction, its start time, a non-empty tenant.
+ * Nullable arguments are NULL pointers.
  */
 static void
 write_entry(const char *instance_id, const char *action, const char *target_table,
 			Jsonb *target_key, Jsonb *before, Jsonb *after, ArrayType *changed,
 			const char *reason)
 {
-	Datum		values[AUDIT_INSERT_NARGS];
-	char		nulls[AUDIT_INSERT_NARGS];
-	char	   *actor = mt_current_actor_cstring();
-	char	   *db_role = GetUserNameFromId(GetUserId(), false);
-	SPIPlanPtr	plan = get_insert_plan();
-	int			rc;
+	Oid			relid = mt_relation_oid("audit_log", false);
+	Oid			seqid = mt_relation_oid("audit_log_id_seq", false);
+	Datum		values[AUDIT_LOG_NATTS];
+	bool		nulls[AUDIT_LOG_NATTS];
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	HeapTuple	tuple;
 
-	values[0] = CStringGetTextDatum(instance_id);
-	nulls[0] = ' ';
-	values[1] = text_or_null(actor, &nulls[1]);
-	values[2] = CStringGetTextDatum(db_role);
-	nulls[2] = ' ';
-	values[3] = CStringGetTextDatum(action);
-	nulls[3] = ' ';
-	values[4] = CStringGetTextDatum(target_table);
-	nulls[4] = ' ';
-	values[5] = PointerGetDatum(target_key);
-	nulls[5] = target_key ? ' ' : 'n';
-	values[6] = PointerGetDatum(before);
-	nulls[6] = before ? ' ' : 'n';
-	values[7] = PointerGetDatum(after);
-	nulls[7] = after ? ' ' : 'n';
-	values[8] = PointerGetDatum(changed);
-	nulls[8] = changed ? ' ' : 'n';
-	values[9] = text_or_null(mt_client_address, &nulls[9]);
-	values[10] = text_or_null(mt_user_agent, &nulls[10]);
-	values[11] = text_or_null(reason, &nulls[11]);
+	if (instance_id == NULL || instance_id[0] == '\0')
+		elog(ERROR, "an audit log entry needs a tenant");
 
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	rc = mt_execute_kept(plan, values, nulls, false, 0);
-	MT_AS_ROLE_END();
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "writing the audit log failed: %s", SPI_result_code_string(rc));
+	values[COL_INSTANCE_ID] = CStringGetTextDatum(instance_id);
+	nulls[COL_INSTANCE_ID] = false;
+	values[COL_ACTOR] = text_or_null(mt_current_actor_cstring(), &nulls[COL_ACTOR]);
+	values[COL_DB_ROLE] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	nulls[COL_DB_ROLE] = false;
+	values[COL_ACTION] = CStringGetTextDatum(action);
+	nulls[COL_ACTION] = false;
+	values[COL_TARGET_TABLE] = CStringGetTextDatum(target_table);
+	nulls[COL_TARGET_TABLE] = false;
+	values[COL_TARGET_KEY] = PointerGetDatum(target_key);
+	nulls[COL_TARGET_KEY] = (target_key == NULL);
+	values[COL_BEFORE] = PointerGetDatum(before);
+	nulls[COL_BEFORE] = (before == NULL);
+	values[COL_AFTER] = PointerGetDatum(after);
+	nulls[COL_AFTER] = (after == NULL);
+	values[COL_CHANGED_COLUMNS] = PointerGetDatum(changed);
+	nulls[COL_CHANGED_COLUMNS] = (changed == NULL);
+	values[COL_CLIENT_ADDRESS] = text_or_null(mt_client_address, &nulls[COL_CLIENT_ADDRESS]);
+	values[COL_USER_AGENT] = text_or_null(mt_user_agent, &nulls[COL_USER_AGENT]);
+	values[COL_REASON] = text_or_null(reason, &nulls[COL_REASON]);
+	values[COL_TRANSACTION_ID] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	nulls[COL_TRANSACTION_ID] = false;
+	values[COL_CREATED_AT] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	nulls[COL_CREATED_AT] = false;
+
+	rel = table_open(relid, RowExclusiveLock);
+	if (RelationGetDescr(rel)->natts != AUDIT_LOG_NATTS)
+		elog(ERROR, "multitenant.audit_log has %d columns, expected %d",
+			 RelationGetDescr(rel)->natts, AUDIT_LOG_NATTS);
+	values[COL_ID] = Int64GetDatum(nextval_internal(seqid, false));
+	nulls[COL_ID] = false;
+
+	estate = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	slot = ExecInitExtraTupleSlot(estate, RelationGetDescr(rel), &TTSOpsHeapTuple);
+	tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	ExecStoreHeapTuple(tuple, slot, false);
+	simple_table_tuple_insert(rel, slot);
+	(void) ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	FreeExecutorState(estate);
+	table_close(rel, NoLock);
 }
 
 static bool
@@ -325,11 +353,13 @@ mt_audit_row(PG_FUNCTION_ARGS)
 	else
 		elog(ERROR, "audit_row must be fired by INSERT, UPDATE or DELETE");
 
+	/* The key of the row as it is after the change, or was before a DELETE. */
 	if (old_tuple != NULL)
 	{
 		Jsonb	   *whole = row_jsonb(old_tuple, desc);
 
-		key = key_of(rel, whole);
+		if (new_tuple == NULL)
+			key = key_of(rel, whole);
 		before = without_columns(whole, excluded);
 	}
 	if (new_tuple != NULL)
@@ -345,10 +375,8 @@ mt_audit_row(PG_FUNCTION_ARGS)
 	target_table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											  RelationGetRelationName(rel));
 
-	mt_spi_connect();
 	write_entry(row_tenant(rel, new_tuple ? new_tuple : old_tuple), action, target_table,
 				key, before, after, changed, NULL);
-	SPI_finish();
 
 	return PointerGetDatum(NULL);
 }
@@ -561,7 +589,8 @@ mt_purge_audit_log(PG_FUNCTION_ARGS)
 	}
 	values[0] = TimestampTzGetDatum(cutoff);
 	nulls[0] = ' ';
-	values[1] = text_or_null(tenant, &nulls[1]);
+	values[1] = tenant ? CStringGetTextDatum(tenant) : (Datum) 0;
+	nulls[1] = tenant ? ' ' : 'n';
 
 	rc = run_purge(values, nulls);
 	if (rc != SPI_OK_DELETE)
