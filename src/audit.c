@@ -330,7 +330,19 @@ mt_audit_row(PG_FUNCTION_ARGS)
 		int			i;
 
 		for (i = 0; i < trigger->tgnargs; i++)
+		{
+			/*
+			 * An excluded column renamed since would otherwise be copied
+			 * into a log that nobody can correct.
+			 */
+			if (SPI_fnumber(desc, trigger->tgargs[i]) <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_UNDEFINED_COLUMN),
+						 errmsg("column \"%s\" that the audit of table %s excludes does not exist",
+								trigger->tgargs[i], RelationGetRelationName(rel)),
+						 errhint("Call multitenant.enable_audit() again with the table's current column names.")));
 			names[i] = CStringGetTextDatum(trigger->tgargs[i]);
+		}
 		excluded = construct_array(names, trigger->tgnargs, TEXTOID, -1, false, TYPALIGN_INT);
 	}
 

@@ -6,7 +6,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(49);
+SELECT plan(50);
 
 CREATE ROLE mt_au_app NOLOGIN;
 GRANT multitenant_app TO mt_au_app;
@@ -97,6 +97,11 @@ SELECT results_eq($$SELECT changed_columns, after ? 'status', after ->> 'api_sec
                   $$VALUES (ARRAY['api_secret'], false, 'visible')$$,
                   'enable_audit again replaces the exclusions');
 SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'au.devices'::regclass AND tgname = 'multitenant_audit'), 1, 'still one trigger');
+SAVEPOINT renamed;
+ALTER TABLE au.devices RENAME COLUMN status TO state;
+SELECT throws_ok($$UPDATE au.devices SET state = 'x'$$, '42703', 'column "status" that the audit of table devices excludes does not exist',
+                 'a renamed excluded column stops the writes rather than leak into the log');
+ROLLBACK TO SAVEPOINT renamed;
 SELECT multitenant.disable_audit('au.devices');
 SELECT is((SELECT count(*)::int FROM pg_trigger WHERE tgrelid = 'au.devices'::regclass AND tgname = 'multitenant_audit'), 0, 'disable_audit removes the trigger');
 DELETE FROM au.devices;
