@@ -74,9 +74,9 @@ r_plpgsql=$(ratio "$audited" "$plpgsql")
   echo
   echo "| variant | tps |"
   echo "|---|---:|"
-  echo "| not audited | $plain |"
-  echo "| enable_audit (C trigger) | $audited |"
-  echo "| PL/pgSQL trigger (supa_audit style) | $plpgsql |"
+  printf '| not audited | %.0f |\n' "$plain"
+  printf '| enable_audit (C trigger) | %.0f |\n' "$audited"
+  printf '| PL/pgSQL trigger (supa_audit style) | %.0f |\n' "$plpgsql"
   echo
   echo "| target | ratio | verdict |"
   echo "|---|---:|---|"
