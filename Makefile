@@ -21,6 +21,7 @@ OBJS = \
 	src/tokens.o \
 	src/lockout.o \
 	src/encryption_keys.o \
+	src/audit.o \
 	src/multitenant.o
 
 # The install script of the version under development is a build product:
@@ -42,6 +43,7 @@ SQL_SOURCES = \
 	sql/src/21_tokens_lockout.sql \
 	sql/src/22_encryption_keys.sql \
 	sql/src/23_tenants.sql \
+	sql/src/24_audit.sql \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 
@@ -85,11 +87,12 @@ src/lookups.o: src/catalog.h src/lookups.h src/multitenant.h src/tenant_context.
 src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
+src/audit.o: src/catalog.h src/settings.h src/tenant_context.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -122,3 +125,7 @@ bench-lookups:
 # What one tenant's open transaction costs the others' pushes and reads (bench/stall.sh).
 bench-stall:
 	@bash bench/stall.sh
+
+# Audited vs unaudited vs a PL/pgSQL audit trigger, single-row UPDATEs (bench/audit.sh).
+bench-audit:
+	@bash bench/audit.sh

@@ -17,6 +17,7 @@
  *	  lookups					the tenant-scoped lookups
  *	  tokens, lockout,			personal access tokens, the lockout flow,
  *	  encryption_keys			encryption keys
+ *	  audit						the audit log's trigger and retention
  *
  * payload holds only SQL functions that reducer expressions call.
  *

@@ -23,6 +23,8 @@ bool		mt_require_signed_context = false;
 char	   *mt_signing_key = NULL;
 char	   *mt_master_key = NULL;
 char	   *mt_previous_master_key = NULL;
+char	   *mt_client_address = NULL;
+char	   *mt_user_agent = NULL;
 
 /*
  * Whether the library was loaded at server start (set by _PG_init).  Only
@@ -141,6 +143,34 @@ assign_signing_key(const char *newval, void *extra)
 }
 
 /*
+ * The request metadata the audit log records is set by the application on
+ * every request, so a runaway value would be copied into every entry.
+ */
+static bool
+check_request_value(const char *value, const char *name, int maxlen)
+{
+	if (value != NULL && strlen(value) > maxlen)
+	{
+		GUC_check_errcode(ERRCODE_STRING_DATA_RIGHT_TRUNCATION);
+		GUC_check_errmsg("%s must be at most %d bytes long", name, maxlen);
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_client_address(char **newval, void **extra, GucSource source)
+{
+	return check_request_value(*newval, "multitenant.client_address", MT_CLIENT_ADDRESS_MAXLEN);
+}
+
+static bool
+check_user_agent(char **newval, void **extra, GucSource source)
+{
+	return check_request_value(*newval, "multitenant.user_agent", MT_USER_AGENT_MAXLEN);
+}
+
+/*
  * Called from _PG_init after multitenant.tenant is defined, so that the
  * settings are defined, and their placeholders' values taken over, in the
  * order they always were.
@@ -201,4 +231,22 @@ mt_settings_init(void)
 							   PGC_SUSET,
 							   GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 							   check_previous_master_key, NULL, show_previous_master_key);
+
+	DefineCustomStringVariable("multitenant.client_address",
+							   "The address of the client the application serves, recorded in the audit log.",
+							   "Set it per request, with SET LOCAL.",
+							   &mt_client_address,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_client_address, NULL, NULL);
+
+	DefineCustomStringVariable("multitenant.user_agent",
+							   "The user agent of the client the application serves, recorded in the audit log.",
+							   "Set it per request, with SET LOCAL.",
+							   &mt_user_agent,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_user_agent, NULL, NULL);
 }

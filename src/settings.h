@@ -13,6 +13,10 @@
 #define MT_MASTER_KEY_LEN 32
 #define MT_MASTER_KEY_HEX_LEN (MT_MASTER_KEY_LEN * 2)
 
+/* The request metadata of the audit log, in bytes. */
+#define MT_CLIENT_ADDRESS_MAXLEN 128
+#define MT_USER_AGENT_MAXLEN 1024
+
 extern bool mt_session_tenant;
 extern bool mt_require_declared_event_types;
 extern bool mt_require_signed_context;
@@ -21,6 +25,8 @@ extern uint64 mt_signing_key_generation;
 extern char *mt_master_key;
 extern char *mt_previous_master_key;
 extern bool mt_loaded_at_startup;
+extern char *mt_client_address;
+extern char *mt_user_agent;
 
 extern void mt_settings_init(void);
 

@@ -1059,21 +1059,21 @@ mt_set_tenant(PG_FUNCTION_ARGS)
  * follows the tenant's rules: a session-wide multitenant.actor is refused
  * while multitenant.session_tenant is off.
  */
-Datum
-mt_current_actor(PG_FUNCTION_ARGS)
+char *
+mt_current_actor_cstring(void)
 {
 	const char *tenant = current_tenant_internal(false);
 	const char *actor;
 
 	if (tenant == NULL)
-		PG_RETURN_NULL();
+		return NULL;
 	if (mt_require_signed_context)
 		(void) verify_token(tenant_setting, &actor);
 	else
 	{
 		actor = actor_setting;
 		if (actor == NULL || actor[0] == '\0')
-			PG_RETURN_NULL();
+			return NULL;
 		if (!mt_session_tenant && !IsParallelWorker() && setting_outlasts_transaction(actor_record))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1082,8 +1082,18 @@ mt_current_actor(PG_FUNCTION_ARGS)
 					 errhint("Set it for one transaction: SET LOCAL multitenant.actor inside BEGIN ... COMMIT.")));
 	}
 	if (actor == NULL)
-		PG_RETURN_NULL();
+		return NULL;
 	remember_xact_actor(actor);
+	return pstrdup(actor);
+}
+
+Datum
+mt_current_actor(PG_FUNCTION_ARGS)
+{
+	char	   *actor = mt_current_actor_cstring();
+
+	if (actor == NULL)
+		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(actor));
 }
 

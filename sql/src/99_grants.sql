@@ -62,3 +62,9 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.tenant_version_for_change(text),
 	@extschema@.tenant_version(text)
 TO multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.enable_audit(regclass, text[]),
+	@extschema@.disable_audit(regclass),
+	@extschema@.purge_audit_log(interval, text)
+TO multitenant_admin;

@@ -187,7 +187,7 @@ AS $$ SELECT v.v FROM pg_temp.sp_vals AS v WHERE v.k = key $$;
 \ir ../fixtures/search_path_shadows.sql
 
 -- A table row as compared: what differs between two runs by design (event
--- positions and registry ids from sequences, random token ids and hashes,
+-- positions, registry and audit log ids from sequences, random token ids and hashes,
 -- random nonces in encrypted keys) is reduced to its length.  It runs only
 -- inside sp_state, under sp_state's search_path.
 CREATE FUNCTION pg_temp.sp_row(tbl text, j jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
@@ -202,6 +202,7 @@ SELECT CASE tbl
 		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.reducers' THEN j - 'id'
 	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
+	WHEN 'multitenant.audit_log' THEN j - 'id'
 	ELSE j END $$;
 
 -- The state a case leaves: per table of the extension and of the fixture
@@ -213,7 +214,7 @@ BEGIN
 	                || string_agg(format('SELECT %L::text AS tbl, %s AS x FROM %s AS r', c.oid::regclass,
 	                                     CASE WHEN c.oid IN ('multitenant.events'::regclass, 'multitenant.reducers'::regclass,
 	                                                         'multitenant.personal_access_tokens_projection'::regclass,
-	                                                         'multitenant.encryption_keys'::regclass)
+	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass)
 	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
 	                                          ELSE 'r::text' END,
 	                                     c.oid::regclass)
@@ -588,6 +589,31 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
 ('multitenant.set_tenant(text,text,boolean)', 'set_tenant into a suspended tenant', NULL, NULL,
  ARRAY[$$SELECT multitenant.create_tenant('sp-c', 'C')$$, $$SELECT multitenant.set_tenant_status('sp-c', 'suspended')$$],
  $$SELECT multitenant.set_tenant('sp-c')$$, true),
+
+-- audit log
+('multitenant.enable_audit(regclass,text[])', 'enable_audit', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.enable_audit('sp.carts', '{label}')$$, true),
+('multitenant.enable_audit(regclass,text[])', 'enable_audit of a table without instance_id', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.enable_audit('sp.sites')$$, true),
+('multitenant.enable_audit(regclass,text[])', 'enable_audit of an unknown column', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.enable_audit('sp.carts', '{nope}')$$, true),
+('multitenant.disable_audit(regclass)', 'disable_audit', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.enable_audit('sp.carts')$$],
+ $$SELECT multitenant.disable_audit('sp.carts')$$, true),
+('multitenant.audit_row()', 'audit_row records changes', NULL, 'sp-a',
+ ARRAY[$$SELECT multitenant.enable_audit('sp.carts', '{items}')$$, $$SET LOCAL multitenant.actor = 'alice'$$,
+       $$SET LOCAL multitenant.client_address = '192.0.2.1'$$],
+ $$UPDATE sp.carts AS c SET label = 'audited', items = 7 WHERE c.instance_id OPERATOR(pg_catalog.=) 'sp-a'$$, false),
+('multitenant.audit_row()', 'audit_row of deleted rows', 'mt_sp_admin', NULL,
+ ARRAY[$$SELECT multitenant.enable_audit('sp.carts')$$],
+ $$DELETE FROM sp.carts$$, false),
+('multitenant.audit_log_immutable()', 'audit_log_immutable refuses an update', NULL, NULL,
+ ARRAY[$$SELECT multitenant.purge_audit_log('1 day', 'sp-a')$$],
+ $$UPDATE multitenant.audit_log SET reason = 'forged'$$, false),
+('multitenant.purge_audit_log(interval,text)', 'purge_audit_log', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.purge_audit_log('1 day', 'sp-a'), multitenant.purge_audit_log('1 hour')$$, true),
+('multitenant.purge_audit_log(interval,text)', 'purge_audit_log of a negative interval', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.purge_audit_log('-1 day')$$, true),
 
 -- lookups, tokens, lockout
 ('multitenant.instance_by_domain(text)', 'instance_by_domain', 'mt_sp_app', NULL, '{}',

@@ -7,7 +7,8 @@
 --
 -- Applications read every tenant table in their tenant except the ones listed
 -- in app_reads below (encryption_keys: its rows hold key material, encrypted
--- though it is, and only multitenant_admin may select them).  For those the app
+-- though it is, and only multitenant_admin may select them; audit_log, which
+-- only operators read).  For those the app
 -- role must have no privilege at all, and the reads under row-level security
 -- are checked as the writer role, which is granted SELECT here.
 BEGIN;
@@ -20,7 +21,7 @@ GRANT multitenant_app TO mt_i_writer;
 
 CREATE TEMP TABLE tenant_tables AS
 SELECT c.oid::regclass AS tbl, c.relname::text AS name,
-       c.relname <> ALL (ARRAY['encryption_keys']) AS app_reads
+       c.relname <> ALL (ARRAY['encryption_keys', 'audit_log']) AS app_reads
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p')
@@ -29,7 +30,7 @@ GRANT SELECT ON tenant_tables TO PUBLIC;
 
 SELECT plan((SELECT 15 * count(*)::int + 6 FROM tenant_tables));
 
-SELECT is((SELECT count(*)::int FROM tenant_tables), 59, 'the events table, 56 projection tables, encryption_keys and the tenants registry are tenant tables');
+SELECT is((SELECT count(*)::int FROM tenant_tables), 60, 'the events table, 56 projection tables, encryption_keys, the tenants registry and the audit log are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
           ARRAY['event_types', 'reducers'], 'the only non-tenant tables are the registries of reducers and declared event types');
@@ -74,6 +75,8 @@ BEGIN
 			jsonb_build_object('tokenId', 'pat-1', 'tokenHash', encode(sha256(convert_to(tenant || ':pat-1', 'UTF8')), 'hex')), instance_id => tenant);
 		PERFORM multitenant.push('user', 'user-1', 'user.human.password.check.failed', NULL, instance_id => tenant);
 		PERFORM multitenant.add_key('key-1', convert_to('key of ' || tenant, 'UTF8'), instance_id => tenant);
+		-- A purge writes an entry into the tenant's audit log.
+		PERFORM multitenant.purge_audit_log('1 day', tenant);
 	END LOOP;
 END
 $gen$;
