@@ -403,12 +403,7 @@ mt_audit_log_immutable(PG_FUNCTION_ARGS)
 		elog(ERROR, "audit_log_immutable must be called as a trigger");
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) && purging)
 		return PointerGetDatum(trigdata->tg_trigtuple);
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		what = "updated";
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		what = "deleted";
-	else
-		what = "truncated";
+	what = mt_trigger_event_verb(trigdata->tg_event);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("entries in multitenant.audit_log are append-only and cannot be %s", what),

@@ -1269,12 +1269,7 @@ mt_events_immutable(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "events_immutable must be called as a trigger");
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		what = "updated";
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		what = "deleted";
-	else
-		what = "truncated";
+	what = mt_trigger_event_verb(trigdata->tg_event);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("events in multitenant.events are immutable and cannot be %s", what),

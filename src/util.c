@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/trigger.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -169,4 +170,18 @@ void
 mt_check_identifier(const char *value, const char *what)
 {
 	mt_check_text(value, what, MT_IDENTIFIER_MAXLEN);
+}
+
+/*
+ * What a row or statement trigger's event does to a row, for the messages
+ * of the append-only guards: "updated", "deleted" or "truncated".
+ */
+const char *
+mt_trigger_event_verb(uint32 tg_event)
+{
+	if (TRIGGER_FIRED_BY_UPDATE(tg_event))
+		return "updated";
+	if (TRIGGER_FIRED_BY_DELETE(tg_event))
+		return "deleted";
+	return "truncated";
 }

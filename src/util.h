@@ -41,5 +41,6 @@ extern char *mt_required_text_arg(FunctionCallInfo fcinfo, int n, const char *wh
 								  int maxlen);
 extern void mt_check_text(const char *value, const char *what, int maxlen);
 extern void mt_check_identifier(const char *value, const char *what);
+extern const char *mt_trigger_event_verb(uint32 tg_event);
 
 #endif							/* MT_UTIL_H */
