@@ -584,36 +584,28 @@ refuse_session_value(void)
 			 errhint("Enter the tenant for one transaction: multitenant.set_tenant(..., is_local => true) or SET LOCAL inside BEGIN ... COMMIT, or a lookup's tenant_token; RESET multitenant.tenant clears the session value.")));
 }
 
+/* Records the transaction's tenant or actor, if it has none yet. */
 static void
-remember_xact_actor(const char *actor)
+remember_for_xact(char **slot, const char *value)
 {
-	if (xact_actor == NULL && IsTransactionState())
-		xact_actor = MemoryContextStrdup(TopMemoryContext, actor);
+	if (*slot == NULL && IsTransactionState())
+		*slot = MemoryContextStrdup(TopMemoryContext, value);
 }
 
 static void
-forget_xact_actor(void)
+forget_for_xact(char **slot)
 {
-	if (xact_actor != NULL)
-		pfree(xact_actor);
-	xact_actor = NULL;
-}
-
-static void
-remember_xact_tenant(const char *tenant)
-{
-	if (xact_tenant == NULL && IsTransactionState())
-		xact_tenant = MemoryContextStrdup(TopMemoryContext, tenant);
+	if (*slot != NULL)
+		pfree(*slot);
+	*slot = NULL;
 }
 
 /* Leaving the transaction's tenant leaves its actor too. */
 static void
 forget_xact_tenant(void)
 {
-	if (xact_tenant != NULL)
-		pfree(xact_tenant);
-	xact_tenant = NULL;
-	forget_xact_actor();
+	forget_for_xact(&xact_tenant);
+	forget_for_xact(&xact_actor);
 }
 
 static void
@@ -681,9 +673,9 @@ check_actor_change(const char *requested)
 			GUC_check_errhint("A transaction has one actor; commit or roll back before acting as another.");
 			return false;
 		}
-		forget_xact_actor();
+		forget_for_xact(&xact_actor);
 	}
-	remember_xact_actor(requested);
+	remember_for_xact(&xact_actor, requested);
 	return true;
 }
 
@@ -728,7 +720,7 @@ check_tenant_setting(char **newval, void **extra, GucSource source)
 	}
 	if (actor != NULL && !check_actor_change(actor))
 		return false;
-	remember_xact_tenant(requested);
+	remember_for_xact(&xact_tenant, requested);
 	pfree(requested);
 	return true;
 }
@@ -752,7 +744,7 @@ check_actor_setting(char **newval, void **extra, GucSource source)
 	if (*newval == NULL || (*newval)[0] == '\0')
 	{
 		if (xact_actor != NULL && mt_caller_is_admin())
-			forget_xact_actor();
+			forget_for_xact(&xact_actor);
 		return true;
 	}
 	return check_actor_change(*newval);
@@ -868,7 +860,7 @@ current_tenant_internal(bool ignore_session_value)
 	if (tenant != NULL && blocked_tenant_status(tenant) != NULL)
 		return NULL;
 	if (tenant != NULL)
-		remember_xact_tenant(tenant);
+		remember_for_xact(&xact_tenant, tenant);
 	return tenant;
 }
 
@@ -913,20 +905,11 @@ mt_check_tenant_access(const char *instance_id)
 				 errmsg("tenant \"%s\" is not the current tenant", instance_id)));
 }
 
+/* Sets multitenant.tenant or multitenant.actor, through its check hook. */
 static void
-set_tenant_setting(const char *value, bool is_local)
+set_context_setting(const char *name, const char *value, bool is_local)
 {
-	(void) set_config_option("multitenant.tenant", value,
-							 superuser() ? PGC_SUSET : PGC_USERSET,
-							 PGC_S_SESSION,
-							 is_local ? GUC_ACTION_LOCAL : GUC_ACTION_SET,
-							 true, 0, false);
-}
-
-static void
-set_actor_setting(const char *value, bool is_local)
-{
-	(void) set_config_option("multitenant.actor", value,
+	(void) set_config_option(name, value,
 							 superuser() ? PGC_SUSET : PGC_USERSET,
 							 PGC_S_SESSION,
 							 is_local ? GUC_ACTION_LOCAL : GUC_ACTION_SET,
@@ -969,9 +952,9 @@ enter_tenant_token(const char *token)
 				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
 				 errmsg("cannot enter tenant \"%s\" with a tenant token: tenant \"%s\" is already entered", tenant, current),
 				 errhint("Use the token in a statement of its own, or in a transaction that has not entered another tenant.")));
-	set_tenant_setting(mt_require_signed_context ? token : tenant, true);
+	set_context_setting("multitenant.tenant", mt_require_signed_context ? token : tenant, true);
 	if (!mt_require_signed_context)
-		set_actor_setting(actor ? actor : "", true);
+		set_context_setting("multitenant.actor", actor ? actor : "", true);
 }
 
 /*
@@ -1045,10 +1028,10 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 	}
 
 	require_enterable(instance_id);
-	set_tenant_setting(mt_require_signed_context ? token : instance_id, is_local);
+	set_context_setting("multitenant.tenant", mt_require_signed_context ? token : instance_id, is_local);
 	/* In unsigned mode a token's actor (or none) becomes the setting's. */
 	if (!mt_require_signed_context && token != NULL)
-		set_actor_setting(actor ? actor : "", is_local);
+		set_context_setting("multitenant.actor", actor ? actor : "", is_local);
 	PG_RETURN_VOID();
 }
 
@@ -1083,7 +1066,7 @@ mt_current_actor_cstring(void)
 	}
 	if (actor == NULL)
 		return NULL;
-	remember_xact_actor(actor);
+	remember_for_xact(&xact_actor, actor);
 	return pstrdup(actor);
 }
 
@@ -1100,7 +1083,7 @@ mt_current_actor(PG_FUNCTION_ARGS)
 Datum
 mt_reset_tenant(PG_FUNCTION_ARGS)
 {
-	set_tenant_setting("", false);
+	set_context_setting("multitenant.tenant", "", false);
 	PG_RETURN_VOID();
 }
 
