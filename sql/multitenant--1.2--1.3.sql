@@ -1943,6 +1943,33 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.purge_audit_log(interval, text)
 TO multitenant_admin;
 
+-- The lifecycle's internal steps: the operator may call them (the functions
+-- applications call run them with the definer's rights).
+GRANT EXECUTE ON FUNCTION
+	@extschema@.caller_is_operator(),
+	@extschema@.issue_secret(text),
+	@extschema@.audit_lifecycle(text, text, text, jsonb, jsonb, jsonb, text, boolean),
+	@extschema@.normalize_email(text),
+	@extschema@.lock_tenant(text, text),
+	@extschema@.tenant_keeps_owner(text),
+	@extschema@.refuse_lifecycle(text, text, text, jsonb, text, text, text, text),
+	@extschema@.check_tenant_invariant(text, boolean, text, jsonb),
+	@extschema@.require_member_role(text, text, text),
+	@extschema@.lifecycle_push(text, text, jsonb),
+	@extschema@.principal_image(text),
+	@extschema@.membership_image(text, text),
+	@extschema@.principal_version(text),
+	@extschema@.principal_push(text, text, jsonb, bigint),
+	@extschema@.require_principal_self(text, text),
+	@extschema@.lock_principal_tenants(text, text),
+	@extschema@.check_principal_fields(text, text, text, text, text, text, jsonb),
+	@extschema@.managed_membership(text, text, text, boolean, text),
+	@extschema@.check_role_grant(text, text, text, text, text),
+	@extschema@.active_principal(text, text),
+	@extschema@.membership_push(text, text, text, jsonb),
+	@extschema@.check_custom_role_name(text, text)
+TO multitenant_admin;
+
 ------------------------------------------------------------------------------
 -- Reducer order: the built-in instance.removed reducers run in the order of
 -- the install script's sources.

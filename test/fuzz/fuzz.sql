@@ -653,8 +653,8 @@ BEGIN
 			PERFORM fuzz.add_step(step, 'push_expected', '', true, '00000', fuzz.push_sql(m, fuzz.cur_seq(m)::text));
 			PERFORM fuzz.consume(step, 1, m);
 			i := i + 1;
-		-- Events of the tenants registry are pushed by administrators only.
-		ELSIF r < 0.65 AND m.aggregate_type OPERATOR(pg_catalog.<>) 'tenant' THEN
+		-- Events of the tenant and principal aggregates are pushed by administrators only.
+		ELSIF r < 0.65 AND m.aggregate_type OPERATOR(pg_catalog.<>) ALL (ARRAY['tenant', 'principal']) THEN
 			PERFORM fuzz.add_step(step, 'push_as_app', '', true, '00000',
 			                      fuzz.push_as_app_sql(m, m.instance_id, CASE WHEN fuzz.rnd(2) = 0 THEN m.instance_id END,
 			                                           CASE WHEN fuzz.rnd(3) = 0 THEN fuzz.cur_seq(m)::text ELSE 'NULL' END));

@@ -20,11 +20,18 @@ CREATE EXTENSION multitenant;
 SELECT is((SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'multitenant'), current_user::text,
           'the schema belongs to the installing superuser');
 
--- Functions: nothing leakproof, every function with settings pins search_path, no definer rights.
+-- Functions: nothing leakproof, every function with settings pins search_path, definer rights only for the
+-- lifecycle functions applications call (they push the events push takes from administrators only, and
+-- authorize the acting principal themselves), each pinning search_path.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.proleakproof$$, 'no function of the extension is LEAKPROOF');
-SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                   WHERE n.nspname = 'multitenant' AND p.prosecdef$$, 'no function runs with definer rights');
+SELECT set_eq($$SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'multitenant' AND p.prosecdef
+                   AND 'search_path=pg_catalog, pg_temp' = ANY (p.proconfig)$$,
+              ARRAY['actor_is_tenant_admin', 'add_member', 'change_member_role', 'create_custom_role', 'create_principal',
+                    'drop_custom_role', 'grant_custom_role', 'reactivate_member', 'register_tenant', 'remove_member',
+                    'revoke_custom_role', 'set_principal_status', 'suspend_member', 'update_principal', 'verify_principal'],
+              'definer rights only for the lifecycle functions, each with a pinned search_path');
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
                      AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')$$,

@@ -66,3 +66,8 @@ SELECT count(*) AS tenants_without_verified_owner
 SELECT count(*) AS owners_left FROM multitenant.memberships WHERE instance_id LIKE 'race-%' AND role = 'owner';
 SELECT dblink_disconnect('one');
 SELECT dblink_disconnect('two');
+DROP FUNCTION public.leave(text, text);
+DROP TABLE public.outcomes;
+DROP EXTENSION multitenant;
+DROP ROLE mt_race_app;
+DROP EXTENSION dblink;

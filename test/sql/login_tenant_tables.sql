@@ -59,6 +59,18 @@ COMMIT;
 SELECT multitenant.current_tenant() IS NULL AS no_tenant,
        coalesce(array_agg(tbl) FILTER (WHERE other_rows + own_rows > 0), '{}') AS tables_showing_rows_without_a_tenant
   FROM pg_temp.visible('upg-a');
+-- The principals are platform-wide: a tenant sees its members (upg-c: ann
+-- left, the bot joined), with no tenant nobody, and with an actor but no
+-- tenant the actor only.
+BEGIN;
+SELECT multitenant.set_tenant('upg-c', is_local => true);
+SELECT array_agg(id ORDER BY id) AS principals_of_upg_c FROM multitenant.principals;
+COMMIT;
+SELECT count(*) AS principals_without_a_tenant FROM multitenant.principals;
+BEGIN;
+SET LOCAL multitenant.actor = 'p-ann';
+SELECT array_agg(id ORDER BY id) AS principals_seen_by_ann_alone FROM multitenant.principals;
+COMMIT;
 
 \c - :superuser
 DROP TABLE public.notes;
