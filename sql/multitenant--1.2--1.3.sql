@@ -499,7 +499,8 @@ SELECT @extschema@.rebuild_many(ARRAY['@extschema@.tenants']::pg_catalog.regclas
 -- Audit log: who changed which row of an audited tenant table, and how
 -- (src/audit.c).  Append-only for every role: only purge_audit_log removes
 -- entries, and it records that it did.  Operators (multitenant_admin) read
--- it; applications do not.
+-- it; applications read their tenant's entries when the acting principal is
+-- one of its owners or admins (the tenant_admins_only policy, 25_lifecycle).
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.audit_log (
@@ -1036,6 +1037,12 @@ SELECT EXISTS (SELECT FROM @extschema@.memberships AS m
                   AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
                   AND p.status OPERATOR(pg_catalog.=) 'active')
 $fn$;
+
+-- The audit log: an application reads its tenant's entries when the acting
+-- principal is one of the tenant's owners or admins.
+GRANT SELECT ON @extschema@.audit_log TO multitenant_app;
+CREATE POLICY tenant_admins_only ON @extschema@.audit_log AS RESTRICTIVE FOR SELECT TO multitenant_app
+	USING (@extschema@.actor_is_tenant_admin());
 
 -- Pushes one lifecycle event of the tenant, expecting the version read now
 -- (under the tenant lock).

@@ -2,7 +2,8 @@
 -- Audit log: who changed which row of an audited tenant table, and how
 -- (src/audit.c).  Append-only for every role: only purge_audit_log removes
 -- entries, and it records that it did.  Operators (multitenant_admin) read
--- it; applications do not.
+-- it; applications read their tenant's entries when the acting principal is
+-- one of its owners or admins (the tenant_admins_only policy, 25_lifecycle).
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.audit_log (

@@ -440,6 +440,12 @@ SELECT EXISTS (SELECT FROM @extschema@.memberships AS m
                   AND p.status OPERATOR(pg_catalog.=) 'active')
 $fn$;
 
+-- The audit log: an application reads its tenant's entries when the acting
+-- principal is one of the tenant's owners or admins.
+GRANT SELECT ON @extschema@.audit_log TO multitenant_app;
+CREATE POLICY tenant_admins_only ON @extschema@.audit_log AS RESTRICTIVE FOR SELECT TO multitenant_app
+	USING (@extschema@.actor_is_tenant_admin());
+
 -- Pushes one lifecycle event of the tenant, expecting the version read now
 -- (under the tenant lock).
 CREATE FUNCTION @extschema@.lifecycle_push(tenant text, event_type text, payload jsonb)

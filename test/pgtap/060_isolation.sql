@@ -7,10 +7,13 @@
 --
 -- Applications read every tenant table in their tenant except the ones listed
 -- in app_reads below (encryption_keys: its rows hold key material, encrypted
--- though it is, and only multitenant_admin may select them; audit_log, which
--- only operators read).  For those the app
--- role must have no privilege at all, and the reads under row-level security
--- are checked as the writer role, which is granted SELECT here.
+-- though it is, and only multitenant_admin may select them).  For those the
+-- app role must have no privilege at all, and the reads under row-level
+-- security are checked as the writer role, which is granted SELECT here.  The
+-- tables with a tenant_admins_only policy (the audit log) show their rows to
+-- the tenant's owners and admins only: the reads run with the acting
+-- principal an owner of the tenant (ann of upg-a, ben of upg-b in the
+-- stream).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
@@ -21,7 +24,7 @@ GRANT multitenant_app TO mt_i_writer;
 
 CREATE TEMP TABLE tenant_tables AS
 SELECT c.oid::regclass AS tbl, c.relname::text AS name,
-       c.relname <> ALL (ARRAY['encryption_keys', 'audit_log']) AS app_reads
+       c.relname <> ALL (ARRAY['encryption_keys']) AS app_reads
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p')
@@ -30,7 +33,7 @@ SELECT c.oid::regclass AS tbl, c.relname::text AS name,
    AND c.relname <> 'principals';
 GRANT SELECT ON tenant_tables TO PUBLIC;
 
-SELECT plan((SELECT 15 * count(*)::int + 6 FROM tenant_tables));
+SELECT plan((SELECT 15 * count(*)::int + 7 FROM tenant_tables));
 
 SELECT is((SELECT count(*)::int FROM tenant_tables), 63, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships and custom roles are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -40,6 +43,10 @@ SELECT is_empty($$SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid 
                    WHERE n.nspname = 'multitenant' AND c.relkind = 'v'
                      AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false)$$,
                 'every view of the extension is security_invoker');
+SELECT set_eq($$SELECT tablename::text, permissive::text, roles::text[], cmd::text FROM pg_policies
+                 WHERE schemaname = 'multitenant' AND policyname = 'tenant_admins_only'$$,
+              $$VALUES ('audit_log', 'RESTRICTIVE', ARRAY['multitenant_app'], 'SELECT')$$,
+              'the audit log shows an application its tenant''s entries only when the actor is an owner or admin');
 
 -- Every projection gets rows in two tenants: the upgrade test's stream (three
 -- tenants, every reducer), plus the same ids in both tenants.
@@ -117,7 +124,7 @@ LATERAL (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS cols,
            FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped AND attgenerated = '') AS writable,
 LATERAL (VALUES
   (1, format($$SELECT ok((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = %L::regclass), '%s: row-level security enabled and forced')$$, tbl, name)),
-  (2, format($$SELECT set_eq($q$SELECT policyname::text, permissive::text, roles::text[], cmd::text FROM pg_policies WHERE schemaname = 'multitenant' AND tablename = %L$q$,
+  (2, format($$SELECT set_eq($q$SELECT policyname::text, permissive::text, roles::text[], cmd::text FROM pg_policies WHERE schemaname = 'multitenant' AND tablename = %L AND policyname <> 'tenant_admins_only'$q$,
        $q$VALUES ('tenant_isolation', 'PERMISSIVE', ARRAY['public'], 'ALL'), ('tenant_admin', 'PERMISSIVE', ARRAY['multitenant_admin'], 'ALL'), ('tenant_guard', 'RESTRICTIVE', ARRAY['multitenant_app'], 'ALL')$q$,
        '%s: the isolation, admin and restrictive guard policies')$$, name, name)),
   (3, format($$SELECT ok(EXISTS (SELECT FROM pg_constraint WHERE conrelid = %L::regclass AND contype = 'c' AND pg_get_constraintdef(oid) ~ 'instance_id <> ..::text'), '%s: CHECK on a non-empty instance_id')$$, tbl, name)),
@@ -132,7 +139,7 @@ LATERAL (VALUES
   (10, CASE WHEN app_reads
          THEN format($$SELECT is((SELECT count(*)::int FROM %s), 0, '%s: no tenant, no rows')$$, tbl, name)
          ELSE format($$SELECT throws_ok($q$SELECT count(*) FROM %s$q$, '42501', NULL, '%s: the app role cannot read it')$$, tbl, name) END),
-  (11, $$RESET ROLE; SELECT multitenant.set_tenant('upg-a'); SET LOCAL ROLE mt_i_app$$),
+  (11, $$RESET ROLE; SELECT multitenant.set_tenant('upg-a'); SELECT set_config('multitenant.actor', 'p-ann', true); SET LOCAL ROLE mt_i_app$$),
   (12, CASE WHEN app_reads
          THEN format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'upg-a') FROM %s), '%s: tenant a sees its rows only')$$, tbl, name)
          ELSE format($$SELECT throws_ok($q$SELECT count(*) FROM %s$q$, '42501', NULL, '%s: the app role cannot read it in its own tenant either')$$, tbl, name) END),
@@ -142,7 +149,7 @@ LATERAL (VALUES
   (16, format($$SELECT throws_ok($q$INSERT INTO %s (%s) SELECT %s FROM %s t, jsonb_populate_record(NULL::%s, to_jsonb(t) || '{"instance_id": "upg-b"}') AS r LIMIT 1$q$, '42501', NULL, '%s: inserting a row of another tenant is refused')$$, tbl, cols, rcols, tbl, tbl, name)),
   (17, format($$SELECT throws_ok($q$UPDATE %s SET instance_id = 'upg-b'$q$, '42501', NULL, '%s: moving rows to another tenant is refused')$$, tbl, name)),
   (18, format($$SELECT is_empty($q$DELETE FROM %s WHERE instance_id = 'upg-b' RETURNING 1$q$, '%s: another tenant''s rows cannot be deleted')$$, tbl, name)),
-  (19, $$RESET ROLE; SELECT multitenant.set_tenant('upg-b'); SET LOCAL ROLE mt_i_writer$$),
+  (19, $$RESET ROLE; SELECT multitenant.set_tenant('upg-b'); SELECT set_config('multitenant.actor', 'p-ben', true); SET LOCAL ROLE mt_i_writer$$),
   (20, format($$SELECT ok((SELECT count(*) > 0 AND bool_and(instance_id = 'upg-b') FROM %s), '%s: tenant b sees its rows only')$$, tbl, name)),
   (21, 'RESET ROLE'),
   (22, 'SELECT multitenant.reset_tenant()'),

@@ -7,7 +7,7 @@
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(101);
+SELECT plan(104);
 
 CREATE ROLE mt_lc_app NOLOGIN;
 GRANT multitenant_app TO mt_lc_app;
@@ -197,6 +197,10 @@ SELECT pg_temp.act('lc-a', 'cat');
 SELECT results_eq($$SELECT id FROM multitenant.principals ORDER BY id$$, $$VALUES ('ann'), ('ben'), ('bot'), ('cat'), ('dan')$$,
                   'the members of the current tenant, nobody else');
 SELECT results_eq($$SELECT DISTINCT instance_id FROM multitenant.memberships$$, $$VALUES ('lc-a')$$, 'memberships of the current tenant only');
+SELECT is((SELECT count(*)::int FROM multitenant.audit_log), 0, 'a viewer reads none of the tenant''s audit log');
+SELECT pg_temp.act('lc-a', 'ben');
+SELECT ok((SELECT count(*) > 10 AND bool_and(instance_id = 'lc-a') FROM multitenant.audit_log), 'an owner reads the tenant''s audit log, and only it');
+SELECT throws_ok($$DELETE FROM multitenant.audit_log$$, '42501', NULL, '... but cannot change it');
 SELECT pg_temp.act(NULL, 'eve');
 SELECT results_eq($$SELECT id FROM multitenant.principals$$, $$VALUES ('eve')$$, 'without a tenant: the acting principal only');
 SELECT is((SELECT count(*) FROM multitenant.memberships), 0::bigint, 'and no membership');

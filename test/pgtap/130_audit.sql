@@ -121,7 +121,7 @@ SELECT throws_ok($$DELETE FROM multitenant.audit_log$$, '42501', NULL, 'an admin
 RESET ROLE;
 SELECT multitenant.set_tenant('au-a');
 SET LOCAL ROLE mt_au_app;
-SELECT throws_ok($$SELECT count(*) FROM multitenant.audit_log$$, '42501', NULL, 'the application cannot read the log, even its own tenant''s');
+SELECT is((SELECT count(*)::int FROM multitenant.audit_log), 0, 'the application reads no entry of its tenant''s log unless its actor is an owner or admin there');
 RESET ROLE;
 SELECT multitenant.reset_tenant();
 
