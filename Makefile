@@ -93,7 +93,7 @@ src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/red
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -130,3 +130,7 @@ bench-stall:
 # Audited vs unaudited vs a PL/pgSQL audit trigger, single-row UPDATEs (bench/audit.sh).
 bench-audit:
 	@bash bench/audit.sh
+
+# Lifecycle calls (register, add member, change role) per second, 1 and 4 clients (bench/lifecycle.sh).
+bench-lifecycle:
+	@bash bench/lifecycle.sh
