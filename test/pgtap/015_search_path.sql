@@ -719,6 +719,23 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.purge_audit_log('1 day', 'sp-a'), multitenant.purge_audit_log('1 hour')$$, true),
 ('multitenant.purge_audit_log(interval,text)', 'purge_audit_log of a negative interval', 'mt_sp_admin', NULL, '{}',
  $$SELECT multitenant.purge_audit_log('-1 day')$$, true),
+('multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)', 'audit_lifecycle', NULL, 'sp-a',
+ ARRAY[$$SET LOCAL multitenant.actor = 'alice'$$, $$SET LOCAL multitenant.client_address = '192.0.2.1'$$],
+ $$SELECT multitenant.audit_lifecycle('sp-a', 'tenant.member.role.changed', 'multitenant.memberships',
+          '{"principal_id": "u1"}', '{"role": "member", "status": "active", "x": [1]}',
+          '{"role": "admin", "status": "active", "y": null}', 'promoted')$$, true),
+('multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)', 'audit_lifecycle without an action', NULL, 'sp-a', '{}',
+ $$SELECT multitenant.audit_lifecycle('sp-a', NULL, 'multitenant.memberships', NULL, NULL, NULL)$$, true),
+
+-- lifecycle building blocks
+('multitenant.caller_is_operator()', 'caller_is_operator as the application', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.caller_is_operator()$$, true),
+('multitenant.caller_is_operator()', 'caller_is_operator as an administrator', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.caller_is_operator()$$, true),
+('multitenant.issue_secret(text)', 'issue_secret', NULL, NULL, '{}',
+ $$SELECT pg_catalog.left(s, 4), pg_catalog.length(s) FROM multitenant.issue_secret('inv_') AS s$$, true),
+('multitenant.issue_secret(text)', 'issue_secret with a bad prefix', NULL, NULL, '{}',
+ $$SELECT multitenant.issue_secret('inv-')$$, true),
 
 -- lookups, tokens, lockout
 ('multitenant.instance_by_domain(text)', 'instance_by_domain', 'mt_sp_app', NULL, '{}',

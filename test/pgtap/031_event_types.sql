@@ -73,14 +73,23 @@ RESET ROLE;
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc AS p
             WHERE p.pronamespace = 'multitenant'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')),
           ARRAY['multitenant.current_tenant()'], 'only current_tenant() (called by every tenant policy) is executable by PUBLIC');
+-- The internal functions: building blocks that only the extension's own
+-- SECURITY DEFINER functions call.
+CREATE TEMP TABLE et_internal (fn regprocedure PRIMARY KEY);
+INSERT INTO et_internal VALUES
+	('multitenant.caller_is_operator()'),
+	('multitenant.issue_secret(text)'),
+	('multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype <> 'trigger'::regtype
+                     AND p.oid NOT IN (SELECT i.fn FROM et_internal AS i)
                      AND NOT has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')$$,
-                'multitenant_admin may call every function but the triggers');
+                'multitenant_admin may call every function but the triggers and the internal ones');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
-                   WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype = 'trigger'::regtype
+                   WHERE p.pronamespace = 'multitenant'::regnamespace
+                     AND (p.prorettype = 'trigger'::regtype OR p.oid IN (SELECT i.fn FROM et_internal AS i))
                      AND (has_function_privilege('multitenant_admin', p.oid, 'EXECUTE') OR has_function_privilege('multitenant_app', p.oid, 'EXECUTE'))$$,
-                'nobody is granted the trigger functions');
+                'nobody is granted the trigger functions or the internal ones');
 
 SELECT * FROM finish();
 ROLLBACK;
