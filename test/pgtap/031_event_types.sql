@@ -1,7 +1,7 @@
 -- The declared-event-types guard, aggregate_version, and who may call what.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
-SELECT plan(26);
+SELECT plan(27);
 
 CREATE ROLE mt_et_app NOLOGIN;
 GRANT multitenant_app TO mt_et_app;
@@ -73,23 +73,21 @@ RESET ROLE;
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc AS p
             WHERE p.pronamespace = 'multitenant'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')),
           ARRAY['multitenant.current_tenant()'], 'only current_tenant() (called by every tenant policy) is executable by PUBLIC');
--- The internal functions: building blocks that only the extension's own
--- SECURITY DEFINER functions call.
-CREATE TEMP TABLE et_internal (fn regprocedure PRIMARY KEY);
-INSERT INTO et_internal VALUES
-	('multitenant.caller_is_operator()'),
-	('multitenant.issue_secret(text)'),
-	('multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype <> 'trigger'::regtype
-                     AND p.oid NOT IN (SELECT i.fn FROM et_internal AS i)
                      AND NOT has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')$$,
-                'multitenant_admin may call every function but the triggers and the internal ones');
+                'multitenant_admin may call every function but the triggers (the lifecycle''s internal steps included)');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace
-                     AND (p.prorettype = 'trigger'::regtype OR p.oid IN (SELECT i.fn FROM et_internal AS i))
+                     AND p.prorettype = 'trigger'::regtype
                      AND (has_function_privilege('multitenant_admin', p.oid, 'EXECUTE') OR has_function_privilege('multitenant_app', p.oid, 'EXECUTE'))$$,
-                'nobody is granted the trigger functions or the internal ones');
+                'nobody is granted the trigger functions');
+SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
+                   WHERE p.oid IN ('multitenant.caller_is_operator()'::regprocedure, 'multitenant.issue_secret(text)'::regprocedure,
+                                   'multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)'::regprocedure,
+                                   'multitenant.lock_tenant(text,text)'::regprocedure)
+                     AND has_function_privilege('multitenant_app', p.oid, 'EXECUTE')$$,
+                'applications are not granted the lifecycle''s internal steps');
 
 SELECT * FROM finish();
 ROLLBACK;
