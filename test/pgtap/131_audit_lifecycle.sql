@@ -47,7 +47,7 @@ SELECT lives_ok(
 SELECT is(
 	(SELECT row(instance_id, actor, db_role, action, target_table, target_key, before, after, changed_columns,
 	            client_address, user_agent, reason, transaction_id = pg_current_xact_id(), created_at = now())::text
-	   FROM multitenant.audit_log WHERE action = 'tenant.member.role.changed'),
+	   FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'tenant.member.role.changed'),
 	row('al-t', 'alice', current_user::text, 'tenant.member.role.changed', 'multitenant.memberships',
 	    '{"instance_id": "al-t", "principal_id": "p1"}'::jsonb,
 	    '{"role": "member", "status": "active", "meta": {"a": 1}, "gone": true, "n": 1}'::jsonb,
@@ -60,15 +60,15 @@ SELECT multitenant.audit_lifecycle('al-t', 'img.added', 'multitenant.memberships
 SELECT multitenant.audit_lifecycle('al-t', 'img.removed', 'multitenant.memberships', NULL, '{"a": 1}', NULL);
 SELECT multitenant.audit_lifecycle('al-t', 'img.array', 'multitenant.memberships', NULL, '[1]', '{"a": 1}');
 SELECT multitenant.audit_lifecycle('al-t', 'img.none', 'multitenant.memberships', NULL, NULL, NULL, 'r');
-SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE action = 'img.same'), '{}'::text[],
+SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'img.same'), '{}'::text[],
           'equal object images: no changed columns');
-SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE action = 'img.added'), NULL,
+SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'img.added'), NULL,
           'no before image: changed_columns is NULL');
-SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE action = 'img.removed'), NULL,
+SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'img.removed'), NULL,
           'no after image: changed_columns is NULL');
-SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE action = 'img.array'), NULL,
+SELECT is((SELECT changed_columns FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'img.array'), NULL,
           'an image that is not an object: changed_columns is NULL');
-SELECT is((SELECT row(target_key, before, after, reason)::text FROM multitenant.audit_log WHERE action = 'img.none'),
+SELECT is((SELECT row(target_key, before, after, reason)::text FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'img.none'),
           row(NULL::jsonb, NULL::jsonb, NULL::jsonb, 'r')::text, 'key and images may be NULL');
 
 -- With no tenant and no actor set the actor is NULL, and the entry names its
@@ -76,7 +76,7 @@ SELECT is((SELECT row(target_key, before, after, reason)::text FROM multitenant.
 SELECT multitenant.reset_tenant();
 RESET multitenant.actor;
 SELECT multitenant.audit_lifecycle('al-other', 'no.tenant', 'multitenant.tenants', '{"id": "al-other"}', NULL, NULL);
-SELECT is((SELECT row(instance_id, actor)::text FROM multitenant.audit_log WHERE action = 'no.tenant'),
+SELECT is((SELECT row(instance_id, actor)::text FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'no.tenant'),
           row('al-other', NULL::text)::text, 'without a tenant: the given tenant, no actor');
 
 ------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ SELECT lives_ok($$SELECT multitenant.audit_lifecycle('al-t', 'direct', 'multiten
 RESET ROLE;
 SELECT results_eq(
 	$$SELECT target_key ->> 'principal_id', db_role, changed_columns IS NULL FROM multitenant.audit_log
-	   WHERE target_key ? 'principal_id' AND action = 'tenant.member.added' ORDER BY id$$,
+	   WHERE instance_id LIKE 'al-%' AND target_key ? 'principal_id' AND action = 'tenant.member.added' ORDER BY id$$,
 	$$VALUES ('p-app', 'mt_al_app'::text, true), ('p-admin', 'mt_al_admin', true)$$,
 	'db_role is the caller of the definer function, not its owner');
 
@@ -130,8 +130,8 @@ SELECT throws_ok($$SELECT multitenant.audit_lifecycle('al-t', 'a', 't', NULL, NU
                  'refused of an audit log entry must not be null', 'NULL refused');
 SELECT throws_ok($$SELECT multitenant.audit_lifecycle('', 'a', 't', NULL, NULL, NULL)$$, '22023',
                  'instance_id of an audit log entry must not be empty', 'empty instance_id');
-SELECT is((SELECT count(*)::integer FROM multitenant.audit_log WHERE action = 'a'), 0, 'refused calls wrote nothing');
-SELECT is((SELECT count(*)::integer FROM multitenant.audit_log WHERE action = 'direct'), 1, 'the application''s direct call wrote nothing, the operator''s one entry');
+SELECT is((SELECT count(*)::integer FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'a'), 0, 'refused calls wrote nothing');
+SELECT is((SELECT count(*)::integer FROM multitenant.audit_log WHERE instance_id LIKE 'al-%' AND action = 'direct'), 1, 'the application''s direct call wrote nothing, the operator''s one entry');
 
 ------------------------------------------------------------------------------
 -- issue_secret
