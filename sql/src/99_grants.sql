@@ -68,3 +68,17 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.disable_audit(regclass),
 	@extschema@.purge_audit_log(interval, text)
 TO multitenant_admin;
+
+-- Join requests and invitations: the functions authorize their callers
+-- themselves (members' roles in the tenant); the sweep is the operator's.
+-- Their internal helpers are granted to nobody.
+GRANT EXECUTE ON FUNCTION
+	@extschema@.request_join(text, text),
+	@extschema@.approve_join_request(text, text, text[], text),
+	@extschema@.reject_join_request(text, text, text),
+	@extschema@.invite(text, text, interval, text[], text),
+	@extschema@.accept_invitation(text),
+	@extschema@.revoke_invitation(text, text, text)
+TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION @extschema@.expire_join_requests() TO multitenant_admin;
