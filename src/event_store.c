@@ -890,20 +890,28 @@ check_event_type_declared(const char *event_type)
 }
 
 /*
- * The tenants registry is the operator's: its type, settings and status
- * decide what a tenant may do, so a tenant's own application must not push
- * the events it is reduced from.  Operators go through create_tenant,
- * update_tenant and set_tenant_status.
+ * The `tenant` aggregate (the registry, memberships, custom roles) and the
+ * `principal` aggregate decide who may do what, so an application must not
+ * push their events: the lifecycle functions check the acting principal and
+ * push them with the definer's rights.
  */
 static void
 check_registry_event(const PushRequest *req)
 {
-	if (strcmp(req->aggregate_type, "tenant") == 0 && !mt_caller_is_admin())
+	if (mt_caller_is_admin())
+		return;
+	if (strcmp(req->aggregate_type, "tenant") == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to push event \"%s\" of the tenants registry for tenant \"%s\"",
 						req->event_type, req->instance_id),
-				 errhint("Only members of multitenant_admin change the registry, through create_tenant, update_tenant and set_tenant_status.")));
+				 errhint("Tenants, memberships and custom roles change through the lifecycle functions (create_tenant, add_member, ...).")));
+	if (strcmp(req->aggregate_type, "principal") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to push event \"%s\" of principal \"%s\"",
+						req->event_type, req->aggregate_id),
+				 errhint("Principals change through create_principal, update_principal, verify_principal and set_principal_status.")));
 }
 
 static int

@@ -75,6 +75,9 @@ static LookupTable lookup_tables[MT_N_LOOKUP_TABLES] = {
 	[MT_T_ORG_MEMBERS] = {"org_members_projection"},
 	[MT_T_INSTANCE_MEMBERS] = {"instance_members_projection"},
 	[MT_T_PATS] = {"personal_access_tokens_projection"},
+	[MT_T_MEMBERSHIPS] = {"memberships"},
+	[MT_T_PRINCIPALS] = {"principals"},
+	[MT_T_PRINCIPAL_CUSTOM_ROLES] = {"principal_custom_roles"},
 };
 
 static void
@@ -93,12 +96,16 @@ mt_lookups_init(void)
 	CacheRegisterRelcacheCallback(lookup_relcache_callback, (Datum) 0);
 }
 
-/* The policies enable_tenant_isolation gives every tenant table. */
+/*
+ * The policies enable_tenant_isolation gives every tenant table, and those
+ * of the platform-wide principals table.
+ */
 static bool
 own_policy(const char *name)
 {
 	return strcmp(name, "tenant_isolation") == 0 || strcmp(name, "tenant_admin") == 0 ||
-		strcmp(name, "tenant_guard") == 0;
+		strcmp(name, "tenant_guard") == 0 || strcmp(name, "principals_admin") == 0 ||
+		strcmp(name, "principals_visible") == 0;
 }
 
 static void
@@ -407,7 +414,9 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
  * active user grant on an active project (and, for a granted project, an
  * active project grant) or through a member role.  With a project, only
  * grants on it and memberships of it count; without one, any grant and any
- * org, project or instance membership.
+ * org, project or instance membership, and the tenant memberships: an
+ * active membership of an active principal with the role or a higher one
+ * (owner > admin > member > viewer), or a custom role granted to it.
  */
 Datum
 mt_has_role(PG_FUNCTION_ARGS)
@@ -416,7 +425,8 @@ mt_has_role(PG_FUNCTION_ARGS)
 	char	   *role_key = mt_required_text_arg(fcinfo, 1, "role_key", MT_IDENTIFIER_MAXLEN);
 	char	   *project_id = mt_text_arg(fcinfo, 2);
 	static const MtLookupTable tables[] = {MT_T_USERS, MT_T_USER_GRANTS, MT_T_PROJECTS, MT_T_PROJECT_GRANTS,
-	MT_T_PROJECT_MEMBERS, MT_T_ORG_MEMBERS, MT_T_INSTANCE_MEMBERS};
+		MT_T_PROJECT_MEMBERS, MT_T_ORG_MEMBERS, MT_T_INSTANCE_MEMBERS, MT_T_MEMBERSHIPS, MT_T_PRINCIPALS,
+	MT_T_PRINCIPAL_CUSTOM_ROLES};
 	bool		as_caller;
 	char	   *tenant;
 	Datum		values[4];
@@ -477,7 +487,18 @@ mt_has_role(PG_FUNCTION_ARGS)
 			"          OR ($4 IS NULL AND EXISTS ("
 			"            SELECT FROM multitenant.instance_members_projection AS m"
 			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
-			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))",
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))"
+			" OR ($4 IS NULL AND EXISTS ("
+			"  SELECT FROM multitenant.memberships AS m"
+			"    JOIN multitenant.principals AS p"
+			"      ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id"
+			"   WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.principal_id OPERATOR(pg_catalog.=) $2"
+			"     AND m.status OPERATOR(pg_catalog.=) 'active' AND p.status OPERATOR(pg_catalog.=) 'active'"
+			"     AND (multitenant.role_rank(m.role) OPERATOR(pg_catalog.>=) multitenant.role_rank($3)"
+			"          OR EXISTS (SELECT FROM multitenant.principal_custom_roles AS g"
+			"                      WHERE g.instance_id OPERATOR(pg_catalog.=) $1"
+			"                        AND g.principal_id OPERATOR(pg_catalog.=) $2"
+			"                        AND g.role_name OPERATOR(pg_catalog.=) $3))))",
 			4, types);
 	}
 	rc = execute_lookup(has_role_plan, values, nulls, as_caller, 1);

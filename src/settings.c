@@ -22,6 +22,7 @@
 bool		mt_session_tenant = true;
 bool		mt_require_declared_event_types = false;
 bool		mt_require_signed_context = false;
+bool		mt_self_registration = true;
 char	   *mt_signing_key = NULL;
 char	   *mt_master_key = NULL;
 char	   *mt_previous_master_key = NULL;
@@ -200,6 +201,15 @@ mt_settings_init(void)
 							 "Declare event types with multitenant.declare_event_type().",
 							 &mt_require_declared_event_types,
 							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("multitenant.self_registration",
+							 "Whether applications may register new tenants with multitenant.register_tenant().",
+							 "The operator always may.",
+							 &mt_self_registration,
+							 true,
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);

@@ -1036,11 +1036,12 @@ mt_set_tenant(PG_FUNCTION_ARGS)
 }
 
 /*
- * The acting principal of the current tenant context: in signed mode the
- * actor of the token (NULL for a token without one), otherwise
- * multitenant.actor.  There is no actor without a tenant, and the actor
- * follows the tenant's rules: a session-wide multitenant.actor is refused
- * while multitenant.session_tenant is off.
+ * The acting principal: in signed mode the actor of the token (NULL for a
+ * token without one, and without a tenant), otherwise multitenant.actor,
+ * with or without a tenant: the lifecycle functions that act before a
+ * tenant is entered (registering a tenant, asking to join one, accepting an
+ * invitation) need it.  The actor follows the tenant's rules: a session-wide
+ * multitenant.actor is refused while multitenant.session_tenant is off.
  */
 char *
 mt_current_actor_cstring(void)
@@ -1048,10 +1049,12 @@ mt_current_actor_cstring(void)
 	const char *tenant = current_tenant_internal(false);
 	const char *actor;
 
-	if (tenant == NULL)
-		return NULL;
 	if (mt_require_signed_context)
+	{
+		if (tenant == NULL)
+			return NULL;
 		(void) verify_token(tenant_setting, &actor);
+	}
 	else
 	{
 		actor = actor_setting;

@@ -157,8 +157,8 @@ SELECT @extschema@.register_reducer('@extschema@.tenants', 'instance.removed', '
 	match => '{}');
 
 ------------------------------------------------------------------------------
--- Operator functions: multitenant_admin only (memberships, which would let
--- a tenant's own principals act, do not exist yet).  Each pushes its event
+-- Operator functions: multitenant_admin only (a tenant's own principals
+-- manage its members, not its registry row).  Each pushes its event
 -- into the tenant, expecting the aggregate version it read, so that two
 -- concurrent changes of one tenant cannot both pass the checks.
 ------------------------------------------------------------------------------
@@ -241,6 +241,8 @@ BEGIN
 			USING ERRCODE = '23505', DETAIL = 'Another transaction created it concurrently.';
 	END;
 	SELECT t.* INTO STRICT result FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) id;
+	PERFORM @extschema@.audit_lifecycle(id, 'tenant.added', 'multitenant.tenants',
+		pg_catalog.jsonb_build_object('instance_id', id, 'id', id), NULL, pg_catalog.to_jsonb(result));
 	RETURN result;
 END
 $fn$;
@@ -283,6 +285,7 @@ AS $fn$
 DECLARE
 	version bigint;
 	payload jsonb := '{}';
+	before jsonb;
 	result @extschema@.tenants;
 BEGIN
 	PERFORM @extschema@.require_tenant_operator('update_tenant');
@@ -310,11 +313,15 @@ BEGIN
 		END IF;
 		payload := payload OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('externalGroupId', external_group_id);
 	END IF;
+	SELECT t.* INTO STRICT result FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) id;
 	IF payload OPERATOR(pg_catalog.<>) '{}' THEN
+		before := pg_catalog.to_jsonb(result);
 		PERFORM @extschema@.push('tenant', id, 'tenant.changed', payload,
 		                         expected_sequence => version, instance_id => id);
+		SELECT t.* INTO STRICT result FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) id;
+		PERFORM @extschema@.audit_lifecycle(id, 'tenant.changed', 'multitenant.tenants',
+			pg_catalog.jsonb_build_object('instance_id', id, 'id', id), before, pg_catalog.to_jsonb(result));
 	END IF;
-	SELECT t.* INTO STRICT result FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) id;
 	RETURN result;
 END
 $fn$;
@@ -355,6 +362,7 @@ DECLARE
 	version bigint;
 	current_status text;
 	event_type text;
+	before jsonb;
 	result @extschema@.tenants;
 BEGIN
 	PERFORM @extschema@.require_tenant_operator('set_tenant_status');
@@ -379,10 +387,13 @@ BEGIN
 			USING ERRCODE = '55000',
 			      HINT = 'Allowed: active <-> suspended, active or suspended -> inactive, inactive -> active.';
 	END IF;
+	SELECT pg_catalog.to_jsonb(t) INTO STRICT before FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) id;
 	PERFORM @extschema@.push('tenant', id, event_type,
 	                         CASE WHEN reason IS NULL THEN NULL ELSE pg_catalog.jsonb_build_object('reason', reason) END,
 	                         expected_sequence => version, instance_id => id);
 	SELECT t.* INTO STRICT result FROM @extschema@.tenants AS t WHERE t.instance_id OPERATOR(pg_catalog.=) id;
+	PERFORM @extschema@.audit_lifecycle(id, event_type, 'multitenant.tenants',
+		pg_catalog.jsonb_build_object('instance_id', id, 'id', id), before, pg_catalog.to_jsonb(result), reason);
 	RETURN result;
 END
 $fn$;

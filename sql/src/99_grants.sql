@@ -49,7 +49,23 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.has_role(text, text, text, text),
 	@extschema@.create_pat(text, timestamptz, text[]),
 	@extschema@.authenticate_pat(text),
-	@extschema@.record_auth_check(text, text, boolean, text)
+	@extschema@.record_auth_check(text, text, boolean, text),
+	@extschema@.role_rank(text),
+	@extschema@.actor_is_tenant_admin(),
+	@extschema@.create_principal(text, text, text, text, text, jsonb, text),
+	@extschema@.update_principal(text, text, text, text, jsonb),
+	@extschema@.verify_principal(text),
+	@extschema@.set_principal_status(text, text, text),
+	@extschema@.add_member(text, text, text),
+	@extschema@.change_member_role(text, text, text),
+	@extschema@.suspend_member(text, text, text),
+	@extschema@.reactivate_member(text, text),
+	@extschema@.remove_member(text, text, text),
+	@extschema@.create_custom_role(text, text, text),
+	@extschema@.drop_custom_role(text, text),
+	@extschema@.grant_custom_role(text, text, text),
+	@extschema@.revoke_custom_role(text, text, text),
+	@extschema@.register_tenant(text, text, text, text, text, text, text, jsonb)
 TO multitenant_app, multitenant_admin;
 
 GRANT EXECUTE ON FUNCTION

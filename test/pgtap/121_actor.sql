@@ -27,7 +27,7 @@ SELECT is((SELECT left(alice, 4) FROM tokens), 'mt2.', 'a token with an actor ha
 SELECT throws_ok($$SELECT multitenant.sign_tenant('ac-a', '1 hour', '')$$, '22023', 'actor must not be empty', 'an empty actor is refused');
 SELECT throws_ok($$SELECT multitenant.sign_tenant('ac-a', '1 hour', repeat('x', 201))$$, '22001', NULL, 'an oversized actor is refused');
 
-SELECT is(multitenant.current_actor(), NULL, 'no actor without a tenant');
+SELECT is(multitenant.current_actor(), NULL, 'no actor before one is set');
 
 ------------------------------------------------------------------------------
 -- Signed mode: the actor comes from the token.
@@ -79,7 +79,7 @@ SELECT lives_ok($$SET LOCAL multitenant.actor = 'carol'$$, 'the same actor again
 SELECT throws_ok(format('SET LOCAL multitenant.actor = %L', repeat('x', 201)), '22001', NULL, 'an oversized actor is refused');
 RESET ROLE;
 SELECT multitenant.reset_tenant();
-SELECT is(multitenant.current_actor(), NULL, 'no tenant, no actor');
+SELECT is(multitenant.current_actor(), 'carol', 'in unsigned mode the actor stands without a tenant (platform-level calls)');
 SELECT lives_ok($$SELECT multitenant.set_tenant('ac-a', (SELECT alice FROM tokens), is_local => true)$$, 'unsigned mode accepts a token too');
 SELECT is(multitenant.current_actor(), 'alice', 'its actor becomes the actor');
 SELECT multitenant.set_tenant('ac-a', (SELECT plain FROM tokens), is_local => true);

@@ -30,3 +30,75 @@ BEGIN
 	                         instance_id => 'upg-c', created_at => base + interval '7 seconds');
 END
 $tenants$;
+
+-- Lifecycle: principals (in the system tenant), memberships and custom roles
+-- of upg-a, upg-b and upg-c; every event type of them appears.  A principal
+-- belongs to several tenants with different roles.
+DO $lifecycle$
+DECLARE
+	base CONSTANT timestamptz := '2024-03-02 00:00:00+00';
+BEGIN
+	PERFORM multitenant.push('principal', 'p-ann', 'principal.added',
+	                         '{"kind": "user", "email": "ann@example.com", "displayName": "Ann", "userType": "regular", "externalId": "kc-ann", "metadata": {"team": "ops"}}',
+	                         instance_id => 'system', created_at => base);
+	PERFORM multitenant.push('principal', 'p-ann', 'principal.verified', NULL, instance_id => 'system', created_at => base + interval '1 second');
+	PERFORM multitenant.push('principal', 'p-ben', 'principal.added', '{"kind": "user", "email": "ben@example.com"}',
+	                         instance_id => 'system', created_at => base + interval '2 seconds');
+	PERFORM multitenant.push('principal', 'p-ben', 'principal.changed', '{"email": "ben@example.org", "displayName": "Ben", "externalId": ""}',
+	                         instance_id => 'system', created_at => base + interval '3 seconds');
+	PERFORM multitenant.push('principal', 'p-ben', 'principal.verified', NULL, instance_id => 'system', created_at => base + interval '4 seconds');
+	PERFORM multitenant.push('principal', 'p-bot', 'principal.added', '{"kind": "client", "displayName": "CI bot"}',
+	                         instance_id => 'system', created_at => base + interval '5 seconds');
+	PERFORM multitenant.push('principal', 'p-bot', 'principal.deactivated', '{"reason": "rotated"}', instance_id => 'system', created_at => base + interval '6 seconds');
+	PERFORM multitenant.push('principal', 'p-bot', 'principal.reactivated', NULL, instance_id => 'system', created_at => base + interval '7 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.added', '{"principalId": "p-ann", "role": "owner", "acceptedAt": "2024-03-02T00:00:10Z"}',
+	                         instance_id => 'upg-a', created_at => base + interval '10 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.added',
+	                         '{"principalId": "p-ben", "role": "admin", "invitedBy": "p-ann", "invitedAt": "2024-03-02T00:00:05Z", "acceptedAt": "2024-03-02T00:00:11Z"}',
+	                         instance_id => 'upg-a', created_at => base + interval '11 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.role.changed', '{"principalId": "p-ben", "role": "member"}',
+	                         instance_id => 'upg-a', created_at => base + interval '12 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.added', '{"principalId": "p-bot", "role": "viewer"}',
+	                         instance_id => 'upg-a', created_at => base + interval '13 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.suspended', '{"principalId": "p-bot", "reason": "audit"}',
+	                         instance_id => 'upg-a', created_at => base + interval '14 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.reactivated', '{"principalId": "p-bot"}',
+	                         instance_id => 'upg-a', created_at => base + interval '15 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.custom_role.added', '{"name": "billing", "description": "Sees invoices"}',
+	                         instance_id => 'upg-a', created_at => base + interval '16 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.custom_role.changed', '{"name": "billing", "description": "Sees and pays invoices"}',
+	                         instance_id => 'upg-a', created_at => base + interval '17 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.custom_role.granted', '{"principalId": "p-bot", "role": "billing", "grantedBy": "p-ann"}',
+	                         instance_id => 'upg-a', created_at => base + interval '18 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.custom_role.added', '{"name": "support"}',
+	                         instance_id => 'upg-a', created_at => base + interval '19 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.custom_role.granted', '{"principalId": "p-ben", "role": "support"}',
+	                         instance_id => 'upg-a', created_at => base + interval '20 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.custom_role.revoked', '{"principalId": "p-ben", "role": "support"}',
+	                         instance_id => 'upg-a', created_at => base + interval '21 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.member.custom_role.granted', '{"principalId": "p-ann", "role": "support"}',
+	                         instance_id => 'upg-a', created_at => base + interval '22 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.custom_role.removed', '{"name": "support"}',
+	                         instance_id => 'upg-a', created_at => base + interval '23 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.member.added', '{"principalId": "p-ben", "role": "owner"}',
+	                         instance_id => 'upg-b', created_at => base + interval '24 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.member.added', '{"principalId": "p-ann", "role": "viewer"}',
+	                         instance_id => 'upg-b', created_at => base + interval '25 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.custom_role.added', '{"name": "billing"}',
+	                         instance_id => 'upg-b', created_at => base + interval '26 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.member.custom_role.granted', '{"principalId": "p-ann", "role": "billing"}',
+	                         instance_id => 'upg-b', created_at => base + interval '27 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.member.added', '{"principalId": "p-ben", "role": "owner"}',
+	                         instance_id => 'upg-c', created_at => base + interval '28 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.member.added', '{"principalId": "p-ann", "role": "member"}',
+	                         instance_id => 'upg-c', created_at => base + interval '29 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.custom_role.added', '{"name": "auditor"}',
+	                         instance_id => 'upg-c', created_at => base + interval '30 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.member.custom_role.granted', '{"principalId": "p-ann", "role": "auditor"}',
+	                         instance_id => 'upg-c', created_at => base + interval '31 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.member.removed', '{"principalId": "p-ann", "reason": "left"}',
+	                         instance_id => 'upg-c', created_at => base + interval '32 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.member.added', '{"principalId": "p-bot", "role": "member"}',
+	                         instance_id => 'upg-c', created_at => base + interval '33 seconds');
+END
+$lifecycle$;
