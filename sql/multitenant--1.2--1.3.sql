@@ -2425,7 +2425,7 @@ BEGIN
 		ELSIF invitation.status OPERATOR(pg_catalog.=) 'revoked' THEN
 			reason := 'revoked';
 		ELSIF invitation.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
-			reason := pg_catalog.format('expired at %s', invitation.expires_at);
+			reason := 'expired';
 		ELSIF registry.status OPERATOR(pg_catalog.<>) 'active' THEN
 			reason := pg_catalog.format('the tenant is %s', registry.status);
 		ELSIF principal.id IS NULL OR principal.status OPERATOR(pg_catalog.<>) 'active' THEN
