@@ -89,7 +89,7 @@ src/lookups.o: src/catalog.h src/lookups.h src/multitenant.h src/tenant_context.
 src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
-src/audit.o: src/catalog.h src/settings.h src/tenant_context.h src/util.h
+src/audit.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 

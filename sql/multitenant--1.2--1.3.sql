@@ -566,6 +566,45 @@ AS 'MODULE_PATHNAME', 'mt_purge_audit_log'
 LANGUAGE C;
 
 ------------------------------------------------------------------------------
+-- Lifecycle building blocks: caller_is_operator (src/catalog.c),
+-- issue_secret (src/tokens.c) and audit_lifecycle (src/audit.c), which the
+-- tenant lifecycle functions call.  Internal: the grants section below
+-- revokes EXECUTE from PUBLIC and grants them to nobody.
+------------------------------------------------------------------------------
+
+-- Whether the role in effect outside any SECURITY DEFINER function (the
+-- session user, or whom SET ROLE chose) is a superuser or has the privileges
+-- of multitenant_admin.  Inside a definer function current_user is its
+-- owner, so the lifecycle functions ask this instead.  Internal: no grants.
+CREATE FUNCTION @extschema@.caller_is_operator()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mt_caller_is_operator_sql'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+-- A new secret: prefix (at most 16 bytes of [A-Za-z0-9_]) followed by the
+-- unpadded base64url of 32 random bytes, as create_pat makes its tokens.
+-- Callers keep only pg_catalog.sha256(pg_catalog.convert_to(secret, 'UTF8')).
+-- Internal: no grants.
+CREATE FUNCTION @extschema@.issue_secret(prefix text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mt_issue_secret'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
+-- One entry for a change or a refusal of the tenant lifecycle functions:
+-- db_role is the role outside their SECURITY DEFINER (the caller), actor,
+-- client address and user agent come from the settings, changed_columns
+-- are the top-level keys whose values differ when both images are objects.
+-- refused => true commits the entry through a background worker, so that it
+-- survives the error the caller raises next (src/audit.c).  Internal: no
+-- grants.
+CREATE FUNCTION @extschema@.audit_lifecycle(instance_id text, action text, target_table text, target_key jsonb,
+                                            before jsonb, after jsonb, reason text DEFAULT NULL,
+                                            refused boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mt_audit_lifecycle'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+------------------------------------------------------------------------------
 -- Tenant lifecycle: principals, memberships, custom roles and registration.
 -- Every lifecycle change of a tenant takes the tenant's row lock and pushes
 -- on the tenant's aggregate expecting the version read under it; the tables

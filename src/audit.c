@@ -2,8 +2,9 @@
  *
  * audit.c
  *	  The audit log: the row trigger that enable_audit attaches to a tenant
- *	  table, the guard that keeps multitenant.audit_log append-only, and
- *	  its retention.
+ *	  table, the guard that keeps multitenant.audit_log append-only, its
+ *	  retention, and audit_lifecycle, which the tenant lifecycle functions
+ *	  call for their changes and refusals.
  *
  * The trigger builds the row images in C (to_jsonb of the row, minus the
  * excluded columns, which are the trigger's arguments) and writes the entry
@@ -13,6 +14,32 @@
  * entries: the guard lets a DELETE through while it runs, and it records
  * what it removed in the same transaction.
  *
+ * A refused lifecycle call records its refusal and then raises its error,
+ * which aborts the transaction.  So that the entry survives, audit_lifecycle
+ * hands it to a dynamic background worker (the audit writer) through a
+ * segment of dynamic shared memory, and waits until the worker has written
+ * and committed it in a transaction of its own.  While it waits, the caller
+ * holds every lock its transaction took, and the deadlock detector cannot
+ * see a latch wait: should the worker wait for one of those locks, the two
+ * would wait for each other until the caller is cancelled.  The worker
+ * takes only these locks: AccessShareLock on the catalogs it reads,
+ * RowExclusiveLock on the log, its sequence, its indexes and its TOAST
+ * table, and, for the unique check of the log's primary key, the
+ * transaction lock of an uncommitted entry with the same key.  RowExclusive
+ * conflicts only with Share and stronger locks, which the caller holds on
+ * those relations only after DDL, LOCK TABLE, CREATE INDEX or VACUUM FULL on
+ * them in its own transaction: audit_lifecycle checks for these and then
+ * writes the entry in the caller's transaction (with a WARNING that it is
+ * lost if that transaction aborts) instead of starting the worker.  The keys
+ * come from the log's sequence, so a key the caller's transaction holds
+ * uncommitted is one that a superuser inserted by hand with an explicit id;
+ * that, and a catalog the caller locked exclusively, are left to the
+ * worker's lock_timeout (the caller's, or ten seconds when it has none),
+ * after which the worker fails and the caller warns that the entry was
+ * lost.  When the log itself was created by the caller's transaction (a test
+ * that creates the extension), the worker could not see it at all: the
+ * entry is written in the caller's transaction then.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -21,6 +48,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -29,6 +57,13 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "pgstat.h"
+#include "port/atomics.h"
+#include "postmaster/bgworker.h"
+#include "storage/dsm.h"
+#include "storage/ipc.h"
+#include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -38,10 +73,13 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
 #include "catalog.h"
+#include "multitenant.h"
 #include "settings.h"
 #include "tenant_context.h"
 #include "util.h"
@@ -51,6 +89,15 @@ PG_FUNCTION_INFO_V1(mt_audit_log_immutable);
 PG_FUNCTION_INFO_V1(mt_enable_audit);
 PG_FUNCTION_INFO_V1(mt_disable_audit);
 PG_FUNCTION_INFO_V1(mt_purge_audit_log);
+PG_FUNCTION_INFO_V1(mt_audit_lifecycle);
+
+extern PGDLLEXPORT void mt_audit_writer_main(Datum main_arg);
+
+/* Room for a schema-qualified name with both parts quoted. */
+#define AUDIT_TARGET_TABLE_MAXLEN (2 * (2 * NAMEDATALEN + 2) + 1)
+
+/* How long the audit writer waits for a lock when the caller would forever. */
+#define AUDIT_WRITER_LOCK_TIMEOUT_MS 10000
 
 /* The name of the trigger enable_audit attaches, one per table. */
 #define AUDIT_TRIGGER_NAME "multitenant_audit"
@@ -113,17 +160,38 @@ text_or_null(const char *value, bool *null)
 }
 
 /*
+ * One entry of the log, as it is written: everything but the identity,
+ * which the log's sequence gives.  Nullable fields are NULL pointers.
+ */
+typedef struct AuditEntry
+{
+	const char *instance_id;
+	const char *action;
+	const char *target_table;
+	Jsonb	   *target_key;
+	Jsonb	   *before;
+	Jsonb	   *after;
+	ArrayType  *changed;
+	const char *reason;
+	const char *actor;
+	const char *db_role;
+	const char *client_address;
+	const char *user_agent;
+	FullTransactionId transaction_id;
+	TimestampTz created_at;
+} AuditEntry;
+
+/*
  * Writes one entry.  The log is the extension's own table, with no insert
  * trigger, so the entry goes in through the table access method and the
  * indexes directly, skipping the executor that a statement would start for
  * every audited row.  What the table's defaults and CHECKs would do is done
- * here: the identity, the transaction, its start time, a non-empty tenant.
- * Nullable arguments are NULL pointers.
+ * by the callers and here: the identity, the transaction, its start time, a
+ * non-empty tenant.  The audit writer calls this too, in its own
+ * transaction, with the caller's values.
  */
 static void
-write_entry(const char *instance_id, const char *action, const char *target_table,
-			Jsonb *target_key, Jsonb *before, Jsonb *after, ArrayType *changed,
-			const char *reason)
+insert_entry(const AuditEntry *e)
 {
 	Oid			relid = mt_relation_oid("audit_log", false);
 	Oid			seqid = mt_relation_oid("audit_log_id_seq", false);
@@ -135,32 +203,32 @@ write_entry(const char *instance_id, const char *action, const char *target_tabl
 	TupleTableSlot *slot;
 	HeapTuple	tuple;
 
-	if (instance_id == NULL || instance_id[0] == '\0')
+	if (e->instance_id == NULL || e->instance_id[0] == '\0')
 		elog(ERROR, "an audit log entry needs a tenant");
 
-	values[COL_INSTANCE_ID] = CStringGetTextDatum(instance_id);
+	values[COL_INSTANCE_ID] = CStringGetTextDatum(e->instance_id);
 	nulls[COL_INSTANCE_ID] = false;
-	values[COL_ACTOR] = text_or_null(mt_current_actor_cstring(), &nulls[COL_ACTOR]);
-	values[COL_DB_ROLE] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	values[COL_ACTOR] = text_or_null(e->actor, &nulls[COL_ACTOR]);
+	values[COL_DB_ROLE] = CStringGetTextDatum(e->db_role);
 	nulls[COL_DB_ROLE] = false;
-	values[COL_ACTION] = CStringGetTextDatum(action);
+	values[COL_ACTION] = CStringGetTextDatum(e->action);
 	nulls[COL_ACTION] = false;
-	values[COL_TARGET_TABLE] = CStringGetTextDatum(target_table);
+	values[COL_TARGET_TABLE] = CStringGetTextDatum(e->target_table);
 	nulls[COL_TARGET_TABLE] = false;
-	values[COL_TARGET_KEY] = PointerGetDatum(target_key);
-	nulls[COL_TARGET_KEY] = (target_key == NULL);
-	values[COL_BEFORE] = PointerGetDatum(before);
-	nulls[COL_BEFORE] = (before == NULL);
-	values[COL_AFTER] = PointerGetDatum(after);
-	nulls[COL_AFTER] = (after == NULL);
-	values[COL_CHANGED_COLUMNS] = PointerGetDatum(changed);
-	nulls[COL_CHANGED_COLUMNS] = (changed == NULL);
-	values[COL_CLIENT_ADDRESS] = text_or_null(mt_client_address, &nulls[COL_CLIENT_ADDRESS]);
-	values[COL_USER_AGENT] = text_or_null(mt_user_agent, &nulls[COL_USER_AGENT]);
-	values[COL_REASON] = text_or_null(reason, &nulls[COL_REASON]);
-	values[COL_TRANSACTION_ID] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	values[COL_TARGET_KEY] = PointerGetDatum(e->target_key);
+	nulls[COL_TARGET_KEY] = (e->target_key == NULL);
+	values[COL_BEFORE] = PointerGetDatum(e->before);
+	nulls[COL_BEFORE] = (e->before == NULL);
+	values[COL_AFTER] = PointerGetDatum(e->after);
+	nulls[COL_AFTER] = (e->after == NULL);
+	values[COL_CHANGED_COLUMNS] = PointerGetDatum(e->changed);
+	nulls[COL_CHANGED_COLUMNS] = (e->changed == NULL);
+	values[COL_CLIENT_ADDRESS] = text_or_null(e->client_address, &nulls[COL_CLIENT_ADDRESS]);
+	values[COL_USER_AGENT] = text_or_null(e->user_agent, &nulls[COL_USER_AGENT]);
+	values[COL_REASON] = text_or_null(e->reason, &nulls[COL_REASON]);
+	values[COL_TRANSACTION_ID] = FullTransactionIdGetDatum(e->transaction_id);
 	nulls[COL_TRANSACTION_ID] = false;
-	values[COL_CREATED_AT] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	values[COL_CREATED_AT] = TimestampTzGetDatum(e->created_at);
 	nulls[COL_CREATED_AT] = false;
 
 	rel = table_open(relid, RowExclusiveLock);
@@ -183,6 +251,44 @@ write_entry(const char *instance_id, const char *action, const char *target_tabl
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	FreeExecutorState(estate);
 	table_close(rel, NoLock);
+}
+
+/*
+ * An entry of this session: the actor, the request settings, the
+ * transaction and its start time, and role as the database role.
+ */
+static void
+session_entry(AuditEntry *e, Oid role, const char *instance_id, const char *action,
+			  const char *target_table, Jsonb *target_key, Jsonb *before, Jsonb *after,
+			  ArrayType *changed, const char *reason)
+{
+	e->instance_id = instance_id;
+	e->action = action;
+	e->target_table = target_table;
+	e->target_key = target_key;
+	e->before = before;
+	e->after = after;
+	e->changed = changed;
+	e->reason = reason;
+	e->actor = mt_current_actor_cstring();
+	e->db_role = GetUserNameFromId(role, false);
+	e->client_address = mt_client_address;
+	e->user_agent = mt_user_agent;
+	e->transaction_id = GetTopFullTransactionId();
+	e->created_at = GetCurrentTransactionStartTimestamp();
+}
+
+/* Writes one entry of this session in its transaction, role as db_role. */
+static void
+write_entry(Oid role, const char *instance_id, const char *action, const char *target_table,
+			Jsonb *target_key, Jsonb *before, Jsonb *after, ArrayType *changed,
+			const char *reason)
+{
+	AuditEntry	e;
+
+	session_entry(&e, role, instance_id, action, target_table, target_key,
+				  before, after, changed, reason);
+	insert_entry(&e);
 }
 
 static bool
@@ -387,8 +493,8 @@ mt_audit_row(PG_FUNCTION_ARGS)
 	target_table = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 											  RelationGetRelationName(rel));
 
-	write_entry(row_tenant(rel, new_tuple ? new_tuple : old_tuple), action, target_table,
-				key, before, after, changed, NULL);
+	write_entry(GetUserId(), row_tenant(rel, new_tuple ? new_tuple : old_tuple), action,
+				target_table, key, before, after, changed, NULL);
 
 	return PointerGetDatum(NULL);
 }
@@ -607,8 +713,433 @@ mt_purge_audit_log(PG_FUNCTION_ARGS)
 	reason = psprintf("purged " UINT64_FORMAT " entries older than %s%s", deleted,
 					  DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(older_than))),
 					  tenant ? "" : " of all tenants");
-	write_entry(tenant ? tenant : "system", "purge", "multitenant.audit_log",
+	write_entry(GetUserId(), tenant ? tenant : "system", "purge", "multitenant.audit_log",
 				NULL, NULL, NULL, NULL, reason);
 	SPI_finish();
 	PG_RETURN_INT64((int64) deleted);
+}
+
+/*
+ * The top-level keys whose values differ between two object images, or that
+ * one of them lacks, in name order; NULL unless both images are objects.
+ */
+static void
+add_differing_keys(Jsonb *image, Jsonb *other, bool keys_of_other_too,
+				   char ***names, int *n, int *max)
+{
+	JsonbIterator *it = JsonbIteratorInit(&image->root);
+	JsonbValue	v;
+	JsonbIteratorToken token;
+
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		JsonbValue	key;
+		JsonbValue *there;
+		bool		differs;
+
+		if (token != WJB_KEY)
+			continue;
+		key = v;
+		token = JsonbIteratorNext(&it, &v, true);
+		Assert(token == WJB_VALUE);
+		there = getKeyJsonValueFromContainer(&other->root, key.val.string.val,
+											 key.val.string.len, NULL);
+		if (there == NULL)
+			differs = true;
+		else if (!keys_of_other_too)
+			continue;			/* a key of both, compared from the other side */
+		else
+			differs = compareJsonbContainers(&JsonbValueToJsonb(&v)->root,
+											 &JsonbValueToJsonb(there)->root) != 0;
+		if (!differs)
+			continue;
+		if (*n == *max)
+		{
+			*max *= 2;
+			*names = repalloc(*names, sizeof(char *) * *max);
+		}
+		(*names)[(*n)++] = pnstrdup(key.val.string.val, key.val.string.len);
+	}
+}
+
+/* Byte order, whatever the collation. */
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static ArrayType *
+image_changes(Jsonb *before, Jsonb *after)
+{
+	int			max = 8;
+	int			n = 0;
+	char	  **names;
+	Datum	   *texts;
+	int			i;
+
+	if (before == NULL || after == NULL ||
+		!JB_ROOT_IS_OBJECT(before) || !JB_ROOT_IS_OBJECT(after))
+		return NULL;
+	names = palloc(sizeof(char *) * max);
+	add_differing_keys(before, after, true, &names, &n, &max);
+	add_differing_keys(after, before, false, &names, &n, &max);
+	qsort(names, n, sizeof(char *), compare_names);
+	texts = palloc(sizeof(Datum) * (n + 1));
+	for (i = 0; i < n; i++)
+		texts[i] = CStringGetTextDatum(names[i]);
+	return construct_array(texts, n, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * The segment an entry travels in to the audit writer: this header, then
+ * the fields' bytes (text with its terminating NUL, jsonb and arrays as
+ * whole varlenas).  written is set by the writer once it has committed.
+ */
+enum
+{
+	F_INSTANCE_ID,
+	F_ACTION,
+	F_TARGET_TABLE,
+	F_REASON,
+	F_ACTOR,
+	F_DB_ROLE,
+	F_CLIENT_ADDRESS,
+	F_USER_AGENT,
+	F_TARGET_KEY,
+	F_BEFORE,
+	F_AFTER,
+	F_CHANGED,
+	AUDIT_REQUEST_NFIELDS
+};
+
+#define F_FIRST_VARLENA F_TARGET_KEY
+
+typedef struct AuditRequest
+{
+	pg_atomic_uint32 written;
+	Oid			database;
+	Oid			role;
+	int			lock_timeout_ms;
+	FullTransactionId transaction_id;
+	TimestampTz created_at;
+	bool		present[AUDIT_REQUEST_NFIELDS];
+	Size		offset[AUDIT_REQUEST_NFIELDS];
+	Size		length[AUDIT_REQUEST_NFIELDS];
+} AuditRequest;
+
+static void
+entry_fields(const AuditEntry *e, const void **data, Size *length)
+{
+	const char *texts[F_FIRST_VARLENA] = {e->instance_id, e->action, e->target_table,
+	e->reason, e->actor, e->db_role, e->client_address, e->user_agent};
+	const void *varlenas[AUDIT_REQUEST_NFIELDS - F_FIRST_VARLENA] = {e->target_key,
+	e->before, e->after, e->changed};
+	int			f;
+
+	for (f = 0; f < F_FIRST_VARLENA; f++)
+	{
+		data[f] = texts[f];
+		length[f] = texts[f] ? strlen(texts[f]) + 1 : 0;
+	}
+	for (f = F_FIRST_VARLENA; f < AUDIT_REQUEST_NFIELDS; f++)
+	{
+		data[f] = varlenas[f - F_FIRST_VARLENA];
+		length[f] = data[f] ? VARSIZE(data[f]) : 0;
+	}
+}
+
+/* A copy of field f, in local memory (and so aligned), or NULL. */
+static void *
+request_field(AuditRequest *req, int f)
+{
+	void	   *copy;
+
+	if (!req->present[f])
+		return NULL;
+	copy = palloc(req->length[f]);
+	memcpy(copy, (char *) req + req->offset[f], req->length[f]);
+	return copy;
+}
+
+/*
+ * The audit writer: attaches the segment, connects to the caller's
+ * database, writes the entry in a transaction of its own and commits, then
+ * marks the request written.  Any error ends the process with the request
+ * unmarked, which the caller reports.
+ */
+void
+mt_audit_writer_main(Datum main_arg)
+{
+	dsm_segment *seg;
+	AuditRequest *req;
+	AuditEntry	e;
+	char		timeout[32];
+
+	BackgroundWorkerUnblockSignals();
+	seg = dsm_attach(DatumGetUInt32(main_arg));
+	if (seg == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the audit writer found no entry to write: its caller stopped waiting")));
+	req = (AuditRequest *) dsm_segment_address(seg);
+
+	snprintf(timeout, sizeof(timeout), "%d", req->lock_timeout_ms);
+	SetConfigOption("lock_timeout", timeout, PGC_SUSET, PGC_S_OVERRIDE);
+	BackgroundWorkerInitializeConnectionByOid(req->database, req->role, 0);
+
+	StartTransactionCommand();
+	SetCurrentStatementStartTimestamp();
+	pgstat_report_activity(STATE_RUNNING, "writing an audit log entry of a refusal");
+	PushActiveSnapshot(GetTransactionSnapshot());
+
+	e.instance_id = request_field(req, F_INSTANCE_ID);
+	e.action = request_field(req, F_ACTION);
+	e.target_table = request_field(req, F_TARGET_TABLE);
+	e.reason = request_field(req, F_REASON);
+	e.actor = request_field(req, F_ACTOR);
+	e.db_role = request_field(req, F_DB_ROLE);
+	e.client_address = request_field(req, F_CLIENT_ADDRESS);
+	e.user_agent = request_field(req, F_USER_AGENT);
+	e.target_key = request_field(req, F_TARGET_KEY);
+	e.before = request_field(req, F_BEFORE);
+	e.after = request_field(req, F_AFTER);
+	e.changed = request_field(req, F_CHANGED);
+	e.transaction_id = req->transaction_id;
+	e.created_at = req->created_at;
+	insert_entry(&e);
+
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, NULL);
+
+	pg_atomic_write_u32(&req->written, 1);
+	dsm_detach(seg);
+	proc_exit(0);
+}
+
+/* Whether this transaction holds a lock on relid that the writer's RowExclusiveLock would wait for. */
+static bool
+holds_lock_against_writer(Oid relid)
+{
+	LOCKTAG		tag;
+	LOCKMODE	mode;
+
+	if (!OidIsValid(relid))
+		return false;
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	for (mode = ShareLock; mode <= AccessExclusiveLock; mode++)
+		if (LockHeldByMe(&tag, mode))
+			return true;
+	return false;
+}
+
+/*
+ * Why the audit writer cannot write the entry for this transaction: the log
+ * was created by it (the writer cannot see it), or it locked one of the
+ * relations the writer inserts into; NULL when it can.
+ */
+static const char *
+writer_blocked_by(void)
+{
+	Oid			relid = mt_relation_oid("audit_log", false);
+	HeapTuple	tuple;
+	bool		created_here;
+	Relation	rel;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		locked;
+
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	created_here = TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data));
+	ReleaseSysCache(tuple);
+	if (created_here)
+		return "created";
+
+	/* AccessShareLock conflicts with nothing the writer takes. */
+	rel = table_open(relid, AccessShareLock);
+	locked = holds_lock_against_writer(relid) ||
+		holds_lock_against_writer(rel->rd_rel->reltoastrelid) ||
+		holds_lock_against_writer(mt_relation_oid("audit_log_id_seq", false));
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+		locked = locked || holds_lock_against_writer(lfirst_oid(lc));
+	table_close(rel, AccessShareLock);
+	return locked ? "locked" : NULL;
+}
+
+/* The role the writer connects as: the extension's owner, if it may log in. */
+static Oid
+writer_role(void)
+{
+	Oid			owner = mt_extension_owner();
+	HeapTuple	tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(owner));
+	bool		can_login;
+
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for role %u", owner);
+	can_login = ((Form_pg_authid) GETSTRUCT(tuple))->rolcanlogin;
+	ReleaseSysCache(tuple);
+	return can_login ? owner : BOOTSTRAP_SUPERUSERID;
+}
+
+static char *
+describe_key(const AuditEntry *e)
+{
+	if (e->target_key == NULL)
+		return "no key";
+	return psprintf("key %s", JsonbToCString(NULL, &e->target_key->root,
+											 VARSIZE(e->target_key)));
+}
+
+static void
+warn_lost(const AuditEntry *e, const char *why)
+{
+	ereport(WARNING,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("audit log entry of the refused %s on %s (%s) in tenant \"%s\" was not recorded",
+					e->action, e->target_table, describe_key(e), e->instance_id),
+			 errdetail_internal("%s", why)));
+}
+
+/*
+ * Records a refusal so that it survives the caller's transaction, which its
+ * error is about to abort: through the audit writer, which commits on its
+ * own.  Without a worker slot, or when the writer fails, the entry is lost
+ * with a WARNING and the function returns, so that the refusal itself still
+ * happens.
+ */
+static void
+record_refusal(const AuditEntry *e)
+{
+	const char *blocked = writer_blocked_by();
+	const void *data[AUDIT_REQUEST_NFIELDS];
+	Size		length[AUDIT_REQUEST_NFIELDS];
+	Size		size = MAXALIGN(sizeof(AuditRequest));
+	dsm_segment *seg;
+	AuditRequest *req;
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+	BgwHandleStatus status;
+	bool		written;
+	int			f;
+
+	if (blocked != NULL && strcmp(blocked, "created") == 0)
+	{
+		insert_entry(e);
+		return;
+	}
+	if (blocked != NULL)
+	{
+		insert_entry(e);
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("audit log entry of the refused %s on %s (%s) in tenant \"%s\" is written in this transaction only",
+						e->action, e->target_table, describe_key(e), e->instance_id),
+				 errdetail("The transaction holds a lock on multitenant.audit_log that the audit writer would wait for; the entry is lost if the transaction aborts.")));
+		return;
+	}
+
+	entry_fields(e, data, length);
+	for (f = 0; f < AUDIT_REQUEST_NFIELDS; f++)
+		size += MAXALIGN(length[f]);
+	seg = dsm_create(size, 0);
+	req = (AuditRequest *) dsm_segment_address(seg);
+	memset(req, 0, sizeof(AuditRequest));
+	pg_atomic_init_u32(&req->written, 0);
+	req->database = MyDatabaseId;
+	req->role = writer_role();
+	req->lock_timeout_ms = LockTimeout > 0 ? LockTimeout : AUDIT_WRITER_LOCK_TIMEOUT_MS;
+	req->transaction_id = e->transaction_id;
+	req->created_at = e->created_at;
+	size = MAXALIGN(sizeof(AuditRequest));
+	for (f = 0; f < AUDIT_REQUEST_NFIELDS; f++)
+	{
+		req->present[f] = data[f] != NULL;
+		req->offset[f] = size;
+		req->length[f] = length[f];
+		if (data[f] != NULL)
+			memcpy((char *) req + size, data[f], length[f]);
+		size += MAXALIGN(length[f]);
+	}
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "$libdir/multitenant");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "mt_audit_writer_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "multitenant audit writer for PID %d", MyProcPid);
+	snprintf(worker.bgw_type, BGW_MAXLEN, "multitenant audit writer");
+	worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(seg));
+	worker.bgw_notify_pid = MyProcPid;
+
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		dsm_detach(seg);
+		warn_lost(e, psprintf("No background worker slot is free (max_worker_processes = %d).",
+							  max_worker_processes));
+		return;
+	}
+
+	/*
+	 * A cancel or statement_timeout ends the wait with an error; the segment
+	 * goes then, or with the writer if it attached already (and still writes
+	 * the entry).
+	 */
+	PG_TRY();
+	{
+		status = WaitForBackgroundWorkerShutdown(handle);
+	}
+	PG_CATCH();
+	{
+		dsm_detach(seg);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	written = pg_atomic_read_u32(&req->written) == 1;
+	dsm_detach(seg);
+	if (status == BGWH_POSTMASTER_DIED)
+		warn_lost(e, "The postmaster died.");
+	else if (!written)
+		warn_lost(e, "The audit writer failed; the server log says why.");
+}
+
+/*
+ * audit_lifecycle(instance_id, action, target_table, target_key, before,
+ * after, reason, refused): one entry for a change or a refusal of the
+ * tenant lifecycle functions.  These are SECURITY DEFINER functions, so the
+ * database role recorded is the one outside them (GetOuterUserId), who
+ * called them, not their owner.
+ */
+Datum
+mt_audit_lifecycle(PG_FUNCTION_ARGS)
+{
+	char	   *instance_id = mt_required_text_arg(fcinfo, 0, "instance_id of an audit log entry",
+												   MT_IDENTIFIER_MAXLEN);
+	char	   *action = mt_required_text_arg(fcinfo, 1, "action of an audit log entry",
+											  MT_IDENTIFIER_MAXLEN);
+	char	   *target_table = mt_required_text_arg(fcinfo, 2, "target_table of an audit log entry",
+													AUDIT_TARGET_TABLE_MAXLEN);
+	Jsonb	   *target_key = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	Jsonb	   *before = PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4);
+	Jsonb	   *after = PG_ARGISNULL(5) ? NULL : PG_GETARG_JSONB_P(5);
+	char	   *reason = mt_text_arg(fcinfo, 6);
+	AuditEntry	e;
+
+	if (PG_ARGISNULL(7))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("refused of an audit log entry must not be null")));
+
+	session_entry(&e, GetOuterUserId(), instance_id, action, target_table, target_key,
+				  before, after, image_changes(before, after), reason);
+	if (PG_GETARG_BOOL(7))
+		record_refusal(&e);
+	else
+		insert_entry(&e);
+	PG_RETURN_VOID();
 }

@@ -3,7 +3,7 @@
  * catalog.c
  *	  Catalog lookups about the extension itself: the relations of its
  *	  schema, the events row type, its owner, whether its own script is
- *	  running, and whether the caller administers it.
+ *	  running, and whether the caller administers it or operates it.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,12 +13,15 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "commands/extension.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 #include "catalog.h"
+
+PG_FUNCTION_INFO_V1(mt_caller_is_operator_sql);
 
 /*
  * A relation of the multitenant schema; with missing_ok, InvalidOid when it
@@ -81,14 +84,38 @@ mt_running_own_script(void)
 		CurrentExtensionObject == get_extension_oid("multitenant", true);
 }
 
+static bool
+role_administers(Oid role)
+{
+	Oid			admin = get_role_oid("multitenant_admin", true);
+
+	return superuser_arg(role) ||
+		(OidIsValid(admin) && has_privs_of_role(role, admin));
+}
+
 bool
 mt_caller_is_admin(void)
 {
-	Oid			admin = get_role_oid("multitenant_admin", true);
-	Oid			caller = GetUserId();
+	return role_administers(GetUserId());
+}
 
-	return superuser_arg(caller) ||
-		(OidIsValid(admin) && has_privs_of_role(caller, admin));
+/*
+ * Whether the role in effect outside any SECURITY DEFINER function (the
+ * session user, or whom SET ROLE chose) administers the extension.  Inside a
+ * definer function GetUserId() is the function's owner, so a function that
+ * the installing superuser owns and applications may call asks this instead
+ * to tell an operator from the application calling it.
+ */
+bool
+mt_caller_is_operator(void)
+{
+	return role_administers(GetOuterUserId());
+}
+
+Datum
+mt_caller_is_operator_sql(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(mt_caller_is_operator());
 }
 
 /*

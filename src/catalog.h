@@ -2,7 +2,7 @@
  *
  * catalog.h
  *	  Catalog lookups about the extension itself: its relations, its owner,
- *	  its running script, and who administers it.
+ *	  its running script, and who administers or operates it.
  *
  *-------------------------------------------------------------------------
  */
@@ -16,6 +16,7 @@ extern Oid	mt_events_typeid(void);
 extern Oid	mt_extension_owner(void);
 extern bool mt_running_own_script(void);
 extern bool mt_caller_is_admin(void);
+extern bool mt_caller_is_operator(void);
 extern void mt_require_admin(const char *function);
 
 #endif							/* MT_CATALOG_H */

@@ -2,7 +2,9 @@
  *
  * tokens.c
  *	  Personal access tokens: create_pat issues one, authenticate_pat finds
- *	  whom it authenticates.
+ *	  whom it authenticates; and issue_secret, the same kind of random
+ *	  secret under another prefix, for the other secrets the extension
+ *	  hands out.
  *
  * A token is "mtp_" followed by 32 random bytes from pg_strong_random in
  * unpadded base64url.  Only its SHA-256 is kept: create_pat pushes
@@ -31,9 +33,12 @@
 
 PG_FUNCTION_INFO_V1(mt_create_pat);
 PG_FUNCTION_INFO_V1(mt_authenticate_pat);
+PG_FUNCTION_INFO_V1(mt_issue_secret);
 
 #define PAT_PREFIX "mtp_"
-#define PAT_RANDOM_BYTES 32
+#define SECRET_RANDOM_BYTES 32
+/* A prefix names the kind of secret, as "mtp_" does; it is not a secret. */
+#define SECRET_PREFIX_MAXLEN 16
 #define PAT_ID_BYTES 16
 
 /* Longer input cannot be a token of ours; it is refused before hashing. */
@@ -58,7 +63,7 @@ strong_random(void *buf, size_t len)
 	if (!pg_strong_random(buf, len))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not generate a random personal access token")));
+				 errmsg("could not generate random bytes for a secret")));
 }
 
 /* Unpadded base64url (RFC 4648 section 5) of len bytes. */
@@ -71,7 +76,7 @@ base64url(const unsigned char *bytes, int len)
 	int			i;
 
 	if (n < 0)
-		elog(ERROR, "could not encode a personal access token");
+		elog(ERROR, "could not encode a secret");
 	while (n > 0 && out[n - 1] == '=')
 		n--;
 	out[n] = '\0';
@@ -83,6 +88,25 @@ base64url(const unsigned char *bytes, int len)
 			out[i] = '_';
 	}
 	return out;
+}
+
+/*
+ * prefix followed by the unpadded base64url of 32 random bytes; the random
+ * bytes and their encoding are wiped from memory once the result holds them.
+ */
+static char *
+new_secret(const char *prefix)
+{
+	unsigned char secret[SECRET_RANDOM_BYTES];
+	char	   *encoded;
+	char	   *result;
+
+	strong_random(secret, sizeof(secret));
+	encoded = base64url(secret, sizeof(secret));
+	OPENSSL_cleanse(secret, sizeof(secret));
+	result = psprintf("%s%s", prefix, encoded);
+	OPENSSL_cleanse(encoded, strlen(encoded));
+	return result;
 }
 
 static void
@@ -120,13 +144,11 @@ mt_create_pat(PG_FUNCTION_ARGS)
 	TimestampTz expiration;
 	ArrayType  *scopes = PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2);
 	char	   *tenant;
-	unsigned char secret[PAT_RANDOM_BYTES];
 	unsigned char token_id[PAT_ID_BYTES];
 	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
 	char		token_id_hex[PAT_ID_BYTES * 2 + 1];
 	char		digest_hex[PG_SHA256_DIGEST_LENGTH * 2 + 1];
 	char	   *token;
-	char	   *encoded;
 	Datum		values[6];
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int			rc;
@@ -151,12 +173,8 @@ mt_create_pat(PG_FUNCTION_ARGS)
 	mt_spi_connect();
 	(void) mt_user_state(tenant, user_id);
 
-	strong_random(secret, sizeof(secret));
+	token = new_secret(PAT_PREFIX);
 	strong_random(token_id, sizeof(token_id));
-	encoded = base64url(secret, sizeof(secret));
-	OPENSSL_cleanse(secret, sizeof(secret));
-	token = psprintf(PAT_PREFIX "%s", encoded);
-	OPENSSL_cleanse(encoded, strlen(encoded));
 	sha256(token, strlen(token), digest);
 	hex_encode((const char *) digest, sizeof(digest), digest_hex);
 	digest_hex[sizeof(digest_hex) - 1] = '\0';
@@ -282,4 +300,40 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("invalid personal access token")));
 	return (Datum) 0;
+}
+
+/*
+ * issue_secret(prefix): a new secret, prefix followed by the unpadded
+ * base64url of 32 random bytes, as create_pat makes its tokens.  The caller
+ * keeps only its SHA-256.  The prefix is limited to what needs no quoting or
+ * escaping wherever the secret travels (URLs, headers, log lines).
+ */
+Datum
+mt_issue_secret(PG_FUNCTION_ARGS)
+{
+	char	   *prefix;
+	size_t		len;
+	size_t		i;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("prefix of a secret must not be null")));
+	prefix = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	len = strlen(prefix);
+	if (len > SECRET_PREFIX_MAXLEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("prefix of a secret is too long (%zu bytes, at most %d)", len, SECRET_PREFIX_MAXLEN)));
+	for (i = 0; i < len; i++)
+	{
+		char		c = prefix[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+			  (c >= '0' && c <= '9') || c == '_'))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("prefix of a secret may contain only ASCII letters, digits and underscores")));
+	}
+	PG_RETURN_TEXT_P(cstring_to_text(new_secret(prefix)));
 }

@@ -80,3 +80,12 @@ CREATE FUNCTION @extschema@.current_actor()
 RETURNS text
 AS 'MODULE_PATHNAME', 'mt_current_actor'
 LANGUAGE C STABLE PARALLEL SAFE;
+
+-- Whether the role in effect outside any SECURITY DEFINER function (the
+-- session user, or whom SET ROLE chose) is a superuser or has the privileges
+-- of multitenant_admin.  Inside a definer function current_user is its
+-- owner, so the lifecycle functions ask this instead.  Internal: no grants.
+CREATE FUNCTION @extschema@.caller_is_operator()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'mt_caller_is_operator_sql'
+LANGUAGE C STABLE PARALLEL SAFE;

@@ -19,6 +19,15 @@ RETURNS TABLE (instance_id text, user_id text, scopes text[])
 AS 'MODULE_PATHNAME', 'mt_authenticate_pat'
 LANGUAGE C STABLE PARALLEL UNSAFE ROWS 1;
 
+-- A new secret: prefix (at most 16 bytes of [A-Za-z0-9_]) followed by the
+-- unpadded base64url of 32 random bytes, as create_pat makes its tokens.
+-- Callers keep only pg_catalog.sha256(pg_catalog.convert_to(secret, 'UTF8')).
+-- Internal: no grants.
+CREATE FUNCTION @extschema@.issue_secret(prefix text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mt_issue_secret'
+LANGUAGE C VOLATILE PARALLEL SAFE;
+
 -- The lockout flow: factor is password, totp, otp_sms or otp_email; the
 -- result is whether the user is locked afterwards.
 

@@ -67,3 +67,17 @@ CREATE FUNCTION @extschema@.purge_audit_log(older_than interval, instance_id tex
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'mt_purge_audit_log'
 LANGUAGE C;
+
+-- One entry for a change or a refusal of the tenant lifecycle functions:
+-- db_role is the role outside their SECURITY DEFINER (the caller), actor,
+-- client address and user agent come from the settings, changed_columns
+-- are the top-level keys whose values differ when both images are objects.
+-- refused => true commits the entry through a background worker, so that it
+-- survives the error the caller raises next (src/audit.c).  Internal: no
+-- grants.
+CREATE FUNCTION @extschema@.audit_lifecycle(instance_id text, action text, target_table text, target_key jsonb,
+                                            before jsonb, after jsonb, reason text DEFAULT NULL,
+                                            refused boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mt_audit_lifecycle'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
