@@ -75,8 +75,13 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc A
           ARRAY['multitenant.current_tenant()'], 'only current_tenant() (called by every tenant policy) is executable by PUBLIC');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype <> 'trigger'::regtype
-                     AND NOT has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')$$,
-                'multitenant_admin may call every function but the triggers');
+                     AND NOT has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')
+                     -- helpers only the request and invitation functions call, as their owner
+                     AND p.oid::regprocedure::text <> ALL (ARRAY[
+                         'multitenant.missing_custom_role(text,text[])', 'multitenant.grant_carried_custom_roles(text,text,text[],text)',
+                         'multitenant.join_request_push(text,text,text,jsonb)', 'multitenant.invitation_push(text,text,text,jsonb)',
+                         'multitenant.pending_join_request(text,text,text)'])$$,
+                'multitenant_admin may call every function but the triggers and internal helpers');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype = 'trigger'::regtype
                      AND (has_function_privilege('multitenant_admin', p.oid, 'EXECUTE') OR has_function_privilege('multitenant_app', p.oid, 'EXECUTE'))$$,

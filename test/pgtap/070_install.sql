@@ -5,7 +5,7 @@ BEGIN;
 -- clean slate; the upgrade tests compare that catalog with this one.
 DROP EXTENSION IF EXISTS multitenant CASCADE;
 DROP SCHEMA IF EXISTS multitenant;
-SELECT plan(11);
+SELECT plan(12);
 
 -- A schema planted beforehand by an untrusted role is refused, and nothing is installed.
 CREATE ROLE mt_planter NOLOGIN;
@@ -23,8 +23,21 @@ SELECT is((SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'mul
 -- Functions: nothing leakproof, every function with settings pins search_path, no definer rights.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.proleakproof$$, 'no function of the extension is LEAKPROOF');
+-- Except the functions through which applications ask to join a tenant and
+-- invite into one: they push the administrators' tenant events, and
+-- authorize the acting principal themselves.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                   WHERE n.nspname = 'multitenant' AND p.prosecdef$$, 'no function runs with definer rights');
+                   WHERE n.nspname = 'multitenant' AND p.prosecdef
+                     AND p.oid::regprocedure::text <> ALL (ARRAY[
+                         'multitenant.request_join(text,text)', 'multitenant.approve_join_request(text,text,text[],text)',
+                         'multitenant.reject_join_request(text,text,text)', 'multitenant.expire_join_requests()',
+                         'multitenant.invite(text,text,interval,text[],text)', 'multitenant.accept_invitation(text)',
+                         'multitenant.revoke_invitation(text,text,text)'])$$,
+                'no function runs with definer rights but those that authorize their callers themselves');
+SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = 'multitenant' AND p.prosecdef
+                     AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c = 'search_path=pg_catalog, pg_temp')$$,
+                'every definer function runs with search_path = pg_catalog, pg_temp');
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
                      AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')$$,
