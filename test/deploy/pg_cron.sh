@@ -97,10 +97,15 @@ SELECT multitenant.push('tenant', 'cron-b', 'tenant.request.added',
                         jsonb_build_object('requestId', 'r-overdue-b', 'principalId', 'p-1',
                                            'expiresAt', now() - interval '1 second'),
                         instance_id => 'cron-b');
+SELECT multitenant.create_principal('user', 'ttl@example.com', id => 'p-ttl');
+SET multitenant.unverified_ttl = 1;
+SET multitenant.actor = 'p-ttl';
+SELECT multitenant.request_join('cron-b', 'one second to live');
 SQL
+sleep 1.5
 
-is "$(sql -c "SELECT string_agg(instance_id || '/' || id || '=' || status, ',' ORDER BY instance_id, id) FROM multitenant.join_requests")" \
-  "cron-a/r-due-tomorrow=pending,cron-a/r-overdue=pending,cron-b/r-overdue-b=pending" \
+is "$(sql -c "SELECT string_agg(r.instance_id || '/' || r.label || '=' || r.status, ',' ORDER BY r.instance_id, r.label) FROM (SELECT instance_id, status, CASE WHEN principal_id = 'p-ttl' THEN 'p-ttl' ELSE id END AS label FROM multitenant.join_requests) AS r")" \
+  "cron-a/r-due-tomorrow=pending,cron-a/r-overdue=pending,cron-b/p-ttl=pending,cron-b/r-overdue-b=pending" \
   "before the sweep every request is pending, the overdue ones too"
 
 # The documented schedule is '*/10 * * * *'; every minute here.
@@ -117,13 +122,15 @@ for _ in $(seq 1 180); do
   sleep 0.5
 done
 is "$status" succeeded "pg_cron ran the sweep, and it succeeded"
-is "$(sql -c "SELECT string_agg(instance_id || '/' || id || '=' || status, ',' ORDER BY instance_id, id) FROM multitenant.join_requests")" \
+is "$(sql -c "SELECT string_agg(instance_id || '/' || id || '=' || status, ',' ORDER BY instance_id, id) FROM multitenant.join_requests WHERE principal_id <> 'p-ttl'")" \
   "cron-a/r-due-tomorrow=pending,cron-a/r-overdue=expired,cron-b/r-overdue-b=expired" \
   "the overdue requests of both tenants are expired, the one not yet due is still pending"
-is "$(sql -c "SELECT string_agg(instance_id || ':' || (payload ->> 'requestId'), ',' ORDER BY instance_id) FROM multitenant.events WHERE event_type = 'tenant.request.expired'")" \
-  "cron-a:r-overdue,cron-b:r-overdue-b" \
+is "$(sql -c "SELECT status || ' ' || (expires_at - created_at)::text FROM multitenant.join_requests WHERE principal_id = 'p-ttl'")" \
+  "expired 00:00:01" "a request made through request_join while unverified_ttl was one second expired too"
+is "$(sql -c "SELECT string_agg(instance_id || ':' || coalesce(nullif(payload ->> 'requestId', (SELECT id FROM multitenant.join_requests WHERE principal_id = 'p-ttl')), 'ttl'), ',' ORDER BY instance_id, payload ->> 'requestId' = (SELECT id FROM multitenant.join_requests WHERE principal_id = 'p-ttl')) FROM multitenant.events WHERE event_type = 'tenant.request.expired'")" \
+  "cron-a:r-overdue,cron-b:r-overdue-b,cron-b:ttl" \
   "one tenant.request.expired event per expired request, in its own tenant"
-is "$(sql -c "SELECT count(*) FROM multitenant.join_requests AS r WHERE r.status = 'expired' AND r.changed_at > r.created_at")" "2" \
+is "$(sql -c "SELECT count(*) FROM multitenant.join_requests AS r WHERE r.status = 'expired' AND r.changed_at > r.created_at")" "3" \
   "the expired rows changed when the job ran, not when they were made"
 is "$(sql -c "SELECT multitenant.expire_join_requests()")" "0" "a sweep right after finds nothing more to expire"
 
