@@ -1534,7 +1534,7 @@ BEGIN
 	END IF;
 	RETURN @extschema@.membership_push(tenant, principal_id, 'tenant.member.added',
 		pg_catalog.jsonb_build_object('role', role, 'status', 'active',
-		                              'acceptedAt', pg_catalog.clock_timestamp()));
+		                              'acceptedAt', pg_catalog.now()));
 END
 $fn$;
 
@@ -1850,7 +1850,7 @@ BEGIN
 	PERFORM @extschema@.lock_tenant(id, 'register_tenant');
 	RETURN @extschema@.membership_push(id, owner.id, 'tenant.member.added',
 		pg_catalog.jsonb_build_object('role', 'owner', 'status', 'active',
-		                              'acceptedAt', pg_catalog.clock_timestamp()));
+		                              'acceptedAt', pg_catalog.now()));
 END
 $fn$;
 

@@ -35,7 +35,7 @@ SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
            'resource_owner', e.resource_owner, 'creator', e.creator, 'created_at', e.created_at)
        ORDER BY e.position)::text AS stream
   FROM multitenant.events AS e
- WHERE e.instance_id IN ('upg-a', 'upg-b', 'upg-c') \gset
+ WHERE e.instance_id IN ('upg-a', 'upg-b', 'upg-c', 'system') \gset
 ROLLBACK TO SAVEPOINT stream;
 
 CREATE TEMP TABLE sp_stream AS
@@ -292,6 +292,19 @@ SELECT coalesce(string_agg(l, E'\n' ORDER BY l), '') FROM (
 	 EXCEPT ALL SELECT 'normal:  ' || x FROM unnest(string_to_array(have, E'\n')) AS x)
 ) AS d(l) $$;
 
+-- The lifecycle's fixture: tenant sp-lc with owner sp-o, admin sp-m, a
+-- custom role; sp-u is a principal of no tenant, unverified.
+DO $lifecycle$
+BEGIN
+	PERFORM multitenant.register_tenant('sp-lc', 'Lifecycle', owner_id => 'sp-o', owner_email => 'o@example.com');
+	PERFORM multitenant.create_principal('user', 'm@example.com', 'M', id => 'sp-m');
+	PERFORM multitenant.verify_principal('sp-m');
+	PERFORM multitenant.add_member('sp-m', 'admin', 'sp-lc');
+	PERFORM multitenant.create_principal('user', 'u@example.com', 'U', id => 'sp-u');
+	PERFORM multitenant.create_custom_role('auditor', 'Reads the log', 'sp-lc');
+END
+$lifecycle$;
+
 CREATE TEMP TABLE sp_cases (
 	id serial PRIMARY KEY,
 	fn regprocedure,                    -- the function the case covers; NULL for the control case
@@ -502,6 +515,10 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT pg_catalog.count(*) FROM multitenant.push_many(
      (SELECT pg_catalog.jsonb_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
        WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-b'))$$, true),
+('multitenant.push_many(jsonb)', 'push_many of the principals'' stream (system tenant)', NULL, NULL, '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many(
+     (SELECT pg_catalog.jsonb_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
+       WHERE s.instance_id OPERATOR(pg_catalog.=) 'system'))$$, true),
 ('multitenant.push_many(jsonb)', 'push_many of a tenant''s stream, as the application', 'mt_sp_app', 'upg-a', '{}',
  $$SELECT pg_catalog.count(*) FROM multitenant.push_many(
      (SELECT pg_catalog.jsonb_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
@@ -611,6 +628,94 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
 ('multitenant.set_tenant(text,text,boolean)', 'set_tenant into a suspended tenant', NULL, NULL,
  ARRAY[$$SELECT multitenant.create_tenant('sp-c', 'C')$$, $$SELECT multitenant.set_tenant_status('sp-c', 'suspended')$$],
  $$SELECT multitenant.set_tenant('sp-c')$$, true),
+
+-- tenant lifecycle
+('multitenant.create_principal(text,text,text,text,text,jsonb,text)', 'create_principal', 'mt_sp_app', NULL, '{}',
+ $$SELECT p.id, p.email, p.user_type FROM multitenant.create_principal('user', ' New@Example.COM', 'New', id => 'sp-new') AS p$$, true),
+('multitenant.create_principal(text,text,text,text,text,jsonb,text)', 'create_principal with a malformed e-mail', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.create_principal('user', 'nope', id => 'sp-new')$$, true),
+('multitenant.update_principal(text,text,text,text,jsonb)', 'update_principal of oneself', 'mt_sp_app', NULL, ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT p FROM multitenant.update_principal('sp-m', 'm2@example.com', 'M2', 'ext-m', '{"a": 1}') AS p$$, true),
+('multitenant.update_principal(text,text,text,text,jsonb)', 'update_principal leaving a tenant without a verified owner', 'mt_sp_app', NULL, ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.update_principal('sp-o', 'o2@example.com')$$, true),
+('multitenant.verify_principal(text)', 'verify_principal', NULL, NULL, '{}',
+ $$SELECT p FROM multitenant.verify_principal('sp-u') AS p$$, true),
+('multitenant.set_principal_status(text,text,text)', 'set_principal_status', NULL, NULL, '{}',
+ $$SELECT p FROM multitenant.set_principal_status('sp-m', 'inactive', 'left') AS p$$, true),
+('multitenant.set_principal_status(text,text,text)', 'set_principal_status of the last owner', 'mt_sp_app', NULL, ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.set_principal_status('sp-o', 'inactive')$$, true),
+('multitenant.register_tenant(text,text,text,text,text,text,text,jsonb)', 'register_tenant', 'mt_sp_app', NULL, '{}',
+ $$SELECT m FROM multitenant.register_tenant('sp-reg', 'Registered', owner_id => 'sp-r', owner_email => 'r@example.com', type => 'trial') AS m$$, true),
+('multitenant.add_member(text,text,text)', 'add_member', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT m FROM multitenant.add_member('sp-u', 'viewer') AS m$$, true),
+('multitenant.add_member(text,text,text)', 'add_member of a member', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.add_member('sp-m', 'viewer')$$, true),
+('multitenant.change_member_role(text,text,text)', 'change_member_role', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT m FROM multitenant.change_member_role('sp-m', 'owner') AS m$$, true),
+('multitenant.change_member_role(text,text,text)', 'change_member_role by an admin of an owner', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT multitenant.change_member_role('sp-o', 'viewer')$$, true),
+('multitenant.suspend_member(text,text,text)', 'suspend_member', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT m FROM multitenant.suspend_member('sp-m', 'audit') AS m$$, true),
+('multitenant.reactivate_member(text,text)', 'reactivate_member', NULL, NULL,
+ ARRAY[$$SELECT multitenant.suspend_member('sp-m', NULL, 'sp-lc')$$],
+ $$SELECT m FROM multitenant.reactivate_member('sp-m', 'sp-lc') AS m$$, true),
+('multitenant.remove_member(text,text,text)', 'remove_member', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.remove_member('sp-m', 'gone')$$, true),
+('multitenant.remove_member(text,text,text)', 'remove_member of the last owner', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.remove_member('sp-o')$$, true),
+('multitenant.create_custom_role(text,text,text)', 'create_custom_role', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT r FROM multitenant.create_custom_role('billing', 'Invoices') AS r$$, true),
+('multitenant.drop_custom_role(text,text)', 'drop_custom_role', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT multitenant.drop_custom_role('auditor')$$, true),
+('multitenant.grant_custom_role(text,text,text)', 'grant_custom_role', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT g FROM multitenant.grant_custom_role('sp-m', 'auditor') AS g$$, true),
+('multitenant.revoke_custom_role(text,text,text)', 'revoke_custom_role', NULL, NULL,
+ ARRAY[$$SELECT multitenant.grant_custom_role('sp-m', 'auditor', 'sp-lc')$$],
+ $$SELECT multitenant.revoke_custom_role('sp-m', 'auditor', 'sp-lc')$$, true),
+('multitenant.has_role(text,text,text,text)', 'has_role of memberships and custom roles', 'mt_sp_app', 'sp-lc', '{}',
+ $$SELECT multitenant.has_role('sp-m', 'member'), multitenant.has_role('sp-m', 'owner'), multitenant.has_role('sp-o', 'auditor')$$, true),
+('multitenant.role_rank(text)', 'role_rank', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.role_rank('owner'), multitenant.role_rank('viewer'), multitenant.role_rank('x')$$, true),
+('multitenant.normalize_email(text)', 'normalize_email', NULL, NULL, '{}',
+ $$SELECT multitenant.normalize_email(' A.B@Example.ORG ')$$, true),
+('multitenant.actor_is_tenant_admin()', 'actor_is_tenant_admin', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT multitenant.actor_is_tenant_admin()$$, true),
+('multitenant.active_principal(text,text)', 'active_principal', NULL, NULL, '{}',
+ $$SELECT p FROM multitenant.active_principal('sp-m', 'f') AS p$$, true),
+('multitenant.check_custom_role_name(text,text)', 'check_custom_role_name', NULL, NULL, '{}',
+ $$SELECT multitenant.check_custom_role_name('owner', 'sp-lc')$$, true),
+('multitenant.check_principal_fields(text,text,text,text,text,text,jsonb)', 'check_principal_fields', NULL, NULL, '{}',
+ $$SELECT multitenant.check_principal_fields('x', 'client', NULL, 'X', 'guest', 'e', '{}')$$, true),
+('multitenant.check_role_grant(text,text,text,text,text)', 'check_role_grant', NULL, NULL, '{}',
+ $$SELECT multitenant.check_role_grant('sp-lc', 'sp-u', 'admin', 'admin', 'f')$$, true),
+('multitenant.check_tenant_invariant(text,boolean,text,jsonb)', 'check_tenant_invariant', NULL, NULL, '{}',
+ $$SELECT multitenant.check_tenant_invariant('sp-lc', true, 'x', '{}')$$, true),
+('multitenant.lifecycle_push(text,text,jsonb)', 'lifecycle_push', NULL, NULL, '{}',
+ $$SELECT multitenant.lifecycle_push('sp-lc', 'tenant.custom_role.changed', '{"name": "auditor", "description": "d"}')$$, true),
+('multitenant.lock_principal_tenants(text,text)', 'lock_principal_tenants', NULL, NULL, '{}',
+ $$SELECT multitenant.lock_principal_tenants('sp-m', 'f')$$, true),
+('multitenant.lock_tenant(text,text)', 'lock_tenant', NULL, NULL, '{}',
+ $$SELECT t FROM multitenant.lock_tenant('sp-lc', 'f') AS t$$, true),
+('multitenant.managed_membership(text,text,text,boolean,text)', 'managed_membership', NULL, NULL, '{}',
+ $$SELECT m FROM multitenant.managed_membership('sp-lc', 'sp-m', 'owner', false, 'f') AS m$$, true),
+('multitenant.membership_image(text,text)', 'membership_image', NULL, NULL, '{}',
+ $$SELECT multitenant.membership_image('sp-lc', 'sp-m')$$, true),
+('multitenant.membership_push(text,text,text,jsonb)', 'membership_push', NULL, NULL, '{}',
+ $$SELECT m FROM multitenant.membership_push('sp-lc', 'sp-m', 'tenant.member.role.changed', '{"role": "viewer"}') AS m$$, true),
+('multitenant.principal_image(text)', 'principal_image', NULL, NULL, '{}',
+ $$SELECT multitenant.principal_image('sp-m')$$, true),
+('multitenant.principal_push(text,text,jsonb,bigint)', 'principal_push', NULL, NULL, '{}',
+ $$SELECT p FROM multitenant.principal_push('sp-u', 'principal.verified', NULL, multitenant.principal_version('sp-u')) AS p$$, true),
+('multitenant.principal_version(text)', 'principal_version', NULL, NULL, '{}',
+ $$SELECT multitenant.principal_version('sp-m')$$, true),
+('multitenant.refuse_lifecycle(text,text,text,jsonb,text,text,text,text)', 'refuse_lifecycle', NULL, NULL, '{}',
+ $$SELECT multitenant.refuse_lifecycle('sp-lc', 'a', 'multitenant.memberships', '{}', 'r', '42501', 'no', 'hint')$$, true),
+('multitenant.require_member_role(text,text,text)', 'require_member_role', NULL, NULL, '{}',
+ $$SELECT multitenant.require_member_role('sp-lc', 'owner', 'f')$$, true),
+('multitenant.require_principal_self(text,text)', 'require_principal_self', NULL, NULL, '{}',
+ $$SELECT multitenant.require_principal_self('sp-nobody', 'f')$$, true),
+('multitenant.tenant_keeps_owner(text)', 'tenant_keeps_owner', NULL, NULL, '{}',
+ $$SELECT multitenant.tenant_keeps_owner('sp-lc'), multitenant.tenant_keeps_owner('sp-none')$$, true),
 
 -- audit log
 ('multitenant.enable_audit(regclass,text[])', 'enable_audit', 'mt_sp_admin', NULL, '{}',
@@ -765,7 +870,7 @@ SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc AS p WHERE p.prona
                 EXCEPT SELECT c.fn::text FROM sp_cases AS c WHERE c.fn IS NOT NULL ORDER BY 1),
           '{}'::text[], 'every function of schema multitenant has a case');
 SELECT is((SELECT count(DISTINCT r.projection)::integer FROM multitenant.reducers AS r
-            WHERE r.builtin AND r.event_type IN (SELECT s.event_type FROM sp_stream AS s WHERE s.instance_id = 'upg-b')),
+            WHERE r.builtin AND r.event_type IN (SELECT s.event_type FROM sp_stream AS s WHERE s.instance_id IN ('upg-b', 'system'))),
           (SELECT count(DISTINCT r.projection)::integer FROM multitenant.reducers AS r WHERE r.builtin),
           'the replayed stream reaches every built-in projection');
 
