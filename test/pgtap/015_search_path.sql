@@ -204,7 +204,7 @@ SELECT CASE tbl
 		                              || jsonb_strip_nulls(jsonb_build_object('requestId', length(j -> 'payload' ->> 'requestId'),
 		                                                                      'invitationId', length(j -> 'payload' ->> 'invitationId'),
 		                                                                      'tokenHash', length(j -> 'payload' ->> 'tokenHash'),
-		                                                                      'acceptedAt', length(j -> 'payload' ->> 'acceptedAt'))))
+		                                                                      'acceptedAt', (j -> 'payload') ? 'acceptedAt')))
 		                         ELSE '{}' END
 	WHEN 'multitenant.personal_access_tokens_projection' THEN
 		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
