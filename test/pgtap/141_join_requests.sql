@@ -16,20 +16,7 @@ GRANT multitenant_app TO mt_jr_app;
 CREATE ROLE mt_jr_admin NOLOGIN;
 GRANT multitenant_admin TO mt_jr_admin;
 
--- act(tenant, actor): become the application inside tenant (NULL: none)
--- with the acting principal actor (NULL: none).
-CREATE FUNCTION pg_temp.act(tenant text, actor text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	RESET ROLE;
-	IF tenant IS NULL THEN
-		PERFORM multitenant.reset_tenant();
-	ELSE
-		PERFORM multitenant.set_tenant(tenant);
-	END IF;
-	PERFORM set_config('multitenant.actor', coalesce(actor, ''), false);
-	SET ROLE mt_jr_app;
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.act(text, text) TO mt_jr_app;
+\ir ../fixtures/pgtap_tenant_calls.sql
 -- A request pushed as the operator, with a chosen expiry.
 CREATE FUNCTION pg_temp.pushed_request(tenant text, request_id text, principal_id text, expires_at timestamptz) RETURNS void
 LANGUAGE sql AS $$
@@ -58,7 +45,7 @@ END $$;
 ------------------------------------------------------------------------------
 -- request_join
 ------------------------------------------------------------------------------
-SELECT pg_temp.act(NULL, 'rob');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'rob');
 SELECT results_eq($$SELECT instance_id, principal_id, message, status, role, custom_roles, decided_by, expires_at - created_at, created_at = changed_at
                       FROM multitenant.request_join('jr-a', 'Let me in')$$,
                   $$VALUES ('jr-a', 'rob', 'Let me in', 'pending', NULL::text, '{}'::text[], NULL::text, interval '72 hours', true)$$,
@@ -71,32 +58,32 @@ SELECT results_eq($$SELECT e.aggregate_type, e.aggregate_id, e.event_type, e.pay
                            jsonb_build_object('requestId', r.id, 'principalId', 'rob', 'message', 'Let me in', 'expiresAt', r.expires_at)
                       FROM multitenant.join_requests AS r WHERE r.principal_id = 'rob'$$,
                   'one tenant.request.added event on the tenant''s aggregate; the second call pushed nothing');
-SELECT pg_temp.act('jr-a', 'ria');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'ria');
 SELECT is((multitenant.request_join('jr-a', NULL)).principal_id, 'ria', 'request_join inside the tenant itself');
-SELECT pg_temp.act('jr-b', 'sam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-b', 'sam');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-a')$$, '42501', NULL, 'not from inside another tenant');
-SELECT pg_temp.act(NULL, NULL);
+SELECT pg_temp.as_actor('mt_jr_app', NULL, NULL);
 SELECT throws_ok($$SELECT multitenant.request_join('jr-a')$$, '42501',
                  'permission denied for function multitenant.request_join: no acting principal', 'not without an acting principal');
-SELECT pg_temp.act(NULL, 'sam');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'sam');
 SELECT throws_ok($$SELECT multitenant.request_join(NULL)$$, '22004', NULL, 'a NULL tenant');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-a', repeat('x', 1001))$$, '22023', NULL, 'a message over 1000 characters');
 SELECT lives_ok($$SELECT multitenant.request_join('jr-b', repeat('x', 1000))$$, 'a message of 1000 characters');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-nowhere')$$, '42704', 'tenant "jr-nowhere" does not exist', 'an unknown tenant');
 SELECT throws_ok($$SELECT multitenant.request_join('system')$$, '55000', NULL, 'the system tenant');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-s')$$, '55000', 'tenant "jr-s" is suspended and takes no join requests', 'a suspended tenant');
-SELECT pg_temp.act(NULL, 'mia');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'mia');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-a')$$, '23505', 'principal "mia" is already a member of tenant "jr-a"', 'a member');
-SELECT pg_temp.act(NULL, 'ivan');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'ivan');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-a')$$, '42501', NULL, 'an inactive principal');
-SELECT pg_temp.act(NULL, 'ghost');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'ghost');
 SELECT throws_ok($$SELECT multitenant.request_join('jr-a')$$, '42501', NULL, 'an actor that is no principal');
-SELECT pg_temp.act(NULL, 'sam');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'sam');
 SELECT throws_ok($$SET multitenant.unverified_ttl = '1h'$$, '42501', NULL, 'the application cannot change multitenant.unverified_ttl');
 RESET ROLE;
 SELECT throws_ok($$SET LOCAL multitenant.unverified_ttl = 0$$, '22023', NULL, 'multitenant.unverified_ttl must be positive');
 SET LOCAL multitenant.unverified_ttl = '90min';
-SELECT pg_temp.act(NULL, 'sam');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'sam');
 SELECT is((SELECT expires_at - created_at FROM multitenant.request_join('jr-a')), interval '90 minutes',
           'the time to live in force when the request is made fixes expires_at');
 RESET ROLE;
@@ -106,19 +93,19 @@ SELECT is((SELECT count(*)::int FROM multitenant.join_requests WHERE status = 'p
 ------------------------------------------------------------------------------
 -- Who sees which request
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('jr-a', 'rob');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'rob');
 SELECT results_eq($$SELECT principal_id FROM multitenant.join_requests$$, $$VALUES ('rob')$$, 'a requester sees their own request only');
-SELECT pg_temp.act('jr-a', 'mia');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'mia');
 SELECT is_empty($$SELECT * FROM multitenant.join_requests$$, 'a member sees none');
-SELECT pg_temp.act('jr-a', NULL);
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', NULL);
 SELECT is_empty($$SELECT * FROM multitenant.join_requests$$, 'without an acting principal none');
-SELECT pg_temp.act('jr-a', 'adam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'adam');
 SELECT results_eq($$SELECT principal_id FROM multitenant.join_requests ORDER BY 1$$, $$VALUES ('ria'), ('rob'), ('sam')$$,
                   'an admin sees the tenant''s requests');
-SELECT pg_temp.act('jr-b', 'olga');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-b', 'olga');
 SELECT results_eq($$SELECT instance_id, principal_id FROM multitenant.join_requests$$, $$VALUES ('jr-b', 'sam')$$,
                   'an owner of another tenant sees that tenant''s only');
-SELECT pg_temp.act(NULL, 'rob');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'rob');
 SELECT is_empty($$SELECT * FROM multitenant.join_requests$$, 'outside any tenant the requester sees nothing');
 
 ------------------------------------------------------------------------------
@@ -129,15 +116,15 @@ SELECT id AS rob_request FROM multitenant.join_requests WHERE principal_id = 'ro
 SELECT id AS ria_request FROM multitenant.join_requests WHERE principal_id = 'ria' \gset
 SELECT id AS sam_request FROM multitenant.join_requests WHERE principal_id = 'sam' AND instance_id = 'jr-a' \gset
 
-SELECT pg_temp.act('jr-a', 'mia');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'mia');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L)', :'rob_request'), '42501', NULL, 'a member cannot approve');
-SELECT pg_temp.act('jr-a', NULL);
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', NULL);
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L)', :'rob_request'), '42501', NULL, 'nor can nobody');
-SELECT pg_temp.act('jr-b', 'olga');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-b', 'olga');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L, tenant => %L)', :'rob_request', 'jr-a'), '42501', NULL,
                  'an owner of another tenant cannot approve (tenant is not the current one)');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L)', :'rob_request'), '42704', NULL, 'nor find the request in her own');
-SELECT pg_temp.act('jr-a', 'adam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'adam');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L, %L)', :'rob_request', 'admin'), '42501', NULL, 'an admin cannot approve as admin');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L, %L)', :'rob_request', 'owner'), '42501', NULL, '... nor as owner');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L, %L)', :'rob_request', 'boss'), '22023', NULL, 'an unknown role');
@@ -172,17 +159,17 @@ SELECT results_eq(format($$SELECT (payload ->> 'invitedAt')::timestamptz = r.cre
                   $$VALUES (true, true)$$, 'invitedAt is when the request was made, acceptedAt later');
 SELECT ok(EXISTS (SELECT FROM multitenant.principal_custom_roles WHERE instance_id = 'jr-a' AND principal_id = 'rob' AND role_name = 'auditor' AND granted_by = 'adam'),
           'rob holds the custom role');
-SELECT pg_temp.act('jr-a', 'adam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'adam');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L)', :'rob_request'), '55000',
                  format('join request "%s" of tenant "jr-a" is approved, not pending', :'rob_request'), 'an approved request cannot be approved again');
-SELECT pg_temp.act('jr-a', 'olga');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'olga');
 SELECT is((multitenant.approve_join_request(:'ria_request', 'admin')).role, 'admin', 'an owner approves as admin');
 -- Sam asked before an operator made him an admin: he cannot approve himself.
 RESET ROLE;
 SELECT lives_ok($$SELECT multitenant.add_member('sam', 'admin', 'jr-a')$$, 'an operator makes sam an admin');
-SELECT pg_temp.act('jr-a', 'sam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'sam');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L)', :'sam_request'), '42501', NULL, 'nobody approves their own request');
-SELECT pg_temp.act('jr-a', 'olga');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'olga');
 SELECT throws_ok(format('SELECT multitenant.approve_join_request(%L)', :'sam_request'), '23505', 'principal "sam" is already a member of tenant "jr-a"',
                  'a request of someone who became a member meanwhile cannot be approved');
 
@@ -191,7 +178,7 @@ RESET ROLE;
 SELECT pg_temp.pushed_request('jr-a', 'req-pat', 'pat', now() + interval '1 millisecond');
 SELECT pg_temp.pushed_request('jr-a', 'req-quinn', 'quinn', now());
 SELECT pg_temp.pushed_request('jr-a', 'req-vic', 'vic', now() - interval '1 day');
-SELECT pg_temp.act('jr-a', 'adam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'adam');
 SELECT is((multitenant.approve_join_request('req-pat')).principal_id, 'pat', 'a request whose expires_at is still ahead is approved');
 SELECT throws_ok($$SELECT multitenant.approve_join_request('req-quinn')$$, '55000',
                  format('join request "req-quinn" of tenant "jr-a" expired at %s', now()), 'a request at its expires_at is not, though nothing marked it expired');
@@ -201,11 +188,11 @@ SELECT is((SELECT status FROM multitenant.join_requests WHERE id = 'req-quinn'),
 ------------------------------------------------------------------------------
 -- reject_join_request
 ------------------------------------------------------------------------------
-SELECT pg_temp.act(NULL, 'zoe');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'zoe');
 SELECT id AS zoe_request FROM multitenant.request_join('jr-a', 'Hi') \gset
-SELECT pg_temp.act('jr-a', 'mia');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'mia');
 SELECT throws_ok(format('SELECT multitenant.reject_join_request(%L)', :'zoe_request'), '42501', NULL, 'a member cannot reject');
-SELECT pg_temp.act('jr-a', 'adam');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'adam');
 SELECT throws_ok($$SELECT multitenant.reject_join_request(NULL)$$, '22004', NULL, 'a NULL request id');
 SELECT throws_ok($$SELECT multitenant.reject_join_request('no-such-request')$$, '42704', NULL, 'an unknown request');
 SELECT results_eq(format('SELECT status, reason, decided_by, role FROM multitenant.reject_join_request(%L, %L)', :'zoe_request', 'not now'),
@@ -216,13 +203,13 @@ SELECT ok(NOT EXISTS (SELECT FROM multitenant.memberships WHERE principal_id = '
 RESET ROLE;
 SELECT is((SELECT payload - 'requestId' FROM multitenant.events WHERE event_type = 'tenant.request.rejected'),
           '{"reason": "not now", "decidedBy": "adam"}'::jsonb, 'tenant.request.rejected carries the reason and who decided');
-SELECT pg_temp.act(NULL, 'zoe');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'zoe');
 SELECT isnt((multitenant.request_join('jr-a')).id, :'zoe_request', 'after a rejection the principal may ask again');
 
 ------------------------------------------------------------------------------
 -- expire_join_requests
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('jr-a', 'olga');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'olga');
 SELECT throws_ok($$SELECT multitenant.expire_join_requests()$$, '42501', NULL, 'the application cannot sweep');
 RESET ROLE;
 -- An overdue request in a tenant the registry does not hold is left alone.
@@ -243,7 +230,7 @@ SELECT ok((SELECT count(*) = 1 FROM multitenant.join_requests WHERE status = 'pe
 -- A principal whose pending request is overdue (not swept yet) asks again:
 -- the old one expires and a new one is made.
 SELECT pg_temp.pushed_request('jr-b', 'req-vic-b', 'vic', now() - interval '1 second');
-SELECT pg_temp.act(NULL, 'vic');
+SELECT pg_temp.as_actor('mt_jr_app', NULL, 'vic');
 SELECT isnt((multitenant.request_join('jr-b')).id, 'req-vic-b', 'asking with an overdue pending request makes a new one');
 RESET ROLE;
 SELECT is((SELECT status FROM multitenant.join_requests WHERE id = 'req-vic-b'), 'expired', '... and expires the old one');
@@ -271,7 +258,7 @@ SELECT is((SELECT count(*)::int FROM multitenant.join_requests WHERE instance_id
 SELECT ok((SELECT count(*) > 0 FROM multitenant.join_requests WHERE instance_id = 'jr-a'), '... and no other tenant''s');
 
 -- The application cannot push request events around the functions.
-SELECT pg_temp.act('jr-a', 'olga');
+SELECT pg_temp.as_actor('mt_jr_app', 'jr-a', 'olga');
 SELECT throws_ok($$SELECT multitenant.push('tenant', 'jr-a', 'tenant.request.approved', '{"requestId": "req-x"}')$$, '42501', NULL,
                  'an application cannot push request events');
 

@@ -14,18 +14,7 @@ SELECT plan(88);
 CREATE ROLE mt_iv_app NOLOGIN;
 GRANT multitenant_app TO mt_iv_app;
 
-CREATE FUNCTION pg_temp.act(tenant text, actor text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	RESET ROLE;
-	IF tenant IS NULL THEN
-		PERFORM multitenant.reset_tenant();
-	ELSE
-		PERFORM multitenant.set_tenant(tenant);
-	END IF;
-	PERFORM set_config('multitenant.actor', coalesce(actor, ''), false);
-	SET ROLE mt_iv_app;
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.act(text, text) TO mt_iv_app;
+\ir ../fixtures/pgtap_tenant_calls.sql
 -- The tokens the tests got, by name (tokens are kept here only, as an
 -- application would hand them to the invited person).
 CREATE TEMP TABLE tokens (name text PRIMARY KEY, invitation_id text, token text);
@@ -55,7 +44,7 @@ END $$;
 ------------------------------------------------------------------------------
 -- invite
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('iv-a', 'adam');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'adam');
 SELECT ok((SELECT pg_temp.keep('nina', i.invitation_id, i.token) ~ '^mti_[A-Za-z0-9_-]{43}$'
              FROM multitenant.invite('  Nina@Example.COM ', custom_roles => ARRAY['auditor', 'pilot', 'auditor']) AS i),
           'invite returns a token: mti_ and 43 base64url characters (256 random bits)');
@@ -75,7 +64,7 @@ SELECT results_eq($$SELECT e.aggregate_type, e.aggregate_id, e.event_type, e.pay
                                               'tokenHash', encode(sha256(convert_to(pg_temp.tok('nina'), 'UTF8')), 'hex'), 'invitedBy', 'adam')$$,
                   'tenant.invitation.added carries the hash as hex, not the token');
 
-SELECT pg_temp.act('iv-a', 'adam');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'adam');
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com', 'admin')$$, '42501', NULL, 'an admin cannot invite an admin');
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com', 'owner')$$, '42501', NULL, '... nor an owner');
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com', 'boss')$$, '22023', NULL, 'an unknown role');
@@ -94,13 +83,13 @@ SELECT throws_ok($$SELECT * FROM multitenant.invite('MIA@example.com', 'viewer')
                  'e-mail address "mia@example.com" already belongs to a member of tenant "iv-a"', 'a member''s address, in any case');
 SELECT is((SELECT role FROM multitenant.memberships WHERE principal_id = 'mia'), 'member', '... and the member keeps her role');
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com', tenant => 'iv-b')$$, '42501', NULL, 'not into another tenant than the current one');
-SELECT pg_temp.act('iv-a', 'mia');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'mia');
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com')$$, '42501', NULL, 'a member cannot invite');
-SELECT pg_temp.act('iv-a', NULL);
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', NULL);
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com')$$, '42501', NULL, 'nor can nobody');
-SELECT pg_temp.act(NULL, 'adam');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'adam');
 SELECT throws_ok($$SELECT * FROM multitenant.invite('x@example.com')$$, '22004', NULL, 'outside a tenant, no tenant');
-SELECT pg_temp.act('iv-a', 'adam');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'adam');
 SELECT lives_ok($$SELECT pg_temp.keep('otto', i.invitation_id, i.token) FROM multitenant.invite('otto@example.com', 'viewer', '30 days') AS i$$,
                 'a lifetime of exactly 30 days');
 SELECT lives_ok($$SELECT pg_temp.keep('pia', i.invitation_id, i.token) FROM multitenant.invite('pia@example.com', lifetime => '1 second') AS i$$,
@@ -108,10 +97,10 @@ SELECT lives_ok($$SELECT pg_temp.keep('pia', i.invitation_id, i.token) FROM mult
 SELECT lives_ok($$SELECT pg_temp.keep('rex', i.invitation_id, i.token) FROM multitenant.invite('rex@example.com') AS i$$, 'rex is invited by adam');
 SELECT lives_ok($$SELECT pg_temp.keep('sue', i.invitation_id, i.token) FROM multitenant.invite('sue@example.com') AS i$$, 'sue too');
 SELECT lives_ok($$SELECT pg_temp.keep('tim', i.invitation_id, i.token) FROM multitenant.invite('tim@example.com') AS i$$, 'tim too');
-SELECT pg_temp.act('iv-a', 'olga');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'olga');
 SELECT lives_ok($$SELECT pg_temp.keep('uma', i.invitation_id, i.token) FROM multitenant.invite('uma@example.com', 'admin') AS i$$, 'an owner invites an admin');
 SELECT lives_ok($$SELECT pg_temp.keep('val', i.invitation_id, i.token) FROM multitenant.invite('val@example.com', 'owner') AS i$$, '... and an owner');
-SELECT pg_temp.act('iv-b', 'olga');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-b', 'olga');
 SELECT lives_ok($$SELECT pg_temp.keep('nina-b', i.invitation_id, i.token) FROM multitenant.invite('nina@example.com') AS i$$, 'nina is invited to iv-b as well');
 RESET ROLE;
 SELECT lives_ok($$SELECT pg_temp.keep('op', i.invitation_id, i.token) FROM multitenant.invite('ivan@example.com', tenant => 'iv-a') AS i$$,
@@ -121,20 +110,20 @@ SELECT is((SELECT invited_by FROM multitenant.invitations WHERE email = 'ivan@ex
 ------------------------------------------------------------------------------
 -- Who sees invitations
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('iv-a', 'adam');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'adam');
 SELECT is((SELECT count(*)::int FROM (SELECT id, email FROM multitenant.invitations) AS i), 9, 'an admin sees the tenant''s invitations');
 SELECT ok((SELECT bool_and(instance_id = 'iv-a') FROM (SELECT instance_id FROM multitenant.invitations) AS i), '... and no other tenant''s');
-SELECT pg_temp.act('iv-a', 'mia');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'mia');
 SELECT is_empty($$SELECT id FROM multitenant.invitations$$, 'a member sees none');
-SELECT pg_temp.act('iv-a', NULL);
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', NULL);
 SELECT is_empty($$SELECT id FROM multitenant.invitations$$, 'nor does nobody');
-SELECT pg_temp.act(NULL, 'nina');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'nina');
 SELECT is_empty($$SELECT id FROM multitenant.invitations$$, 'nor the invited person');
 
 ------------------------------------------------------------------------------
 -- accept_invitation
 ------------------------------------------------------------------------------
-SELECT pg_temp.act(NULL, 'nina');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'nina');
 SELECT results_eq($$SELECT instance_id, principal_id, role, status, invited_by, accepted_at > invited_at FROM multitenant.accept_invitation(pg_temp.tok('nina'))$$,
                   $$VALUES ('iv-a', 'nina', 'member', 'active', 'adam', true)$$,
                   'the invited principal accepts from outside any tenant and becomes an active member, invited by the admin');
@@ -150,61 +139,61 @@ SELECT results_eq($$SELECT event_type, payload - 'invitationId' - 'invitedAt' - 
                            ('tenant.member.custom_role.granted', '{"principalId": "nina", "role": "auditor", "grantedBy": "adam"}'::jsonb),
                            ('tenant.member.custom_role.granted', '{"principalId": "nina", "role": "pilot", "grantedBy": "adam"}'::jsonb)$$,
                   'tenant.invitation.accepted, tenant.member.added, the grants');
-SELECT pg_temp.act('iv-a', 'otto');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'otto');
 SELECT is((multitenant.accept_invitation(pg_temp.tok('otto'))).role, 'viewer', 'accepting inside the invitation''s tenant');
-SELECT pg_temp.act(NULL, 'uma');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'uma');
 SELECT is((multitenant.accept_invitation(pg_temp.tok('uma'))).role, 'admin', 'an owner''s invitation as admin');
 
 -- Every token that does not admit its bearer: one SQLSTATE, one message.
-SELECT pg_temp.act(NULL, 'nina');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'nina');
 SELECT throws_ok($$SELECT multitenant.accept_invitation('mti_' || repeat('A', 43))$$, '28000', 'invitation token is not valid', 'an unknown token');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('nina'))$$, '28000', 'invitation token is not valid', 'a used token');
-SELECT pg_temp.act(NULL, 'rex');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'rex');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('nina'))$$, '28000', 'invitation token is not valid', 'a token used by someone else');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('sue'))$$, '28000', 'invitation token is not valid', 'another principal''s invitation (wrong e-mail)');
-SELECT pg_temp.act('iv-b', 'rex');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-b', 'rex');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('rex'))$$, '28000', 'invitation token is not valid', 'a token of another tenant than the current one');
-SELECT pg_temp.act(NULL, 'ivan');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'ivan');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('op'))$$, '28000', 'invitation token is not valid', 'an inactive principal');
 RESET ROLE;
 SELECT lives_ok($$SELECT multitenant.push('tenant', 'iv-a', 'tenant.invitation.added',
                     jsonb_build_object('invitationId', 'inv-old', 'email', 'pia@example.com', 'role', 'member',
                                        'tokenHash', encode(sha256(convert_to('mti_expired', 'UTF8')), 'hex'), 'expiresAt', now()),
                     instance_id => 'iv-a')$$, 'an invitation expiring now, pushed by the operator');
-SELECT pg_temp.act(NULL, 'pia');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'pia');
 SELECT throws_ok($$SELECT multitenant.accept_invitation('mti_expired')$$, '28000', 'invitation token is not valid', 'a token at its expires_at');
 SELECT is((multitenant.accept_invitation(pg_temp.tok('pia'))).principal_id, 'pia', 'a token just before its expires_at (one second ahead)');
 -- The inviter loses the right to give the role.
 RESET ROLE;
 SELECT lives_ok($$SELECT multitenant.change_member_role('adam', 'member', 'iv-a')$$, 'the operator makes adam a member');
-SELECT pg_temp.act(NULL, 'rex');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'rex');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('rex'))$$, '28000', 'invitation token is not valid', 'the inviter is no longer an admin');
 RESET ROLE;
 SELECT lives_ok($$SELECT multitenant.change_member_role('adam', 'admin', 'iv-a')$$, 'adam is an admin again');
 SELECT lives_ok($$SELECT multitenant.add_member('tim', 'member', 'iv-a')$$, 'tim becomes a member meanwhile');
-SELECT pg_temp.act(NULL, 'tim');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'tim');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('tim'))$$, '28000', 'invitation token is not valid', 'a principal who is a member already');
 RESET ROLE;
 SELECT lives_ok($$SELECT multitenant.set_tenant_status('iv-b', 'suspended')$$, 'iv-b is suspended');
-SELECT pg_temp.act(NULL, 'nina');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'nina');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('nina-b'))$$, '28000', 'invitation token is not valid', 'a tenant that is not active');
 RESET ROLE;
 SELECT lives_ok($$SELECT multitenant.set_tenant_status('iv-b', 'active')$$, 'iv-b is active again');
-SELECT pg_temp.act(NULL, 'nina');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'nina');
 SELECT is((multitenant.accept_invitation(pg_temp.tok('nina-b'))).instance_id, 'iv-b', '... and the same token admits her');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(NULL)$$, '22004', NULL, 'a NULL token is a bad argument, not a bad token');
-SELECT pg_temp.act(NULL, NULL);
+SELECT pg_temp.as_actor('mt_iv_app', NULL, NULL);
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('rex'))$$, '42501', NULL, 'without an acting principal nothing is accepted');
-SELECT pg_temp.act(NULL, 'rex');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'rex');
 SELECT is((multitenant.accept_invitation(pg_temp.tok('rex'))).principal_id, 'rex', 'rex''s token works now that adam is an admin again');
 
 ------------------------------------------------------------------------------
 -- revoke_invitation
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('iv-a', 'mia');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'mia');
 SELECT throws_ok(format('SELECT multitenant.revoke_invitation(%L)', (SELECT invitation_id FROM pg_temp.tokens WHERE name = 'sue')), '42501', NULL,
                  'a member cannot revoke');
-SELECT pg_temp.act('iv-a', 'adam');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'adam');
 SELECT throws_ok(format('SELECT multitenant.revoke_invitation(%L)', (SELECT invitation_id FROM pg_temp.tokens WHERE name = 'val')), '42501', NULL,
                  'an admin cannot revoke an invitation as owner');
 SELECT throws_ok($$SELECT multitenant.revoke_invitation('no-such-invitation')$$, '42704', NULL, 'an unknown invitation');
@@ -216,9 +205,9 @@ SELECT results_eq(format('SELECT status, revoked_by, revoked_at = changed_at FRO
                   $$VALUES ('revoked', 'adam', true)$$, 'an admin revokes a member''s invitation');
 SELECT throws_ok(format('SELECT multitenant.revoke_invitation(%L)', (SELECT invitation_id FROM pg_temp.tokens WHERE name = 'sue')), '55000', NULL,
                  'a revoked invitation cannot be revoked again');
-SELECT pg_temp.act(NULL, 'sue');
+SELECT pg_temp.as_actor('mt_iv_app', NULL, 'sue');
 SELECT throws_ok($$SELECT multitenant.accept_invitation(pg_temp.tok('sue'))$$, '28000', 'invitation token is not valid', 'a revoked token');
-SELECT pg_temp.act('iv-a', 'olga');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'olga');
 SELECT is((multitenant.revoke_invitation((SELECT invitation_id FROM pg_temp.tokens WHERE name = 'val'))).status, 'revoked', 'an owner revokes an owner''s invitation');
 RESET ROLE;
 SELECT is((SELECT payload - 'invitationId' FROM multitenant.events WHERE event_type = 'tenant.invitation.revoked' ORDER BY position LIMIT 1),
@@ -247,7 +236,7 @@ SELECT lives_ok($$SELECT multitenant.push('instance', 'iv-b', 'instance.removed'
 SELECT is((SELECT count(*)::int FROM multitenant.invitations WHERE instance_id = 'iv-b'), 0, 'instance.removed deletes the tenant''s invitations');
 SELECT is((SELECT count(*)::int FROM multitenant.invitations WHERE instance_id = 'iv-a'), 10, '... and no other tenant''s');
 
-SELECT pg_temp.act('iv-a', 'olga');
+SELECT pg_temp.as_actor('mt_iv_app', 'iv-a', 'olga');
 SELECT throws_ok($$SELECT multitenant.push('tenant', 'iv-a', 'tenant.invitation.accepted', '{"invitationId": "x"}')$$, '42501', NULL,
                  'an application cannot push invitation events');
 
