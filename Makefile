@@ -45,6 +45,7 @@ SQL_SOURCES = \
 	sql/src/23_tenants.sql \
 	sql/src/24_audit.sql \
 	sql/src/25_lifecycle.sql \
+	sql/src/26_requests_invitations.sql \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 

@@ -12,6 +12,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "miscadmin.h"
 #include "utils/guc.h"
 
@@ -26,6 +28,12 @@ char	   *mt_master_key = NULL;
 char	   *mt_previous_master_key = NULL;
 char	   *mt_client_address = NULL;
 char	   *mt_user_agent = NULL;
+
+/*
+ * Read by the join request functions in SQL (current_setting), never here:
+ * each request copies it into its expiresAt when it is made.
+ */
+static int	mt_unverified_ttl = 72 * 60 * 60;
 
 /*
  * Whether the library was loaded at server start (set by _PG_init).  Only
@@ -259,4 +267,15 @@ mt_settings_init(void)
 							   PGC_USERSET,
 							   0,
 							   check_user_agent, NULL, NULL);
+
+	DefineCustomIntVariable("multitenant.unverified_ttl",
+							"How long a join request stays pending before it expires.",
+							"Fixed into each request when it is made; multitenant.expire_join_requests() marks overdue requests expired.",
+							&mt_unverified_ttl,
+							72 * 60 * 60,
+							1,
+							INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 }

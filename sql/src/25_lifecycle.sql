@@ -374,10 +374,11 @@ $fn$;
 -- Who may change the tenant: the operator (superusers and multitenant_admin,
 -- judged by the calling role, not the definer), or the acting principal of
 -- the tenant the session is in, with an active membership of at least
--- min_role.  Returns 'operator' or the actor's role.
+-- min_role.  Returns 'operator' or the actor's role.  Volatile: a refusal
+-- is written to the audit log.
 CREATE FUNCTION @extschema@.require_member_role(tenant text, min_role text, function_name text)
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 #variable_conflict use_variable
@@ -527,7 +528,7 @@ $fn$;
 -- principal) or by the operator.
 CREATE FUNCTION @extschema@.require_principal_self(principal_id text, function_name text)
 RETURNS void
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN

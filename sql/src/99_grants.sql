@@ -109,5 +109,24 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.check_role_grant(text, text, text, text, text),
 	@extschema@.active_principal(text, text),
 	@extschema@.membership_push(text, text, text, jsonb),
-	@extschema@.check_custom_role_name(text, text)
+	@extschema@.check_custom_role_name(text, text),
+	@extschema@.missing_custom_role(text, text[]),
+	@extschema@.grant_carried_custom_roles(text, text, text[], text),
+	@extschema@.join_request_push(text, text, text, jsonb),
+	@extschema@.invitation_push(text, text, text, jsonb),
+	@extschema@.pending_join_request(text, text, text)
 TO multitenant_admin;
+
+-- Join requests and invitations: the functions authorize their callers
+-- themselves (members' roles in the tenant); the sweep is the operator's.
+-- Their internal helpers are the operator's (above).
+GRANT EXECUTE ON FUNCTION
+	@extschema@.request_join(text, text),
+	@extschema@.approve_join_request(text, text, text[], text),
+	@extschema@.reject_join_request(text, text, text),
+	@extschema@.invite(text, text, interval, text[], text),
+	@extschema@.accept_invitation(text),
+	@extschema@.revoke_invitation(text, text, text)
+TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION @extschema@.expire_join_requests() TO multitenant_admin;

@@ -10,6 +10,8 @@
 #  * pg_prove comes from libtap-parser-sourcehandler-pgtap-perl.
 #  * pgbouncer: test/deploy/pgbouncer.sh runs the isolation checks through a
 #    transaction-mode pooler.
+#  * postgresql-15-cron: test/deploy/pg_cron.sh schedules the join request
+#    sweep (multitenant.expire_join_requests) with pg_cron.
 set -euo pipefail
 
 packages=(
@@ -21,6 +23,7 @@ packages=(
   libpq-dev
   libssl-dev
   pgbouncer
+  postgresql-15-cron
 )
 
 is_installed() {

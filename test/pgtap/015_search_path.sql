@@ -197,12 +197,29 @@ SELECT CASE tbl
 		                         THEN jsonb_build_object('payload', (j -> 'payload')
 		                              || jsonb_build_object('tokenId', length(j -> 'payload' ->> 'tokenId'),
 		                                                    'tokenHash', length(j -> 'payload' ->> 'tokenHash')))
+		                         -- made by request_join, invite and the clock
+		                         WHEN j ->> 'event_type' LIKE 'tenant.request.%' OR j ->> 'event_type' LIKE 'tenant.invitation.%'
+		                              OR j ->> 'event_type' = 'tenant.member.added'
+		                         THEN jsonb_build_object('payload', (j -> 'payload')
+		                              || jsonb_strip_nulls(jsonb_build_object('requestId', length(j -> 'payload' ->> 'requestId'),
+		                                                                      'invitationId', length(j -> 'payload' ->> 'invitationId'),
+		                                                                      'tokenHash', length(j -> 'payload' ->> 'tokenHash'),
+		                                                                      'acceptedAt', (j -> 'payload') ? 'acceptedAt')))
 		                         ELSE '{}' END
 	WHEN 'multitenant.personal_access_tokens_projection' THEN
 		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.reducers' THEN j - 'id'
 	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
-	WHEN 'multitenant.audit_log' THEN j - 'id'
+	WHEN 'multitenant.audit_log' THEN
+		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships')
+		                   THEN jsonb_build_object('target_key', jsonb_typeof(j -> 'target_key'), 'before', jsonb_typeof(j -> 'before'),
+		                                           'after', jsonb_typeof(j -> 'after'))
+		                   ELSE '{}' END
+	WHEN 'multitenant.join_requests' THEN j || jsonb_build_object('id', length(j ->> 'id'))
+	WHEN 'multitenant.invitations' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
+	WHEN 'multitenant.memberships' THEN
+		j || jsonb_build_object('accepted_at', j ? 'accepted_at' AND j -> 'accepted_at' <> 'null',
+		                        'last_active_at', j ? 'last_active_at' AND j -> 'last_active_at' <> 'null')
 	ELSE j END $$;
 
 -- The state a case leaves: per table of the extension and of the fixture
@@ -214,7 +231,9 @@ BEGIN
 	                || string_agg(format('SELECT %L::text AS tbl, %s AS x FROM %s AS r', c.oid::regclass,
 	                                     CASE WHEN c.oid IN ('multitenant.events'::regclass, 'multitenant.reducers'::regclass,
 	                                                         'multitenant.personal_access_tokens_projection'::regclass,
-	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass)
+	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass,
+	                                                         'multitenant.join_requests'::regclass, 'multitenant.invitations'::regclass,
+	                                                         'multitenant.memberships'::regclass)
 	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
 	                                          ELSE 'r::text' END,
 	                                     c.oid::regclass)
@@ -332,6 +351,9 @@ BEGIN
 		ELSE
 			PERFORM multitenant.set_tenant(c.tenant);
 		END IF;
+		-- No actor either (cleared by the superuser, so that a case's steps
+		-- may act as another one than an earlier case).
+		PERFORM pg_catalog.set_config('multitenant.actor', '', true);
 		IF c.run_as IS NOT NULL THEN
 			EXECUTE format('SET LOCAL ROLE %I', c.run_as);
 		END IF;
@@ -719,6 +741,23 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.purge_audit_log('1 day', 'sp-a'), multitenant.purge_audit_log('1 hour')$$, true),
 ('multitenant.purge_audit_log(interval,text)', 'purge_audit_log of a negative interval', 'mt_sp_admin', NULL, '{}',
  $$SELECT multitenant.purge_audit_log('-1 day')$$, true),
+('multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)', 'audit_lifecycle', NULL, 'sp-a',
+ ARRAY[$$SET LOCAL multitenant.actor = 'alice'$$, $$SET LOCAL multitenant.client_address = '192.0.2.1'$$],
+ $$SELECT multitenant.audit_lifecycle('sp-a', 'tenant.member.role.changed', 'multitenant.memberships',
+          '{"principal_id": "u1"}', '{"role": "member", "status": "active", "x": [1]}',
+          '{"role": "admin", "status": "active", "y": null}', 'promoted')$$, true),
+('multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)', 'audit_lifecycle without an action', NULL, 'sp-a', '{}',
+ $$SELECT multitenant.audit_lifecycle('sp-a', NULL, 'multitenant.memberships', NULL, NULL, NULL)$$, true),
+
+-- lifecycle building blocks
+('multitenant.caller_is_operator()', 'caller_is_operator as the application', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT multitenant.caller_is_operator()$$, true),
+('multitenant.caller_is_operator()', 'caller_is_operator as an administrator', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.caller_is_operator()$$, true),
+('multitenant.issue_secret(text)', 'issue_secret', NULL, NULL, '{}',
+ $$SELECT pg_catalog.left(s, 4), pg_catalog.length(s) FROM multitenant.issue_secret('inv_') AS s$$, true),
+('multitenant.issue_secret(text)', 'issue_secret with a bad prefix', NULL, NULL, '{}',
+ $$SELECT multitenant.issue_secret('inv-')$$, true),
 
 -- lookups, tokens, lockout
 ('multitenant.instance_by_domain(text)', 'instance_by_domain', 'mt_sp_app', NULL, '{}',
@@ -759,6 +798,68 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  format($$SELECT multitenant.record_auth_check('u4', 'otp_email', false, %L)$$, pg_temp.sp_val('token')), true),
 ('multitenant.record_auth_check(text,text,boolean,text)', 'record_auth_check of an unknown factor', 'mt_sp_app', 'sp-a', '{}',
  $$SELECT multitenant.record_auth_check('u1', 'sms', false)$$, true);
+
+-- Join requests and invitations: a registered tenant with an owner and an
+-- admin, a custom role, a pending request, an overdue one and an invitation
+-- whose token the cases know.
+DO $$
+BEGIN
+	PERFORM multitenant.create_tenant('sp-l', 'Lifecycle');
+	PERFORM multitenant.create_principal('user', p || '@sp.example', id => p)
+	   FROM unnest(ARRAY['sp-owner', 'sp-admin', 'sp-asker', 'sp-guest', 'sp-late']) AS p;
+	PERFORM multitenant.add_member('sp-owner', 'owner', 'sp-l');
+	PERFORM multitenant.add_member('sp-admin', 'admin', 'sp-l');
+	PERFORM multitenant.create_custom_role('sp-role', NULL, 'sp-l');
+	PERFORM multitenant.push('tenant', 'sp-l', 'tenant.request.added',
+		'{"requestId": "sp-req", "principalId": "sp-asker", "expiresAt": "2999-01-01T00:00:00Z"}', instance_id => 'sp-l');
+	PERFORM multitenant.push('tenant', 'sp-l', 'tenant.request.added',
+		'{"requestId": "sp-req-old", "principalId": "sp-late", "expiresAt": "2020-01-01T00:00:00Z"}', instance_id => 'sp-l');
+	PERFORM multitenant.push('tenant', 'sp-l', 'tenant.invitation.added',
+		jsonb_build_object('invitationId', 'sp-inv', 'email', 'sp-guest@sp.example', 'role', 'member', 'customRoles', ARRAY['sp-role'],
+		                   'tokenHash', encode(sha256(convert_to('mti_sp-token', 'UTF8')), 'hex'),
+		                   'expiresAt', '2999-01-01T00:00:00Z', 'invitedBy', 'sp-admin'),
+		instance_id => 'sp-l');
+END $$;
+
+INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
+('multitenant.request_join(text,text)', 'request_join', 'mt_sp_app', NULL, ARRAY[$$SET LOCAL multitenant.actor = 'sp-guest'$$],
+ $$SELECT r.instance_id, r.principal_id, r.status, r.message, r.expires_at OPERATOR(pg_catalog.-) r.created_at FROM multitenant.request_join('sp-l', 'hello') AS r$$, true),
+('multitenant.request_join(text,text)', 'request_join of a member', 'mt_sp_app', NULL, ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT r.id FROM multitenant.request_join('sp-l') AS r$$, true),
+('multitenant.approve_join_request(text,text,text[],text)', 'approve_join_request', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT m.principal_id, m.role, m.status, m.invited_by FROM multitenant.approve_join_request('sp-req', 'member', ARRAY['sp-role']) AS m$$, true),
+('multitenant.approve_join_request(text,text,text[],text)', 'approve_join_request of an overdue request', 'mt_sp_app', 'sp-l',
+ ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT m.principal_id FROM multitenant.approve_join_request('sp-req-old') AS m$$, true),
+('multitenant.reject_join_request(text,text,text)', 'reject_join_request', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-owner'$$],
+ $$SELECT r.status, r.reason, r.decided_by FROM multitenant.reject_join_request('sp-req', 'no') AS r$$, true),
+('multitenant.expire_join_requests()', 'expire_join_requests', 'mt_sp_admin', NULL, '{}',
+ $$SELECT multitenant.expire_join_requests()$$, true),
+('multitenant.expire_join_requests()', 'expire_join_requests as the application', 'mt_sp_app', 'sp-l', '{}',
+ $$SELECT multitenant.expire_join_requests()$$, true),
+('multitenant.pending_join_request(text,text,text)', 'pending_join_request', NULL, NULL, '{}',
+ $$SELECT r.principal_id, r.status FROM multitenant.pending_join_request('sp-l', 'sp-req', 'approve_join_request') AS r$$, true),
+('multitenant.join_request_push(text,text,text,jsonb)', 'join_request_push', NULL, NULL, '{}',
+ $$SELECT r.status FROM multitenant.join_request_push('sp-l', 'sp-req', 'tenant.request.expired', '{}') AS r$$, true),
+('multitenant.invite(text,text,interval,text[],text)', 'invite', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT pg_catalog.left(i.token, 4), pg_catalog.length(i.token), pg_catalog.length(i.invitation_id)
+     FROM multitenant.invite(' New@SP.example', 'viewer', '1 day', ARRAY['sp-role']) AS i$$, true),
+('multitenant.invite(text,text,interval,text[],text)', 'invite as an owner by an admin', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT i.invitation_id FROM multitenant.invite('new@sp.example', 'owner') AS i$$, true),
+('multitenant.accept_invitation(text)', 'accept_invitation', 'mt_sp_app', NULL, ARRAY[$$SET LOCAL multitenant.actor = 'sp-guest'$$],
+ $$SELECT m.instance_id, m.principal_id, m.role, m.invited_by FROM multitenant.accept_invitation('mti_sp-token') AS m$$, true),
+('multitenant.accept_invitation(text)', 'accept_invitation of an unknown token', 'mt_sp_app', NULL, ARRAY[$$SET LOCAL multitenant.actor = 'sp-guest'$$],
+ $$SELECT m.principal_id FROM multitenant.accept_invitation('mti_nope') AS m$$, true),
+('multitenant.accept_invitation(text)', 'accept_invitation for another address', 'mt_sp_app', NULL, ARRAY[$$SET LOCAL multitenant.actor = 'sp-late'$$],
+ $$SELECT m.principal_id FROM multitenant.accept_invitation('mti_sp-token') AS m$$, true),
+('multitenant.revoke_invitation(text,text,text)', 'revoke_invitation', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT i.status, i.revoked_by FROM multitenant.revoke_invitation('sp-inv', reason => 'oops') AS i$$, true),
+('multitenant.invitation_push(text,text,text,jsonb)', 'invitation_push', NULL, NULL, '{}',
+ $$SELECT i.status FROM multitenant.invitation_push('sp-l', 'sp-inv', 'tenant.invitation.revoked', '{"reason": "r"}') AS i$$, true),
+('multitenant.missing_custom_role(text,text[])', 'missing_custom_role', NULL, NULL, '{}',
+ $$SELECT multitenant.missing_custom_role('sp-l', ARRAY['sp-role', 'nope', 'other']), multitenant.missing_custom_role('sp-l', ARRAY['sp-role'])$$, true),
+('multitenant.grant_carried_custom_roles(text,text,text[],text)', 'grant_carried_custom_roles', NULL, NULL, '{}',
+ $$SELECT multitenant.grant_carried_custom_roles('sp-l', 'sp-admin', ARRAY['sp-role', 'sp-role'], 'sp-owner')$$, true);
 
 -- Functions that reach the reducer engine: run again with their SET clauses
 -- removed, as a caller without one would reach the engine.

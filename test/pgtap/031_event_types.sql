@@ -1,7 +1,7 @@
 -- The declared-event-types guard, aggregate_version, and who may call what.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
-SELECT plan(26);
+SELECT plan(27);
 
 CREATE ROLE mt_et_app NOLOGIN;
 GRANT multitenant_app TO mt_et_app;
@@ -76,11 +76,18 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc A
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype <> 'trigger'::regtype
                      AND NOT has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')$$,
-                'multitenant_admin may call every function but the triggers');
+                'multitenant_admin may call every function but the triggers (the lifecycle''s internal steps included)');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
-                   WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype = 'trigger'::regtype
+                   WHERE p.pronamespace = 'multitenant'::regnamespace
+                     AND p.prorettype = 'trigger'::regtype
                      AND (has_function_privilege('multitenant_admin', p.oid, 'EXECUTE') OR has_function_privilege('multitenant_app', p.oid, 'EXECUTE'))$$,
                 'nobody is granted the trigger functions');
+SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
+                   WHERE p.oid IN ('multitenant.caller_is_operator()'::regprocedure, 'multitenant.issue_secret(text)'::regprocedure,
+                                   'multitenant.audit_lifecycle(text,text,text,jsonb,jsonb,jsonb,text,boolean)'::regprocedure,
+                                   'multitenant.lock_tenant(text,text)'::regprocedure)
+                     AND has_function_privilege('multitenant_app', p.oid, 'EXECUTE')$$,
+                'applications are not granted the lifecycle''s internal steps');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -35,7 +35,7 @@ GRANT SELECT ON tenant_tables TO PUBLIC;
 
 SELECT plan((SELECT 15 * count(*)::int + 7 FROM tenant_tables));
 
-SELECT is((SELECT count(*)::int FROM tenant_tables), 63, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships and custom roles are tenant tables');
+SELECT is((SELECT count(*)::int FROM tenant_tables), 65, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests and invitations are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
           ARRAY['event_types', 'principals', 'reducers'], 'the only non-tenant tables are the registries of reducers and declared event types, and the platform-wide principals');
@@ -109,13 +109,16 @@ SELECT is((SELECT count(*)::int FROM tenant_tables t WHERE NOT EXISTS (SELECT FR
 SELECT format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO mt_i_writer', tbl) FROM tenant_tables
 \gexec
 
--- Step 5 exempts five indexes that cannot be led by instance_id: the events'
+-- Step 5 exempts six indexes that cannot be led by instance_id: the events'
 -- global position (catch-up readers read across tenants), the hash of a
--- personal access token (authenticate_pat must find the token before any
--- tenant is known), an instance's domain (instance_by_domain maps a host
--- to its tenant, and a domain must name one tenant only), a tenant's
--- external group (which must name one tenant only), and a principal's
--- memberships (the tenants of one principal, across tenants).
+-- personal access token and of an invitation token (authenticate_pat and
+-- accept_invitation must find the token before any tenant is known), an
+-- instance's domain (instance_by_domain maps a host to its tenant, and a
+-- domain must name one tenant only), a tenant's external group (which must
+-- name one tenant only), and a principal's memberships (the tenants of one
+-- principal, across tenants).  Join requests and invitations have a
+-- restrictive policy more (only the tenant's owners and admins, and a
+-- request's maker, see them): the application reads them as an owner.
 SELECT stmt FROM tenant_tables,
 -- Writable columns only: a generated column refuses any value (428C9) before
 -- row-level security would have its say.
@@ -125,14 +128,17 @@ LATERAL (SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS cols,
 LATERAL (VALUES
   (1, format($$SELECT ok((SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = %L::regclass), '%s: row-level security enabled and forced')$$, tbl, name)),
   (2, format($$SELECT set_eq($q$SELECT policyname::text, permissive::text, roles::text[], cmd::text FROM pg_policies WHERE schemaname = 'multitenant' AND tablename = %L AND policyname <> 'tenant_admins_only'$q$,
-       $q$VALUES ('tenant_isolation', 'PERMISSIVE', ARRAY['public'], 'ALL'), ('tenant_admin', 'PERMISSIVE', ARRAY['multitenant_admin'], 'ALL'), ('tenant_guard', 'RESTRICTIVE', ARRAY['multitenant_app'], 'ALL')$q$,
-       '%s: the isolation, admin and restrictive guard policies')$$, name, name)),
+       $q$VALUES ('tenant_isolation', 'PERMISSIVE', ARRAY['public'], 'ALL'), ('tenant_admin', 'PERMISSIVE', ARRAY['multitenant_admin'], 'ALL'), ('tenant_guard', 'RESTRICTIVE', ARRAY['multitenant_app'], 'ALL')%s$q$,
+       '%s: the isolation, admin and restrictive guard policies')$$, name,
+       -- what the application sees of these inside its tenant depends on the acting principal too
+       CASE WHEN name IN ('join_requests', 'invitations') THEN format($v$, ('%s_visibility', 'RESTRICTIVE', ARRAY['multitenant_app'], 'SELECT')$v$, name) ELSE '' END,
+       name)),
   (3, format($$SELECT ok(EXISTS (SELECT FROM pg_constraint WHERE conrelid = %L::regclass AND contype = 'c' AND pg_get_constraintdef(oid) ~ 'instance_id <> ..::text'), '%s: CHECK on a non-empty instance_id')$$, tbl, name)),
   (4, format($$SELECT is((SELECT a.attname::text FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = %L::regclass AND c.contype = 'p'), 'instance_id', '%s: primary key led by instance_id')$$, tbl, name)),
-  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text NOT IN ('multitenant.events_position_idx', 'multitenant.personal_access_tokens_projection_token_hash_key', 'multitenant.instance_domains_projection_domain_lower_key', 'multitenant.tenants_external_group_id_key', 'multitenant.memberships_principal_id_idx')), 0, '%s: every index led by instance_id')$$, tbl, name)),
+  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text NOT IN ('multitenant.events_position_idx', 'multitenant.personal_access_tokens_projection_token_hash_key', 'multitenant.instance_domains_projection_domain_lower_key', 'multitenant.tenants_external_group_id_key', 'multitenant.memberships_principal_id_idx', 'multitenant.invitations_token_hash_key')), 0, '%s: every index led by instance_id')$$, tbl, name)),
   (6, format($$SELECT ok(%L::regclass::oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'multitenant')::oid[]), '%s: marked for pg_dump')$$, tbl, name)),
   (7, CASE WHEN app_reads
-        THEN format($$SELECT ok(has_table_privilege('mt_i_app', %L, 'SELECT') AND NOT has_table_privilege('mt_i_app', %L, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role may only read')$$, tbl, tbl, name)
+        THEN format($$SELECT ok(has_any_column_privilege('mt_i_app', %L, 'SELECT') AND NOT has_table_privilege('mt_i_app', %L, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role may only read')$$, tbl, tbl, name)
         ELSE format($$SELECT ok(NOT has_table_privilege('mt_i_app', %L, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role has no privilege on it')$$, tbl, name) END),
   (8, 'SELECT multitenant.reset_tenant()'),
   (9, 'SET LOCAL ROLE mt_i_app'),

@@ -14,30 +14,12 @@ GRANT multitenant_app TO mt_lc_app;
 CREATE ROLE mt_lc_admin NOLOGIN;
 GRANT multitenant_admin TO mt_lc_admin;
 
--- act(tenant, actor): become the application inside tenant (NULL: none)
--- with the acting principal actor (NULL: none), as a pooler's trusted
--- setup would, from whichever role the test is in.
-CREATE FUNCTION pg_temp.act(tenant text, actor text) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	RESET ROLE;
-	IF tenant IS NULL THEN
-		PERFORM multitenant.reset_tenant();
-	ELSE
-		PERFORM multitenant.set_tenant(tenant);
-	END IF;
-	PERFORM set_config('multitenant.actor', coalesce(actor, ''), false);
-	SET ROLE mt_lc_app;
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.act(text, text) TO mt_lc_app;
-CREATE FUNCTION pg_temp.snapshot() RETURNS text LANGUAGE sql AS $$
-	SELECT md5(coalesce((SELECT string_agg(e.aggregate_id || e.sequence || e.event_type, ',' ORDER BY e.position) FROM multitenant.events AS e), '')
-	        || coalesce((SELECT string_agg(m::text, ',' ORDER BY m.instance_id, m.principal_id) FROM multitenant.memberships AS m), ''))
-$$;
+\ir ../fixtures/pgtap_tenant_calls.sql
 
 ------------------------------------------------------------------------------
 -- Principals
 ------------------------------------------------------------------------------
-SELECT pg_temp.act(NULL, NULL);
+SELECT pg_temp.as_actor('mt_lc_app', NULL, NULL);
 SELECT results_eq($$SELECT id, kind, email, display_name, user_type, verified, status FROM multitenant.create_principal('user', '  Ann@Example.COM ', 'Ann', id => 'ann')$$,
                   $$VALUES ('ann', 'user', 'ann@example.com', 'Ann', 'regular', false, 'active')$$,
                   'create_principal stores the e-mail address trimmed and lower-case, unverified');
@@ -64,10 +46,10 @@ SELECT throws_ok($$SELECT multitenant.create_principal('user', 'x1@example.com',
 SELECT is((SELECT count(*) FROM multitenant.events WHERE aggregate_id = 'x1'), 0::bigint, 'the refusals wrote nothing');
 
 -- Only the principal itself (or the operator) changes a principal.
-SELECT pg_temp.act(NULL, 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ben');
 SELECT throws_ok($$SELECT multitenant.verify_principal('ann')$$, '42501', NULL, 'another principal cannot verify ann');
 SELECT throws_ok($$SELECT multitenant.update_principal('ann', display_name => 'Mallory')$$, '42501', NULL, '... nor change her');
-SELECT pg_temp.act(NULL, 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ann');
 SELECT is((multitenant.verify_principal('ann')).verified, true, 'ann verifies herself (her application confirmed the address)');
 SELECT throws_ok($$SELECT multitenant.verify_principal('nobody')$$, '42501', NULL, 'an unknown principal is not the actor');
 RESET ROLE;
@@ -77,25 +59,25 @@ SELECT lives_ok($$SELECT multitenant.verify_principal(p) FROM unnest(ARRAY['ben'
 ------------------------------------------------------------------------------
 -- Registration
 ------------------------------------------------------------------------------
-SELECT pg_temp.act(NULL, 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ann');
 SELECT results_eq($$SELECT instance_id, principal_id, role, status FROM multitenant.register_tenant('lc-a', 'Tenant A', owner_id => 'ann')$$,
                   $$VALUES ('lc-a', 'ann', 'owner', 'active')$$, 'an application registers a tenant for its acting principal, as owner');
 RESET ROLE;
 SELECT results_eq($$SELECT name, status FROM multitenant.tenants WHERE id = 'lc-a'$$, $$VALUES ('Tenant A', 'active')$$, 'the tenant is registered and active');
-SELECT pg_temp.act(NULL, 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ann');
 SELECT throws_ok($$SELECT multitenant.register_tenant('lc-x', 'X', owner_id => 'ben')$$, '42501', NULL, 'not for another principal');
 SELECT throws_ok($$SELECT multitenant.register_tenant('lc-a', 'Again', owner_id => 'ann')$$, '23505', 'tenant "lc-a" already exists', 'a registered id is refused');
 SELECT results_eq($$SELECT principal_id, role FROM multitenant.register_tenant('lc-b', 'Tenant B', owner_id => 'fay', owner_email => 'Fay@Example.com')$$,
                   $$VALUES ('fay', 'owner')$$, 'registering creates the registrant as owner');
 RESET ROLE;
 SELECT results_eq($$SELECT email, verified FROM multitenant.principals WHERE id = 'fay'$$, $$VALUES ('fay@example.com', true)$$, '... approved at once');
-SELECT pg_temp.act(NULL, 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ann');
 SELECT throws_ok($$SELECT multitenant.register_tenant('lc-y', 'Y', owner_id => 'gus', owner_email => 'gus@example.com', type => 'gold')$$, '22023', NULL,
                  'a bad tenant type is refused');
 SELECT ok(NOT EXISTS (SELECT FROM multitenant.principals WHERE id = 'gus'), '... and the registrant it would have created is not there');
 RESET ROLE;
 SET LOCAL multitenant.self_registration = off;
-SELECT pg_temp.act(NULL, 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ben');
 SELECT throws_ok($$SELECT multitenant.register_tenant('lc-z', 'Z', owner_id => 'ben')$$, '42501',
                  'permission denied for function multitenant.register_tenant: self-registration of tenants is disabled',
                  'with self-registration off an application cannot register');
@@ -106,7 +88,7 @@ RESET multitenant.self_registration;
 ------------------------------------------------------------------------------
 -- Memberships and roles
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('lc-a', 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ann');
 SELECT results_eq($$SELECT role, status FROM multitenant.add_member('ben', 'admin')$$, $$VALUES ('admin', 'active')$$, 'the owner adds an admin');
 SELECT lives_ok($$SELECT multitenant.add_member('bot', 'member')$$, 'a client becomes a member');
 SELECT lives_ok($$SELECT multitenant.add_member('cat', 'viewer')$$, 'and a user a viewer');
@@ -122,7 +104,7 @@ SELECT throws_ok($$SELECT multitenant.push('principal', 'ann', 'principal.verifi
 SELECT throws_ok($$SELECT multitenant.push('tenant', 'lc-a', 'tenant.member.role.changed', '{"principalId": "cat", "role": "owner"}')$$, '42501', NULL,
                  '... nor membership events');
 
-SELECT pg_temp.act('lc-a', 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ben');
 SELECT lives_ok($$SELECT multitenant.add_member('dan', 'member')$$, 'an admin adds a member');
 SELECT throws_ok($$SELECT multitenant.add_member('eve', 'admin')$$, '42501', NULL, 'an admin does not add admins');
 SELECT throws_ok($$SELECT multitenant.change_member_role('dan', 'owner')$$, '42501', NULL, 'an admin does not grant owner');
@@ -131,40 +113,40 @@ SELECT throws_ok($$SELECT multitenant.change_member_role('ben', 'owner')$$, '425
 SELECT results_eq($$SELECT role FROM multitenant.change_member_role('dan', 'viewer')$$, $$VALUES ('viewer')$$, 'an admin changes a member to viewer');
 SELECT throws_ok($$SELECT multitenant.remove_member('ann')$$, '42501', NULL, 'an admin does not remove an owner');
 
-SELECT pg_temp.act('lc-a', 'dan');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'dan');
 SELECT throws_ok($$SELECT multitenant.add_member('eve')$$, '42501', NULL, 'a viewer adds nobody');
 SELECT throws_ok($$SELECT multitenant.change_member_role('dan', 'member')$$, '42501', NULL, 'a viewer cannot raise itself');
-SELECT pg_temp.act('lc-a', NULL);
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', NULL);
 SELECT throws_ok($$SELECT multitenant.add_member('eve')$$, '42501', NULL, 'without an acting principal nothing is managed');
-SELECT pg_temp.act('lc-a', 'eve');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'eve');
 SELECT throws_ok($$SELECT multitenant.add_member('eve')$$, '42501', NULL, 'a principal that is no member manages nothing');
 
 -- The invariant.
-SELECT pg_temp.act('lc-a', 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ann');
 SELECT throws_ok($$SELECT multitenant.remove_member('ann')$$, '23514', 'tenant "lc-a" must keep at least one verified owner and at least one verified user or active client',
                  'the last verified owner cannot leave');
 SELECT throws_ok($$SELECT multitenant.change_member_role('ann', 'admin')$$, '23514', NULL, '... nor demote herself');
-SELECT pg_temp.act(NULL, 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'ann');
 SELECT throws_ok($$SELECT multitenant.set_principal_status('ann', 'inactive')$$, '23514', NULL, '... nor deactivate herself');
 SELECT throws_ok($$SELECT multitenant.update_principal('ann', email => 'ann@new.example.com')$$, '23514', NULL, '... nor change to an unverified address');
 SELECT results_eq($$SELECT email, verified, status FROM multitenant.principals WHERE id = 'ann'$$, $$VALUES ('ann@example.com', true, 'active')$$,
                   'ann is as she was');
-SELECT pg_temp.act('lc-a', 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ann');
 SELECT lives_ok($$SELECT multitenant.change_member_role('ben', 'owner')$$, 'the owner makes ben an owner');
 SELECT results_eq($$SELECT role FROM multitenant.change_member_role('ann', 'admin')$$, $$VALUES ('admin')$$, 'now ann may step down');
-SELECT pg_temp.act('lc-a', 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ben');
 SELECT throws_ok($$SELECT multitenant.suspend_member('ben')$$, '42501', NULL, 'nobody suspends themselves');
 SELECT results_eq($$SELECT status FROM multitenant.suspend_member('ann', 'holiday')$$, $$VALUES ('suspended')$$, 'an owner suspends an admin');
 SELECT throws_ok($$SELECT multitenant.suspend_member('ann')$$, '55000', NULL, 'twice is refused');
-SELECT pg_temp.act('lc-a', 'ann');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ann');
 SELECT throws_ok($$SELECT multitenant.add_member('eve')$$, '42501', NULL, 'a suspended admin manages nothing');
-SELECT pg_temp.act('lc-a', 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ben');
 SELECT results_eq($$SELECT status FROM multitenant.reactivate_member('ann')$$, $$VALUES ('active')$$, 'reactivated');
 SELECT throws_ok($$SELECT multitenant.reactivate_member('ann')$$, '55000', NULL, 'reactivating an active member is refused');
 SELECT throws_ok($$SELECT multitenant.remove_member('nobody')$$, '42704', 'principal "nobody" is not a member of tenant "lc-a"', 'removing a non-member');
-SELECT pg_temp.act('lc-a', 'cat');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'cat');
 SELECT lives_ok($$SELECT multitenant.remove_member('cat', 'moving on')$$, 'a viewer leaves');
-SELECT pg_temp.act('lc-a', 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ben');
 SELECT lives_ok($$SELECT multitenant.add_member('cat', 'viewer')$$, 'and is added again');
 
 ------------------------------------------------------------------------------
@@ -193,15 +175,15 @@ SELECT is((SELECT count(*) FROM multitenant.principal_custom_roles), 0::bigint, 
 ------------------------------------------------------------------------------
 -- What an application sees
 ------------------------------------------------------------------------------
-SELECT pg_temp.act('lc-a', 'cat');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'cat');
 SELECT results_eq($$SELECT id FROM multitenant.principals ORDER BY id$$, $$VALUES ('ann'), ('ben'), ('bot'), ('cat'), ('dan')$$,
                   'the members of the current tenant, nobody else');
 SELECT results_eq($$SELECT DISTINCT instance_id FROM multitenant.memberships$$, $$VALUES ('lc-a')$$, 'memberships of the current tenant only');
 SELECT is((SELECT count(*)::int FROM multitenant.audit_log), 0, 'a viewer reads none of the tenant''s audit log');
-SELECT pg_temp.act('lc-a', 'ben');
+SELECT pg_temp.as_actor('mt_lc_app', 'lc-a', 'ben');
 SELECT ok((SELECT count(*) > 10 AND bool_and(instance_id = 'lc-a') FROM multitenant.audit_log), 'an owner reads the tenant''s audit log, and only it');
 SELECT throws_ok($$DELETE FROM multitenant.audit_log$$, '42501', NULL, '... but cannot change it');
-SELECT pg_temp.act(NULL, 'eve');
+SELECT pg_temp.as_actor('mt_lc_app', NULL, 'eve');
 SELECT results_eq($$SELECT id FROM multitenant.principals$$, $$VALUES ('eve')$$, 'without a tenant: the acting principal only');
 SELECT is((SELECT count(*) FROM multitenant.memberships), 0::bigint, 'and no membership');
 SELECT throws_ok($$INSERT INTO multitenant.memberships VALUES ('lc-a', 'eve', 'owner', 'active', NULL, NULL, NULL, NULL, now(), now())$$, '42501', NULL,

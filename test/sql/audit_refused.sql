@@ -44,6 +44,8 @@ ROLLBACK;
 SELECT public.remove_member('p3', false);
 
 \c - :superuser
+-- A broken writer path must fail this test, not hang it.
+SET statement_timeout = '60s';
 SELECT * FROM public.refusals ORDER BY principal;
 
 -- The writer waits at most the caller's lock_timeout for its locks: with

@@ -102,3 +102,48 @@ BEGIN
 	                         instance_id => 'upg-c', created_at => base + interval '33 seconds');
 END
 $lifecycle$;
+
+-- Join requests and invitations of upg-a, upg-b and upg-c; every event type
+-- of them appears.  Pending ones expire in 2099, so that a sweep run after
+-- the stream leaves them pending.
+DO $requests$
+DECLARE
+	base CONSTANT timestamptz := '2024-03-03 00:00:00+00';
+BEGIN
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.request.added',
+	                         '{"requestId": "req-a1", "principalId": "p-dan", "message": "Hello", "expiresAt": "2099-01-01T00:00:00Z"}',
+	                         instance_id => 'upg-a', created_at => base);
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.request.added',
+	                         '{"requestId": "req-a2", "principalId": "p-eve", "expiresAt": "2024-03-06T00:00:00Z"}',
+	                         instance_id => 'upg-a', created_at => base + interval '1 second');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.request.rejected', '{"requestId": "req-a2", "reason": "unknown to us", "decidedBy": "p-ann"}',
+	                         instance_id => 'upg-a', created_at => base + interval '2 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.invitation.added',
+	                         '{"invitationId": "inv-a1", "email": "new@example.com", "role": "member", "customRoles": ["billing"], "tokenHash": "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "expiresAt": "2099-01-01T00:00:00Z", "invitedBy": "p-ann"}',
+	                         instance_id => 'upg-a', created_at => base + interval '3 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.invitation.added',
+	                         '{"invitationId": "inv-a2", "email": "old@example.com", "role": "viewer", "tokenHash": "a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2", "expiresAt": "2024-03-10T00:00:00Z", "invitedBy": "p-ann"}',
+	                         instance_id => 'upg-a', created_at => base + interval '4 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.invitation.revoked', '{"invitationId": "inv-a2", "reason": "left", "revokedBy": "p-ann"}',
+	                         instance_id => 'upg-a', created_at => base + interval '5 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.request.added',
+	                         '{"requestId": "req-b1", "principalId": "p-bot", "expiresAt": "2024-03-06T00:00:00Z"}',
+	                         instance_id => 'upg-b', created_at => base + interval '6 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.request.approved',
+	                         '{"requestId": "req-b1", "role": "member", "customRoles": ["billing"], "decidedBy": "p-ben"}',
+	                         instance_id => 'upg-b', created_at => base + interval '7 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.invitation.added',
+	                         '{"invitationId": "inv-b1", "email": "cat@example.com", "role": "admin", "tokenHash": "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1", "expiresAt": "2024-03-10T00:00:00Z", "invitedBy": "p-ben"}',
+	                         instance_id => 'upg-b', created_at => base + interval '8 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.invitation.accepted', '{"invitationId": "inv-b1", "principalId": "p-cat"}',
+	                         instance_id => 'upg-b', created_at => base + interval '9 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.request.added',
+	                         '{"requestId": "req-c1", "principalId": "p-dan", "expiresAt": "2024-03-03T00:00:30Z"}',
+	                         instance_id => 'upg-c', created_at => base + interval '10 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.request.expired', '{"requestId": "req-c1"}',
+	                         instance_id => 'upg-c', created_at => base + interval '40 seconds');
+	PERFORM multitenant.push('tenant', 'upg-c', 'tenant.invitation.added',
+	                         '{"invitationId": "inv-c1", "email": "dan@example.com", "role": "member", "tokenHash": "c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1", "expiresAt": "2099-01-01T00:00:00Z", "invitedBy": "p-ben"}',
+	                         instance_id => 'upg-c', created_at => base + interval '41 seconds');
+END
+$requests$;
