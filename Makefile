@@ -132,6 +132,6 @@ bench-stall:
 bench-audit:
 	@bash bench/audit.sh
 
-# Lifecycle calls (register, add member, change role) per second, 1 and 4 clients (bench/lifecycle.sh).
+# Lifecycle calls (registration, members, roles, invitations, join requests) per second (bench/lifecycle.sh).
 bench-lifecycle:
 	@bash bench/lifecycle.sh

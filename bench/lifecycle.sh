@@ -8,7 +8,14 @@
 #   register_existing  register_tenant for an existing verified principal
 #   add_member         an owner adds a principal that is no member yet
 #   change_role        an owner toggles a member between member and viewer
+#   invite             an owner invites a new e-mail address
+#   accept             the invited principal accepts a pending invitation
+#   approve            an owner approves a pending join request
 #   floor              the same request shape inserting one row into a tenant table
+#
+# accept and approve consume pending invitations and requests in order; before
+# each of their runs the application makes enough new ones (not timed:
+# prepare_invitation.sql, prepare_request.sql) for BENCH_PENDING calls.
 #
 # Each runs with pgbench -n -M prepared for 1 and 4 clients, BENCH_SECONDS
 # each, synchronous_commit on and the cluster's fsync defaults (fsync on,
@@ -27,6 +34,8 @@
 #   BENCH_TENANTS      tenants prepared (default 100), BENCH_MEMBERS members each (default 50)
 #   BENCH_PRINCIPALS   principals prepared for add_member (default 2000; add_member can
 #                      make BENCH_TENANTS x BENCH_PRINCIPALS calls)
+#   BENCH_PENDING      pending invitations and join requests ready before each run
+#                      (default 2,000 per second of a run)
 #   BENCH_DIAG=0       skip the diagnosis
 #   BENCH_NO_BUILD=1   skip make / make install
 set -euo pipefail
@@ -41,6 +50,7 @@ TENANTS=${BENCH_TENANTS:-100}
 MEMBERS=${BENCH_MEMBERS:-50}
 PRINCIPALS=${BENCH_PRINCIPALS:-2000}
 DIAG=${BENCH_DIAG:-1}
+PENDING=${BENCH_PENDING:-$((SECONDS_PER_RUN * 2000))}
 bench_build
 
 export MT_CLUSTER_CONF="shared_buffers = '512MB'
@@ -55,7 +65,7 @@ echo "== setup ($TENANTS tenants with $MEMBERS members each, $PRINCIPALS princip
 "${PSQL[@]}" -v tenants="$TENANTS" -v principals="$PRINCIPALS" -v members="$MEMBERS" \
   -f bench/lifecycle_setup.sql >/dev/null
 
-CALLS=(register_new register_existing add_member change_role floor)
+CALLS=(register_new register_existing add_member change_role invite accept approve floor)
 DEFS=(-D tenants="$TENANTS" -D principals="$PRINCIPALS" -D members="$MEMBERS")
 declare -A RUNS
 LOG=$BENCH_RESULTS/lifecycle-pgbench.log
@@ -73,10 +83,33 @@ pgbench_run() { # pgbench_run SCRIPT CLIENTS SECONDS -> tps
   sed -n 's/^tps = \([0-9.]*\) .*/\1/p' <<<"$out" | head -n1
 }
 
+# Pending invitations or join requests for the next PENDING calls of accept
+# or approve, made by the application (not timed).
+top_up() { # top_up CALL
+  local made used missing out
+  case $1 in
+    accept) made="SELECT coalesce(max(n), 0) FROM bench.invites"; used=bench.accept_seq ;;
+    approve) made="SELECT coalesce(max(n), 0) FROM bench.requests"; used=bench.approve_seq ;;
+    *) return 0 ;;
+  esac
+  missing=$("${PSQL[@]}" -At -c "SELECT $PENDING - (($made) - (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM $used))")
+  if ((missing > 0)); then
+    local script=prepare_invitation
+    [[ $1 == approve ]] && script=prepare_request
+    out=$("$PGBENCH" -n -U bench_app -c 2 -j 2 -t $(((missing + 1) / 2)) "${DEFS[@]}" \
+            -f "bench/lifecycle/$script.sql" 2>&1) || { echo "$out" >&2; return 1; }
+    if grep -q 'aborted\|number of failed transactions: [1-9]' <<<"$out"; then
+      echo "$out" >&2
+      return 1
+    fi
+  fi
+}
+
 for ((round = 1; round <= ROUNDS; round++)); do
   for c in $CLIENTS; do
     for ((k = 0; k < ${#CALLS[@]}; k++)); do
       call=${CALLS[$(((k + round) % ${#CALLS[@]}))]}
+      top_up "$call"
       "${PSQL[@]}" -c "VACUUM ANALYZE" -c "CHECKPOINT"
       tps=$(pgbench_run "$call" "$c" "$SECONDS_PER_RUN")
       RUNS[$call,$c]+="$tps "
@@ -90,6 +123,10 @@ echo "== sanity check"
 SELECT 'tenants registered by the benchmark: ' || count(*) FROM multitenant.tenants WHERE id LIKE 'rt-%';
 SELECT 'memberships added by add_member: ' || count(*) FROM multitenant.memberships WHERE principal_id LIKE 'bp-%' AND role = 'member';
 SELECT 'role changes: ' || count(*) FROM multitenant.events WHERE event_type = 'tenant.member.role.changed';
+SELECT 'invitations by status: ' || string_agg(status || ' ' || n, ', ' ORDER BY status)
+  FROM (SELECT status, count(*) AS n FROM multitenant.invitations GROUP BY status) AS i;
+SELECT 'join requests by status: ' || string_agg(status || ' ' || n, ', ' ORDER BY status)
+  FROM (SELECT status, count(*) AS n FROM multitenant.join_requests GROUP BY status) AS r;
 SELECT 'audit entries: ' || count(*) FROM multitenant.audit_log;
 SQL
 
@@ -182,6 +219,7 @@ echo "== statements by total time (pg_stat_statements, track = all)"
 STMTS=$BENCH_RESULTS/lifecycle-statements.txt
 : >"$STMTS"
 for call in "${CALLS[@]}"; do
+  top_up "$call"
   "${PSQL[@]}" -c "SELECT pg_stat_statements_reset()" >/dev/null
   out=$("$PGBENCH" -n -M prepared -U bench_app -c 1 -j 1 -T "$SECONDS_PER_RUN" "${DEFS[@]}" \
           -f "bench/lifecycle/$call.sql" 2>&1) || { echo "$out" >&2; exit 1; }

@@ -8,6 +8,10 @@
 --   them owners of new tenants;
 --   bench.floor: a tenant table the floor script inserts into (ids from
 --   bench.floor_seq; tenant ids of registrations from bench.tenant_seq);
+--   bench.invites and bench.requests: the pending invitations (with their
+--   tokens) and join requests that accept.sql and approve.sql consume in
+--   order, filled by bench/lifecycle.sh through prepare_invitation.sql and
+--   prepare_request.sql;
 --   the application's login role bench_app.
 CREATE EXTENSION IF NOT EXISTS multitenant;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
@@ -15,6 +19,13 @@ CREATE SCHEMA bench;
 CREATE SEQUENCE bench.tenant_seq;
 CREATE SEQUENCE bench.add_seq;
 CREATE SEQUENCE bench.floor_seq;
+CREATE SEQUENCE bench.invite_seq;
+CREATE SEQUENCE bench.invite_prep_seq;
+CREATE SEQUENCE bench.accept_seq;
+CREATE SEQUENCE bench.request_prep_seq;
+CREATE SEQUENCE bench.approve_seq;
+CREATE TABLE bench.invites (n bigint PRIMARY KEY, token text NOT NULL);
+CREATE TABLE bench.requests (n bigint PRIMARY KEY, tenant text NOT NULL, request_id text NOT NULL);
 CREATE TABLE bench.floor (
 	instance_id text NOT NULL DEFAULT multitenant.current_tenant() CHECK (instance_id <> ''),
 	id bigint NOT NULL,
@@ -28,7 +39,7 @@ CREATE ROLE bench_app LOGIN;
 GRANT multitenant_app TO bench_app;
 GRANT USAGE ON SCHEMA bench TO bench_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA bench TO bench_app;
-GRANT SELECT, INSERT ON bench.floor TO bench_app;
+GRANT SELECT, INSERT ON bench.floor, bench.invites, bench.requests TO bench_app;
 
 SELECT count(*) AS tenants FROM (
 	SELECT multitenant.register_tenant('bt-' || k, 'Bench tenant ' || k, owner_id => 'bo-' || k,
