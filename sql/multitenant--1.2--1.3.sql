@@ -170,7 +170,7 @@ $fn$;
 
 -- The row of the system tenant has no event: it comes with the extension,
 -- with fixed timestamps, so that every install and every upgrade holds the
--- same row, and the tenants_changed trigger (src/tenant_context.c) puts it
+-- same row, and the tenants_emptied trigger (src/tenant_context.c) puts it
 -- back whenever a rebuild or an instance.removed deletes it.  The operator
 -- functions refuse to change it, so it is always the extension's row (and
 -- pg_dump leaves it to CREATE EXTENSION).
@@ -200,16 +200,24 @@ SELECT @extschema@.enable_tenant_isolation('@extschema@.tenants');
 GRANT SELECT ON @extschema@.tenants TO multitenant_app, multitenant_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenants', $$WHERE id OPERATOR(pg_catalog.<>) 'system'$$);
 
--- Backends cache which tenants are suspended or inactive, so every change
--- invalidates the table's relcache entry; and whenever rows are deleted or
--- truncated (a rebuild, an instance.removed) it puts the system row back.
+-- Backends cache which tenants are suspended or inactive: a row whose
+-- change can alter that set (a status that changes, a suspended or inactive
+-- row inserted or deleted) invalidates the table's relcache entry, and only
+-- such a row, so that registering active tenants does not make every
+-- backend reload the registry and re-plan.  Whenever rows are deleted or
+-- truncated (a rebuild, an instance.removed) the statement trigger puts the
+-- system row back.
 CREATE FUNCTION @extschema@.tenants_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'mt_tenants_changed'
 LANGUAGE C;
 
 CREATE TRIGGER tenants_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenants
+	AFTER INSERT OR UPDATE OR DELETE ON @extschema@.tenants
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenants_changed();
+
+CREATE TRIGGER tenants_emptied
+	AFTER DELETE OR TRUNCATE ON @extschema@.tenants
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tenants_changed();
 
 -- The trigger writes the system row.
@@ -275,13 +283,19 @@ $fn$;
 -- (aggregate_version reads the current tenant's, and an operator is in none).
 CREATE FUNCTION @extschema@.tenant_version(tenant text)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT COALESCE(pg_catalog.max(e.sequence), 0) FROM @extschema@.events AS e
- WHERE e.instance_id OPERATOR(pg_catalog.=) tenant
-   AND e.aggregate_type OPERATOR(pg_catalog.=) 'tenant'
-   AND e.aggregate_id OPERATOR(pg_catalog.=) tenant
+BEGIN
+	-- The newest event only: one probe of the primary key, however long the
+	-- tenant's history (PL/pgSQL keeps the plan).
+	RETURN COALESCE((SELECT e.sequence FROM @extschema@.events AS e
+	                  WHERE e.instance_id OPERATOR(pg_catalog.=) tenant
+	                    AND e.aggregate_type OPERATOR(pg_catalog.=) 'tenant'
+	                    AND e.aggregate_id OPERATOR(pg_catalog.=) tenant
+	                  ORDER BY e.sequence DESC
+	                  LIMIT 1), 0);
+END
 $fn$;
 
 CREATE FUNCTION @extschema@.create_tenant(
@@ -676,6 +690,8 @@ CREATE TABLE @extschema@.memberships (
 
 -- The tenants of a principal, across tenants (the principals policy, has_role).
 CREATE INDEX memberships_principal_id_idx ON @extschema@.memberships (principal_id, instance_id);
+-- A tenant's owners (the invariant's check), admins and so on.
+CREATE INDEX memberships_instance_id_role_idx ON @extschema@.memberships (instance_id, role);
 
 SELECT @extschema@.enable_tenant_isolation('@extschema@.memberships');
 GRANT SELECT ON @extschema@.memberships TO multitenant_app, multitenant_admin;
@@ -839,13 +855,15 @@ SELECT @extschema@.register_reducer('@extschema@.principal_custom_roles', 'insta
 -- owner > admin > member > viewer; NULL for anything else.
 CREATE FUNCTION @extschema@.role_rank(role text)
 RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT CASE WHEN role OPERATOR(pg_catalog.=) 'owner' THEN 4
-            WHEN role OPERATOR(pg_catalog.=) 'admin' THEN 3
-            WHEN role OPERATOR(pg_catalog.=) 'member' THEN 2
-            WHEN role OPERATOR(pg_catalog.=) 'viewer' THEN 1 END
+BEGIN
+	RETURN CASE WHEN role OPERATOR(pg_catalog.=) 'owner' THEN 4
+	            WHEN role OPERATOR(pg_catalog.=) 'admin' THEN 3
+	            WHEN role OPERATOR(pg_catalog.=) 'member' THEN 2
+	            WHEN role OPERATOR(pg_catalog.=) 'viewer' THEN 1 END;
+END
 $fn$;
 
 -- The stored form of an e-mail address: trimmed and lower-case, one @, a dot
@@ -905,24 +923,26 @@ $fn$;
 -- user or an active client.
 CREATE FUNCTION @extschema@.tenant_keeps_owner(tenant text)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT EXISTS (SELECT FROM @extschema@.memberships AS m
-                 JOIN @extschema@.principals AS p
-                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
-                  AND m.role OPERATOR(pg_catalog.=) 'owner'
-                  AND m.status OPERATOR(pg_catalog.=) 'active'
-                  AND p.status OPERATOR(pg_catalog.=) 'active'
-                  AND p.verified)
-   AND EXISTS (SELECT FROM @extschema@.memberships AS m
-                 JOIN @extschema@.principals AS p
-                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
-                  AND m.status OPERATOR(pg_catalog.=) 'active'
-                  AND p.status OPERATOR(pg_catalog.=) 'active'
-                  AND (p.verified OR p.kind OPERATOR(pg_catalog.=) 'client'))
+BEGIN
+	RETURN EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
+	                  AND m.role OPERATOR(pg_catalog.=) 'owner'
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND p.status OPERATOR(pg_catalog.=) 'active'
+	                  AND p.verified)
+	   AND EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND p.status OPERATOR(pg_catalog.=) 'active'
+	                  AND (p.verified OR p.kind OPERATOR(pg_catalog.=) 'client'));
+END
 $fn$;
 
 -- Records a refused lifecycle change in the audit log (kept even though the
@@ -1026,68 +1046,81 @@ $fn$;
 -- those members only call it.
 CREATE FUNCTION @extschema@.actor_is_tenant_admin()
 RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT EXISTS (SELECT FROM @extschema@.memberships AS m
-                 JOIN @extschema@.principals AS p
-                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-                WHERE m.instance_id OPERATOR(pg_catalog.=) @extschema@.current_tenant()
-                  AND m.principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor()
-                  AND m.status OPERATOR(pg_catalog.=) 'active'
-                  AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
-                  AND p.status OPERATOR(pg_catalog.=) 'active')
+BEGIN
+	RETURN EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) @extschema@.current_tenant()
+	                  AND m.principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor()
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
+	                  AND p.status OPERATOR(pg_catalog.=) 'active');
+END
 $fn$;
 
 -- The audit log: an application reads its tenant's entries when the acting
 -- principal is one of the tenant's owners or admins.
 GRANT SELECT ON @extschema@.audit_log TO multitenant_app;
 CREATE POLICY tenant_admins_only ON @extschema@.audit_log AS RESTRICTIVE FOR SELECT TO multitenant_app
-	USING (@extschema@.actor_is_tenant_admin());
+	USING ((SELECT @extschema@.actor_is_tenant_admin()));
 
 -- Pushes one lifecycle event of the tenant, expecting the version read now
 -- (under the tenant lock).
 CREATE FUNCTION @extschema@.lifecycle_push(tenant text, event_type text, payload jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT FROM @extschema@.push('tenant', tenant, event_type, payload,
-                             expected_sequence => @extschema@.tenant_version(tenant),
-                             creator => @extschema@.current_actor(),
-                             instance_id => tenant)
+BEGIN
+	PERFORM @extschema@.push('tenant', tenant, event_type, payload,
+	                         expected_sequence => @extschema@.tenant_version(tenant),
+	                         creator => @extschema@.current_actor(),
+	                         instance_id => tenant);
+END
 $fn$;
 
 -- A principal's row as the audit log records it.
 CREATE FUNCTION @extschema@.principal_image(principal_id text)
 RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT pg_catalog.to_jsonb(p) FROM @extschema@.principals AS p
- WHERE p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) principal_image.principal_id
+BEGIN
+	RETURN (SELECT pg_catalog.to_jsonb(p) FROM @extschema@.principals AS p
+	         WHERE p.instance_id OPERATOR(pg_catalog.=) 'system'
+	           AND p.id OPERATOR(pg_catalog.=) principal_image.principal_id);
+END
 $fn$;
 
 CREATE FUNCTION @extschema@.membership_image(tenant text, principal_id text)
 RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT pg_catalog.to_jsonb(m) FROM @extschema@.memberships AS m
- WHERE m.instance_id OPERATOR(pg_catalog.=) membership_image.tenant
-   AND m.principal_id OPERATOR(pg_catalog.=) membership_image.principal_id
+BEGIN
+	RETURN (SELECT pg_catalog.to_jsonb(m) FROM @extschema@.memberships AS m
+	         WHERE m.instance_id OPERATOR(pg_catalog.=) membership_image.tenant
+	           AND m.principal_id OPERATOR(pg_catalog.=) membership_image.principal_id);
+END
 $fn$;
 
 -- The version of a principal's aggregate (in the system tenant).
 CREATE FUNCTION @extschema@.principal_version(principal_id text)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT COALESCE(pg_catalog.max(e.sequence), 0) FROM @extschema@.events AS e
- WHERE e.instance_id OPERATOR(pg_catalog.=) 'system'
-   AND e.aggregate_type OPERATOR(pg_catalog.=) 'principal'
-   AND e.aggregate_id OPERATOR(pg_catalog.=) principal_id
+BEGIN
+	RETURN COALESCE((SELECT e.sequence FROM @extschema@.events AS e
+	                  WHERE e.instance_id OPERATOR(pg_catalog.=) 'system'
+	                    AND e.aggregate_type OPERATOR(pg_catalog.=) 'principal'
+	                    AND e.aggregate_id OPERATOR(pg_catalog.=) principal_id
+	                  ORDER BY e.sequence DESC
+	                  LIMIT 1), 0);
+END
 $fn$;
 
 -- Pushes one event of a principal and records it in the system tenant's log.
@@ -2028,15 +2061,17 @@ SELECT @extschema@.register_reducer('@extschema@.invitations', 'instance.removed
 -- The first of roles that is not a custom role of the tenant, or NULL.
 CREATE FUNCTION @extschema@.missing_custom_role(tenant text, roles text[])
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT r.name FROM pg_catalog.unnest(roles) WITH ORDINALITY AS r(name, n)
- WHERE NOT EXISTS (SELECT FROM @extschema@.custom_roles AS c
-                    WHERE c.instance_id OPERATOR(pg_catalog.=) tenant
-                      AND c.name OPERATOR(pg_catalog.=) r.name)
- ORDER BY r.n
- LIMIT 1
+BEGIN
+	RETURN (SELECT r.name FROM pg_catalog.unnest(roles) WITH ORDINALITY AS r(name, n)
+	         WHERE NOT EXISTS (SELECT FROM @extschema@.custom_roles AS c
+	                            WHERE c.instance_id OPERATOR(pg_catalog.=) tenant
+	                              AND c.name OPERATOR(pg_catalog.=) r.name)
+	         ORDER BY r.n
+	         LIMIT 1);
+END
 $fn$;
 
 -- Gives a new member the custom roles an approval or invitation carried,

@@ -31,6 +31,7 @@
 #include <openssl/params.h>
 #endif
 
+#include "access/htup_details.h"
 #include "access/parallel.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -38,6 +39,7 @@
 #include "commands/trigger.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -479,11 +481,34 @@ blocked_tenant_status(const char *tenant)
 	return entry ? entry->status : NULL;
 }
 
+static AttrNumber
+get_status_attnum(TupleDesc desc)
+{
+	int			attnum = SPI_fnumber(desc, "status");
+
+	if (attnum <= 0)
+		elog(ERROR, "multitenant.tenants has no status column");
+	return (AttrNumber) attnum;
+}
+
+/* A registry row that is not active: its tenant is in the blocked set. */
+static bool
+row_blocks(HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		status = heap_getattr(tuple, get_status_attnum(desc), desc, &isnull);
+
+	return !isnull && strcmp(TextDatumGetCString(status), "active") != 0;
+}
+
 /*
- * The statement trigger of the registry: every backend's cache must drop
- * what it knows, and a rebuild or an instance.removed that deletes the
- * system tenant's row (which no event writes) gets it back, written as the
- * extension's owner whoever deleted it.
+ * The registry's triggers.  As a row trigger: every backend's cache of
+ * blocked tenants must drop what it knows when the row can change that set
+ * (a blocked row inserted, deleted, or updated from or to blocked), and only then, so
+ * that registrations of active tenants leave the caches and plans of other
+ * backends alone.  As a statement trigger after DELETE or TRUNCATE (a
+ * rebuild, an instance.removed): the system tenant's row, which no event
+ * writes, comes back, written as the extension's owner whoever deleted it.
  */
 Datum
 mt_tenants_changed(PG_FUNCTION_ARGS)
@@ -493,7 +518,20 @@ mt_tenants_changed(PG_FUNCTION_ARGS)
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "tenants_changed must be called as a trigger");
-	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	{
+		TupleDesc	desc = RelationGetDescr(trigdata->tg_relation);
+		bool		changes_blocked;
+
+		/* Only rows that are not active are in the set. */
+		changes_blocked = row_blocks(trigdata->tg_trigtuple, desc) ||
+			(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && row_blocks(trigdata->tg_newtuple, desc));
+		if (changes_blocked)
+			CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+		return PointerGetDatum(NULL);
+	}
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 	{
 		mt_spi_connect();

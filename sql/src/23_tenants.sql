@@ -77,7 +77,7 @@ $fn$;
 
 -- The row of the system tenant has no event: it comes with the extension,
 -- with fixed timestamps, so that every install and every upgrade holds the
--- same row, and the tenants_changed trigger (src/tenant_context.c) puts it
+-- same row, and the tenants_emptied trigger (src/tenant_context.c) puts it
 -- back whenever a rebuild or an instance.removed deletes it.  The operator
 -- functions refuse to change it, so it is always the extension's row (and
 -- pg_dump leaves it to CREATE EXTENSION).
@@ -107,16 +107,24 @@ SELECT @extschema@.enable_tenant_isolation('@extschema@.tenants');
 GRANT SELECT ON @extschema@.tenants TO multitenant_app, multitenant_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenants', $$WHERE id OPERATOR(pg_catalog.<>) 'system'$$);
 
--- Backends cache which tenants are suspended or inactive, so every change
--- invalidates the table's relcache entry; and whenever rows are deleted or
--- truncated (a rebuild, an instance.removed) it puts the system row back.
+-- Backends cache which tenants are suspended or inactive: a row whose
+-- change can alter that set (a status that changes, a suspended or inactive
+-- row inserted or deleted) invalidates the table's relcache entry, and only
+-- such a row, so that registering active tenants does not make every
+-- backend reload the registry and re-plan.  Whenever rows are deleted or
+-- truncated (a rebuild, an instance.removed) the statement trigger puts the
+-- system row back.
 CREATE FUNCTION @extschema@.tenants_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'mt_tenants_changed'
 LANGUAGE C;
 
 CREATE TRIGGER tenants_changed
-	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenants
+	AFTER INSERT OR UPDATE OR DELETE ON @extschema@.tenants
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.tenants_changed();
+
+CREATE TRIGGER tenants_emptied
+	AFTER DELETE OR TRUNCATE ON @extschema@.tenants
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tenants_changed();
 
 -- The trigger writes the system row.
@@ -182,13 +190,19 @@ $fn$;
 -- (aggregate_version reads the current tenant's, and an operator is in none).
 CREATE FUNCTION @extschema@.tenant_version(tenant text)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT COALESCE(pg_catalog.max(e.sequence), 0) FROM @extschema@.events AS e
- WHERE e.instance_id OPERATOR(pg_catalog.=) tenant
-   AND e.aggregate_type OPERATOR(pg_catalog.=) 'tenant'
-   AND e.aggregate_id OPERATOR(pg_catalog.=) tenant
+BEGIN
+	-- The newest event only: one probe of the primary key, however long the
+	-- tenant's history (PL/pgSQL keeps the plan).
+	RETURN COALESCE((SELECT e.sequence FROM @extschema@.events AS e
+	                  WHERE e.instance_id OPERATOR(pg_catalog.=) tenant
+	                    AND e.aggregate_type OPERATOR(pg_catalog.=) 'tenant'
+	                    AND e.aggregate_id OPERATOR(pg_catalog.=) tenant
+	                  ORDER BY e.sequence DESC
+	                  LIMIT 1), 0);
+END
 $fn$;
 
 CREATE FUNCTION @extschema@.create_tenant(

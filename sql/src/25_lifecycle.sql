@@ -78,6 +78,8 @@ CREATE TABLE @extschema@.memberships (
 
 -- The tenants of a principal, across tenants (the principals policy, has_role).
 CREATE INDEX memberships_principal_id_idx ON @extschema@.memberships (principal_id, instance_id);
+-- A tenant's owners (the invariant's check), admins and so on.
+CREATE INDEX memberships_instance_id_role_idx ON @extschema@.memberships (instance_id, role);
 
 SELECT @extschema@.enable_tenant_isolation('@extschema@.memberships');
 GRANT SELECT ON @extschema@.memberships TO multitenant_app, multitenant_admin;
@@ -241,13 +243,15 @@ SELECT @extschema@.register_reducer('@extschema@.principal_custom_roles', 'insta
 -- owner > admin > member > viewer; NULL for anything else.
 CREATE FUNCTION @extschema@.role_rank(role text)
 RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT CASE WHEN role OPERATOR(pg_catalog.=) 'owner' THEN 4
-            WHEN role OPERATOR(pg_catalog.=) 'admin' THEN 3
-            WHEN role OPERATOR(pg_catalog.=) 'member' THEN 2
-            WHEN role OPERATOR(pg_catalog.=) 'viewer' THEN 1 END
+BEGIN
+	RETURN CASE WHEN role OPERATOR(pg_catalog.=) 'owner' THEN 4
+	            WHEN role OPERATOR(pg_catalog.=) 'admin' THEN 3
+	            WHEN role OPERATOR(pg_catalog.=) 'member' THEN 2
+	            WHEN role OPERATOR(pg_catalog.=) 'viewer' THEN 1 END;
+END
 $fn$;
 
 -- The stored form of an e-mail address: trimmed and lower-case, one @, a dot
@@ -307,24 +311,26 @@ $fn$;
 -- user or an active client.
 CREATE FUNCTION @extschema@.tenant_keeps_owner(tenant text)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT EXISTS (SELECT FROM @extschema@.memberships AS m
-                 JOIN @extschema@.principals AS p
-                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
-                  AND m.role OPERATOR(pg_catalog.=) 'owner'
-                  AND m.status OPERATOR(pg_catalog.=) 'active'
-                  AND p.status OPERATOR(pg_catalog.=) 'active'
-                  AND p.verified)
-   AND EXISTS (SELECT FROM @extschema@.memberships AS m
-                 JOIN @extschema@.principals AS p
-                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
-                  AND m.status OPERATOR(pg_catalog.=) 'active'
-                  AND p.status OPERATOR(pg_catalog.=) 'active'
-                  AND (p.verified OR p.kind OPERATOR(pg_catalog.=) 'client'))
+BEGIN
+	RETURN EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
+	                  AND m.role OPERATOR(pg_catalog.=) 'owner'
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND p.status OPERATOR(pg_catalog.=) 'active'
+	                  AND p.verified)
+	   AND EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND p.status OPERATOR(pg_catalog.=) 'active'
+	                  AND (p.verified OR p.kind OPERATOR(pg_catalog.=) 'client'));
+END
 $fn$;
 
 -- Records a refused lifecycle change in the audit log (kept even though the
@@ -428,68 +434,81 @@ $fn$;
 -- those members only call it.
 CREATE FUNCTION @extschema@.actor_is_tenant_admin()
 RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT EXISTS (SELECT FROM @extschema@.memberships AS m
-                 JOIN @extschema@.principals AS p
-                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-                WHERE m.instance_id OPERATOR(pg_catalog.=) @extschema@.current_tenant()
-                  AND m.principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor()
-                  AND m.status OPERATOR(pg_catalog.=) 'active'
-                  AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
-                  AND p.status OPERATOR(pg_catalog.=) 'active')
+BEGIN
+	RETURN EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) @extschema@.current_tenant()
+	                  AND m.principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor()
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
+	                  AND p.status OPERATOR(pg_catalog.=) 'active');
+END
 $fn$;
 
 -- The audit log: an application reads its tenant's entries when the acting
 -- principal is one of the tenant's owners or admins.
 GRANT SELECT ON @extschema@.audit_log TO multitenant_app;
 CREATE POLICY tenant_admins_only ON @extschema@.audit_log AS RESTRICTIVE FOR SELECT TO multitenant_app
-	USING (@extschema@.actor_is_tenant_admin());
+	USING ((SELECT @extschema@.actor_is_tenant_admin()));
 
 -- Pushes one lifecycle event of the tenant, expecting the version read now
 -- (under the tenant lock).
 CREATE FUNCTION @extschema@.lifecycle_push(tenant text, event_type text, payload jsonb)
 RETURNS void
-LANGUAGE sql
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT FROM @extschema@.push('tenant', tenant, event_type, payload,
-                             expected_sequence => @extschema@.tenant_version(tenant),
-                             creator => @extschema@.current_actor(),
-                             instance_id => tenant)
+BEGIN
+	PERFORM @extschema@.push('tenant', tenant, event_type, payload,
+	                         expected_sequence => @extschema@.tenant_version(tenant),
+	                         creator => @extschema@.current_actor(),
+	                         instance_id => tenant);
+END
 $fn$;
 
 -- A principal's row as the audit log records it.
 CREATE FUNCTION @extschema@.principal_image(principal_id text)
 RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT pg_catalog.to_jsonb(p) FROM @extschema@.principals AS p
- WHERE p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) principal_image.principal_id
+BEGIN
+	RETURN (SELECT pg_catalog.to_jsonb(p) FROM @extschema@.principals AS p
+	         WHERE p.instance_id OPERATOR(pg_catalog.=) 'system'
+	           AND p.id OPERATOR(pg_catalog.=) principal_image.principal_id);
+END
 $fn$;
 
 CREATE FUNCTION @extschema@.membership_image(tenant text, principal_id text)
 RETURNS jsonb
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT pg_catalog.to_jsonb(m) FROM @extschema@.memberships AS m
- WHERE m.instance_id OPERATOR(pg_catalog.=) membership_image.tenant
-   AND m.principal_id OPERATOR(pg_catalog.=) membership_image.principal_id
+BEGIN
+	RETURN (SELECT pg_catalog.to_jsonb(m) FROM @extschema@.memberships AS m
+	         WHERE m.instance_id OPERATOR(pg_catalog.=) membership_image.tenant
+	           AND m.principal_id OPERATOR(pg_catalog.=) membership_image.principal_id);
+END
 $fn$;
 
 -- The version of a principal's aggregate (in the system tenant).
 CREATE FUNCTION @extschema@.principal_version(principal_id text)
 RETURNS bigint
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT COALESCE(pg_catalog.max(e.sequence), 0) FROM @extschema@.events AS e
- WHERE e.instance_id OPERATOR(pg_catalog.=) 'system'
-   AND e.aggregate_type OPERATOR(pg_catalog.=) 'principal'
-   AND e.aggregate_id OPERATOR(pg_catalog.=) principal_id
+BEGIN
+	RETURN COALESCE((SELECT e.sequence FROM @extschema@.events AS e
+	                  WHERE e.instance_id OPERATOR(pg_catalog.=) 'system'
+	                    AND e.aggregate_type OPERATOR(pg_catalog.=) 'principal'
+	                    AND e.aggregate_id OPERATOR(pg_catalog.=) principal_id
+	                  ORDER BY e.sequence DESC
+	                  LIMIT 1), 0);
+END
 $fn$;
 
 -- Pushes one event of a principal and records it in the system tenant's log.

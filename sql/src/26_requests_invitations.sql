@@ -163,15 +163,17 @@ SELECT @extschema@.register_reducer('@extschema@.invitations', 'instance.removed
 -- The first of roles that is not a custom role of the tenant, or NULL.
 CREATE FUNCTION @extschema@.missing_custom_role(tenant text, roles text[])
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $fn$
-SELECT r.name FROM pg_catalog.unnest(roles) WITH ORDINALITY AS r(name, n)
- WHERE NOT EXISTS (SELECT FROM @extschema@.custom_roles AS c
-                    WHERE c.instance_id OPERATOR(pg_catalog.=) tenant
-                      AND c.name OPERATOR(pg_catalog.=) r.name)
- ORDER BY r.n
- LIMIT 1
+BEGIN
+	RETURN (SELECT r.name FROM pg_catalog.unnest(roles) WITH ORDINALITY AS r(name, n)
+	         WHERE NOT EXISTS (SELECT FROM @extschema@.custom_roles AS c
+	                            WHERE c.instance_id OPERATOR(pg_catalog.=) tenant
+	                              AND c.name OPERATOR(pg_catalog.=) r.name)
+	         ORDER BY r.n
+	         LIMIT 1);
+END
 $fn$;
 
 -- Gives a new member the custom roles an approval or invitation carried,
