@@ -46,6 +46,7 @@ SQL_SOURCES = \
 	sql/src/24_audit.sql \
 	sql/src/25_lifecycle.sql \
 	sql/src/26_requests_invitations.sql \
+	sql/src/27_realms.sql \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 

@@ -35,7 +35,7 @@ GRANT SELECT ON tenant_tables TO PUBLIC;
 
 SELECT plan((SELECT 15 * count(*)::int + 7 FROM tenant_tables));
 
-SELECT is((SELECT count(*)::int FROM tenant_tables), 65, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests and invitations are tenant tables');
+SELECT is((SELECT count(*)::int FROM tenant_tables), 66, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests, invitations and realms are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
           ARRAY['event_types', 'principals', 'reducers'], 'the only non-tenant tables are the registries of reducers and declared event types, and the platform-wide principals');
