@@ -128,22 +128,26 @@ mt_validate_session(PG_FUNCTION_ARGS)
 			"       (s.last_seen_at OPERATOR(pg_catalog.+) (s.idle_timeout OPERATOR(pg_catalog./) 16::pg_catalog.float8))"
 			"         OPERATOR(pg_catalog.<) $2"
 			"  FROM multitenant.principal_sessions AS s"
-			"  JOIN multitenant.tenants AS t"
-			"    ON t.instance_id OPERATOR(pg_catalog.=) s.instance_id AND t.id OPERATOR(pg_catalog.=) s.instance_id"
-			"  JOIN multitenant.principals AS p"
-			"    ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) s.principal_id"
-			"  JOIN multitenant.memberships AS m"
-			"    ON m.instance_id OPERATOR(pg_catalog.=) s.instance_id AND m.principal_id OPERATOR(pg_catalog.=) s.principal_id"
-			"  JOIN multitenant.tenant_realms AS r"
-			"    ON r.instance_id OPERATOR(pg_catalog.=) s.instance_id AND r.id OPERATOR(pg_catalog.=) s.realm_id"
 			" WHERE s.token_hash OPERATOR(pg_catalog.=) $1"
 			"   AND s.status OPERATOR(pg_catalog.=) 'active'"
 			"   AND s.expires_at OPERATOR(pg_catalog.>) $2"
 			"   AND s.last_seen_at OPERATOR(pg_catalog.+) s.idle_timeout OPERATOR(pg_catalog.>) $2"
-			"   AND t.status OPERATOR(pg_catalog.=) 'active'"
-			"   AND p.status OPERATOR(pg_catalog.=) 'active'"
-			"   AND m.status OPERATOR(pg_catalog.=) 'active'"
-			"   AND r.enabled",
+			/*
+			 * Subplans, each a probe of a primary key once the session is
+			 * found: as joins, a plan kept from small tables started from
+			 * every principal.
+			 */
+			"   AND (SELECT t.status FROM multitenant.tenants AS t"
+			"         WHERE t.instance_id OPERATOR(pg_catalog.=) s.instance_id AND t.id OPERATOR(pg_catalog.=) s.instance_id)"
+			"       OPERATOR(pg_catalog.=) 'active'"
+			"   AND (SELECT p.status FROM multitenant.principals AS p"
+			"         WHERE p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) s.principal_id)"
+			"       OPERATOR(pg_catalog.=) 'active'"
+			"   AND (SELECT m.status FROM multitenant.memberships AS m"
+			"         WHERE m.instance_id OPERATOR(pg_catalog.=) s.instance_id AND m.principal_id OPERATOR(pg_catalog.=) s.principal_id)"
+			"       OPERATOR(pg_catalog.=) 'active'"
+			"   AND (SELECT r.enabled FROM multitenant.tenant_realms AS r"
+			"         WHERE r.instance_id OPERATOR(pg_catalog.=) s.instance_id AND r.id OPERATOR(pg_catalog.=) s.realm_id)",
 			2, types);
 	}
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
