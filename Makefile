@@ -22,6 +22,7 @@ OBJS = \
 	src/lockout.o \
 	src/encryption_keys.o \
 	src/audit.o \
+	src/sessions.o \
 	src/multitenant.o
 
 # The install script of the version under development is a build product:
@@ -46,6 +47,8 @@ SQL_SOURCES = \
 	sql/src/24_audit.sql \
 	sql/src/25_lifecycle.sql \
 	sql/src/26_requests_invitations.sql \
+	sql/src/27_realms.sql \
+	sql/src/28_sessions.sql \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 
@@ -86,10 +89,11 @@ src/event_store.o: src/catalog.h src/event_store.h src/multitenant.h src/reducer
 src/upgrade_repair.o: src/catalog.h src/reducer.h src/upgrade_repair.h
 src/rebuild.o: src/catalog.h src/event_store.h src/reducer.h src/upgrade_repair.h src/util.h
 src/lookups.o: src/catalog.h src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
-src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
+src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/tokens.h src/util.h
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
 src/audit.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
+src/sessions.o: src/catalog.h src/tenant_context.h src/tokens.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 

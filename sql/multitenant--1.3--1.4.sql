@@ -1,3 +1,520 @@
 /* multitenant 1.3 -> 1.4: realms and sessions */
 
 \echo Use "ALTER EXTENSION multitenant UPDATE TO '1.4'" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- Realms: multitenant.tenant_realms, a projection of tenant.realm.* events on
+-- the tenant's aggregate (sql/src/27_realms.sql).
+------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.tenant_realms (
+	instance_id   text        NOT NULL,
+	id            text        NOT NULL,
+	name          text        NOT NULL,
+	type          text        NOT NULL,
+	configuration jsonb       NOT NULL DEFAULT '{}',
+	source        text        NOT NULL DEFAULT 'api',
+	enabled       boolean     NOT NULL DEFAULT true,
+	created_at    timestamptz NOT NULL,
+	changed_at    timestamptz NOT NULL,
+	CONSTRAINT tenant_realms_pkey PRIMARY KEY (instance_id, id),
+	CONSTRAINT tenant_realms_name_key UNIQUE (instance_id, name),
+	CONSTRAINT tenant_realms_instance_id_check CHECK (instance_id OPERATOR(pg_catalog.<>) ''),
+	CONSTRAINT tenant_realms_id_check CHECK (id OPERATOR(pg_catalog.<>) ''),
+	CONSTRAINT tenant_realms_type_check
+		CHECK (type OPERATOR(pg_catalog.=) ANY (ARRAY['username_password', 'passkey', 'otp', 'ldap', 'oauth2'])),
+	CONSTRAINT tenant_realms_source_check CHECK (source OPERATOR(pg_catalog.=) ANY (ARRAY['api', 'file'])),
+	-- The directory types exist only as the operator's file declares them.
+	CONSTRAINT tenant_realms_file_type_check
+		CHECK (source OPERATOR(pg_catalog.=) 'file' OR NOT type OPERATOR(pg_catalog.=) ANY (ARRAY['ldap', 'oauth2'])),
+	CONSTRAINT tenant_realms_configuration_check
+		CHECK (pg_catalog.jsonb_typeof(configuration) OPERATOR(pg_catalog.=) 'object')
+);
+
+SELECT @extschema@.enable_tenant_isolation('@extschema@.tenant_realms');
+GRANT SELECT ON @extschema@.tenant_realms TO multitenant_app, multitenant_admin;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_realms', '');
+
+SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.added', 'insert',
+	set => $${"name": "multitenant.payload_text(e.payload, 'name')",
+	          "type": "multitenant.payload_text(e.payload, 'type')",
+	          "configuration": "COALESCE(e.payload OPERATOR(pg_catalog.->) 'configuration', '{}')",
+	          "source": "COALESCE(multitenant.payload_text(e.payload, 'source'), 'api')",
+	          "enabled": "COALESCE(multitenant.payload_bool(e.payload, 'enabled'), true)",
+	          "created_at": "e.created_at",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'realmId')"}$$);
+
+-- Absent keys leave the value as it is; an event that only names changed
+-- secrets moves changed_at.
+SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.changed', 'update',
+	set => $${"name": "COALESCE(multitenant.payload_text(e.payload, 'name'), t.name)",
+	          "configuration": "COALESCE(e.payload OPERATOR(pg_catalog.->) 'configuration', t.configuration)",
+	          "enabled": "COALESCE(multitenant.payload_bool(e.payload, 'enabled'), t.enabled)",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'realmId')"}$$);
+
+SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.enabled', 'update',
+	set => $${"enabled": "true", "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'realmId')"}$$);
+
+SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.disabled', 'update',
+	set => $${"enabled": "false", "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'realmId')"}$$);
+
+SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'instance.removed', 'delete',
+	match => '{}');
+
+-- Realm events stored before 1.4 become rows as a fresh install would have
+-- reduced them.
+SELECT @extschema@.rebuild_many(ARRAY['@extschema@.tenant_realms']::pg_catalog.regclass[]);
+
+
+------------------------------------------------------------------------------
+-- Sessions: multitenant.principal_sessions, a projection of tenant.session.*
+-- events on the tenant's aggregate, revoked by the membership and tenant
+-- events that end a principal's right to the tenant; create_session,
+-- rotate_session, revoke_session, validate_session (sql/src/28_sessions.sql);
+-- set_principal_status revokes a deactivated principal's sessions.
+------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.principal_sessions (
+	instance_id   text        NOT NULL,
+	id            text        NOT NULL,
+	principal_id  text        NOT NULL,
+	realm_id      text        NOT NULL,
+	kind          text        NOT NULL,
+	format        text        NOT NULL,
+	token_hash    bytea       NOT NULL,
+	status        text        NOT NULL DEFAULT 'active',
+	idle_timeout  interval    NOT NULL,
+	expires_at    timestamptz NOT NULL,
+	last_seen_at  timestamptz NOT NULL,
+	created_by    text,
+	rotated_at    timestamptz,
+	revoked_at    timestamptz,
+	revoke_reason text,
+	created_at    timestamptz NOT NULL,
+	changed_at    timestamptz NOT NULL,
+	CONSTRAINT principal_sessions_pkey PRIMARY KEY (instance_id, id),
+	CONSTRAINT principal_sessions_instance_id_check CHECK (instance_id OPERATOR(pg_catalog.<>) ''),
+	CONSTRAINT principal_sessions_kind_check CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['browser', 'service'])),
+	CONSTRAINT principal_sessions_format_check CHECK (format OPERATOR(pg_catalog.=) ANY (ARRAY['opaque'])),
+	CONSTRAINT principal_sessions_status_check CHECK (status OPERATOR(pg_catalog.=) ANY (ARRAY['active', 'revoked'])),
+	CONSTRAINT principal_sessions_token_hash_check CHECK (pg_catalog.length(token_hash) OPERATOR(pg_catalog.=) 32),
+	CONSTRAINT principal_sessions_idle_timeout_check CHECK (idle_timeout OPERATOR(pg_catalog.>) '0'::pg_catalog.interval)
+);
+
+-- A token is looked up before its tenant is known, and names one session
+-- across all tenants.
+CREATE UNIQUE INDEX principal_sessions_token_hash_key ON @extschema@.principal_sessions (token_hash);
+-- The sessions a membership change or a deactivation revokes.
+CREATE INDEX principal_sessions_principal_id_idx ON @extschema@.principal_sessions (principal_id, instance_id);
+
+SELECT @extschema@.enable_tenant_isolation('@extschema@.principal_sessions');
+GRANT SELECT (instance_id, id, principal_id, realm_id, kind, format, status, idle_timeout, expires_at, last_seen_at,
+              created_by, rotated_at, revoked_at, revoke_reason, created_at, changed_at)
+	ON @extschema@.principal_sessions TO multitenant_app;
+GRANT SELECT ON @extschema@.principal_sessions TO multitenant_admin;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.principal_sessions', '');
+
+-- Inside its tenant the application sees a session as its principal, or as
+-- one of the tenant's owners or admins.
+CREATE POLICY principal_sessions_visibility ON @extschema@.principal_sessions AS RESTRICTIVE FOR SELECT TO multitenant_app
+	USING (principal_id OPERATOR(pg_catalog.=) (SELECT @extschema@.current_actor())
+	       OR (SELECT @extschema@.actor_is_tenant_admin()));
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.session.added', 'insert',
+	set => $${"principal_id": "multitenant.payload_text(e.payload, 'principalId')",
+	          "realm_id": "multitenant.payload_text(e.payload, 'realmId')",
+	          "kind": "multitenant.payload_text(e.payload, 'kind')",
+	          "format": "multitenant.payload_text(e.payload, 'format')",
+	          "token_hash": "multitenant.payload_sha256(e.payload, 'tokenHash')",
+	          "status": "'active'",
+	          "idle_timeout": "multitenant.payload_text(e.payload, 'idleTimeout')::pg_catalog.interval",
+	          "expires_at": "multitenant.payload_timestamptz(e.payload, 'expiresAt')",
+	          "last_seen_at": "e.created_at",
+	          "created_by": "multitenant.payload_text(e.payload, 'createdBy')",
+	          "created_at": "e.created_at",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'sessionId')"}$$);
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.session.rotated', 'update',
+	set => $${"token_hash": "multitenant.payload_sha256(e.payload, 'tokenHash')",
+	          "rotated_at": "e.created_at",
+	          "last_seen_at": "e.created_at",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'sessionId')"}$$,
+	"when" => $$t.status OPERATOR(pg_catalog.=) 'active'$$);
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.session.revoked', 'update',
+	set => $${"status": "'revoked'",
+	          "revoked_at": "e.created_at",
+	          "revoke_reason": "multitenant.payload_text(e.payload, 'reason')",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"id": "multitenant.payload_text(e.payload, 'sessionId')"}$$,
+	"when" => $$t.status OPERATOR(pg_catalog.=) 'active'$$);
+
+-- The events that end a principal's right to the tenant end its sessions
+-- there; a later reactivation does not bring them back.
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.member.removed', 'update',
+	set => $${"status": "'revoked'", "revoked_at": "e.created_at", "revoke_reason": "'membership removed'",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"principal_id": "multitenant.payload_text(e.payload, 'principalId')"}$$,
+	"when" => $$t.status OPERATOR(pg_catalog.=) 'active'$$);
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.member.suspended', 'update',
+	set => $${"status": "'revoked'", "revoked_at": "e.created_at", "revoke_reason": "'membership suspended'",
+	          "changed_at": "e.created_at"}$$,
+	match => $${"principal_id": "multitenant.payload_text(e.payload, 'principalId')"}$$,
+	"when" => $$t.status OPERATOR(pg_catalog.=) 'active'$$);
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.suspended', 'update',
+	set => $${"status": "'revoked'", "revoked_at": "e.created_at", "revoke_reason": "'tenant suspended'",
+	          "changed_at": "e.created_at"}$$,
+	match => '{}',
+	"when" => $$t.status OPERATOR(pg_catalog.=) 'active'$$);
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'tenant.deactivated', 'update',
+	set => $${"status": "'revoked'", "revoked_at": "e.created_at", "revoke_reason": "'tenant deactivated'",
+	          "changed_at": "e.created_at"}$$,
+	match => '{}',
+	"when" => $$t.status OPERATOR(pg_catalog.=) 'active'$$);
+
+SELECT @extschema@.register_reducer('@extschema@.principal_sessions', 'instance.removed', 'delete',
+	match => '{}');
+
+------------------------------------------------------------------------------
+-- Shared steps.
+------------------------------------------------------------------------------
+
+-- Pushes one event of a session and records the change in the tenant's log;
+-- the log's images leave the token's hash out.
+CREATE FUNCTION @extschema@.session_push(tenant text, session_id text, event_type text, payload jsonb)
+RETURNS @extschema@.principal_sessions
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	before jsonb;
+	result @extschema@.principal_sessions;
+BEGIN
+	SELECT pg_catalog.to_jsonb(s) OPERATOR(pg_catalog.-) 'token_hash' INTO before FROM @extschema@.principal_sessions AS s
+	 WHERE s.instance_id OPERATOR(pg_catalog.=) tenant AND s.id OPERATOR(pg_catalog.=) session_id;
+	PERFORM @extschema@.lifecycle_push(tenant, event_type,
+		pg_catalog.jsonb_build_object('sessionId', session_id) OPERATOR(pg_catalog.||) payload);
+	SELECT s.* INTO STRICT result FROM @extschema@.principal_sessions AS s
+	 WHERE s.instance_id OPERATOR(pg_catalog.=) tenant AND s.id OPERATOR(pg_catalog.=) session_id;
+	PERFORM @extschema@.audit_lifecycle(tenant, event_type, 'multitenant.principal_sessions',
+		pg_catalog.jsonb_build_object('instance_id', tenant, 'id', session_id),
+		before, pg_catalog.to_jsonb(result) OPERATOR(pg_catalog.-) 'token_hash', payload OPERATOR(pg_catalog.->>) 'reason');
+	RETURN result;
+END
+$fn$;
+
+-- The session a token names, if it is active, unexpired and of the current
+-- tenant (when one is entered); else the one refusal every bad token
+-- gets.  Nothing tells a caller why.
+CREATE FUNCTION @extschema@.session_by_token(token text)
+RETURNS @extschema@.principal_sessions
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	entered CONSTANT text := @extschema@.current_tenant();
+	found_session @extschema@.principal_sessions;
+BEGIN
+	IF token IS NOT NULL AND pg_catalog.octet_length(token) OPERATOR(pg_catalog.<=) 256 THEN
+		SELECT s.* INTO found_session FROM @extschema@.principal_sessions AS s
+		 WHERE s.token_hash OPERATOR(pg_catalog.=) pg_catalog.sha256(pg_catalog.convert_to(token, 'UTF8'))
+		   AND s.status OPERATOR(pg_catalog.=) 'active'
+		   AND s.expires_at OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()
+		   AND s.last_seen_at OPERATOR(pg_catalog.+) s.idle_timeout OPERATOR(pg_catalog.>) pg_catalog.statement_timestamp()
+		   AND (entered IS NULL OR s.instance_id OPERATOR(pg_catalog.=) entered);
+		IF FOUND THEN
+			RETURN found_session;
+		END IF;
+	END IF;
+	RAISE EXCEPTION 'invalid session token' USING ERRCODE = '28000';
+END
+$fn$;
+
+------------------------------------------------------------------------------
+-- Session functions.
+------------------------------------------------------------------------------
+
+-- A new session of an active member of the tenant in one of its enabled
+-- realms, after the application has authenticated the principal.  The
+-- application creates it inside the tenant (or the operator, anywhere);
+-- with an acting principal other than the session's, only an owner or admin
+-- may.  The token (prefix "mts_", 256 random bits) is returned here only.
+CREATE FUNCTION @extschema@.create_session(
+	principal_id text,
+	realm_id text,
+	kind text DEFAULT 'browser',
+	idle_timeout interval DEFAULT '30 minutes',
+	absolute_timeout interval DEFAULT '12 hours',
+	format text DEFAULT 'opaque',
+	tenant text DEFAULT @extschema@.current_tenant(),
+	OUT session_id text,
+	OUT token text,
+	OUT expires_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	action CONSTANT text := 'tenant.session.added';
+	actor CONSTANT text := @extschema@.current_actor();
+	registry @extschema@.tenants;
+	realm_enabled boolean;
+BEGIN
+	IF principal_id IS NULL OR realm_id IS NULL OR kind IS NULL OR idle_timeout IS NULL
+	   OR absolute_timeout IS NULL OR format IS NULL THEN
+		RAISE EXCEPTION 'create_session: principal_id, realm_id, kind, idle_timeout, absolute_timeout and format must not be null (tenant "%")', tenant
+			USING ERRCODE = '22004';
+	END IF;
+	IF NOT kind OPERATOR(pg_catalog.=) ANY (ARRAY['browser', 'service']) THEN
+		RAISE EXCEPTION 'invalid session kind "%"', pg_catalog.left(kind, 100)
+			USING ERRCODE = '22023', HINT = 'The kind is browser or service.';
+	END IF;
+	IF format OPERATOR(pg_catalog.<>) 'opaque' THEN
+		RAISE EXCEPTION 'invalid session token format "%"', pg_catalog.left(format, 100)
+			USING ERRCODE = '22023', HINT = 'The format is opaque.';
+	END IF;
+	IF NOT pg_catalog.isfinite(idle_timeout) OR NOT pg_catalog.isfinite(absolute_timeout)
+	   OR idle_timeout OPERATOR(pg_catalog.<=) '0'::pg_catalog.interval
+	   OR absolute_timeout OPERATOR(pg_catalog.<=) '0'::pg_catalog.interval
+	   OR absolute_timeout OPERATOR(pg_catalog.>) '1 year'::pg_catalog.interval THEN
+		RAISE EXCEPTION 'session lifetimes for principal "%" must be positive (idle %, absolute %)', principal_id, idle_timeout, absolute_timeout
+			USING ERRCODE = '22023', HINT = 'The absolute lifetime is at most one year.';
+	END IF;
+	IF idle_timeout OPERATOR(pg_catalog.>) absolute_timeout THEN
+		RAISE EXCEPTION 'idle lifetime % of a session for principal "%" exceeds its absolute lifetime %', idle_timeout, principal_id, absolute_timeout
+			USING ERRCODE = '22023';
+	END IF;
+	registry := @extschema@.lock_tenant(tenant, 'create_session');
+	IF NOT @extschema@.caller_is_operator() THEN
+		IF tenant IS DISTINCT FROM @extschema@.current_tenant() THEN
+			RAISE EXCEPTION 'permission denied for function multitenant.create_session'
+				USING ERRCODE = '42501', DETAIL = pg_catalog.format('Tenant "%s" is not the current tenant.', tenant);
+		END IF;
+		IF actor IS NOT NULL AND actor OPERATOR(pg_catalog.<>) principal_id THEN
+			PERFORM @extschema@.require_member_role(tenant, 'admin', 'create_session');
+		END IF;
+	END IF;
+	IF registry.status OPERATOR(pg_catalog.<>) 'active' THEN
+		RAISE EXCEPTION 'tenant "%" is % and gives no sessions', tenant, registry.status USING ERRCODE = '55000';
+	END IF;
+	PERFORM @extschema@.active_principal(principal_id, 'create_session');
+	IF NOT EXISTS (SELECT FROM @extschema@.memberships AS m
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant AND m.principal_id OPERATOR(pg_catalog.=) principal_id
+	                  AND m.status OPERATOR(pg_catalog.=) 'active') THEN
+		PERFORM @extschema@.refuse_lifecycle(tenant, action, 'multitenant.principal_sessions',
+			pg_catalog.jsonb_build_object('instance_id', tenant, 'principal_id', principal_id),
+			'not an active member', '55000',
+			pg_catalog.format('principal "%s" is not an active member of tenant "%s"', principal_id, tenant));
+	END IF;
+	SELECT r.enabled INTO realm_enabled FROM @extschema@.tenant_realms AS r
+	 WHERE r.instance_id OPERATOR(pg_catalog.=) tenant AND r.id OPERATOR(pg_catalog.=) realm_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'realm "%" does not exist in tenant "%"', realm_id, tenant USING ERRCODE = '42704';
+	END IF;
+	IF NOT realm_enabled THEN
+		RAISE EXCEPTION 'realm "%" of tenant "%" is disabled', realm_id, tenant USING ERRCODE = '55000';
+	END IF;
+
+	session_id := pg_catalog.gen_random_uuid()::pg_catalog.text;
+	token := @extschema@.issue_secret('mts_');
+	expires_at := pg_catalog.now() OPERATOR(pg_catalog.+) absolute_timeout;
+	PERFORM @extschema@.session_push(tenant, session_id, action,
+		pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(
+			'principalId', principal_id, 'realmId', realm_id, 'kind', kind, 'format', format,
+			'tokenHash', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(token, 'UTF8')), 'hex'),
+			'idleTimeout', idle_timeout::pg_catalog.text, 'expiresAt', expires_at, 'createdBy', actor)));
+END
+$fn$;
+
+-- A new token for the session the token names; the old one is dead at once.
+-- The token is the proof: whoever holds it may rotate it.
+CREATE FUNCTION @extschema@.rotate_session(token text, OUT session_id text, OUT new_token text, OUT expires_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	found_session @extschema@.principal_sessions;
+BEGIN
+	found_session := @extschema@.session_by_token(token);
+	PERFORM @extschema@.lock_tenant(found_session.instance_id, 'rotate_session');
+	-- Under the tenant's lock: a rotation or revocation that committed
+	-- meanwhile wins.
+	found_session := @extschema@.session_by_token(token);
+	new_token := @extschema@.issue_secret('mts_');
+	PERFORM @extschema@.session_push(found_session.instance_id, found_session.id, 'tenant.session.rotated',
+		pg_catalog.jsonb_build_object(
+			'tokenHash', pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(new_token, 'UTF8')), 'hex')));
+	session_id := found_session.id;
+	expires_at := found_session.expires_at;
+END
+$fn$;
+
+-- Ends a session: its principal (the acting principal), an owner or admin
+-- of the tenant, or the operator.
+CREATE FUNCTION @extschema@.revoke_session(session_id text, reason text DEFAULT NULL, tenant text DEFAULT @extschema@.current_tenant())
+RETURNS @extschema@.principal_sessions
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	target @extschema@.principal_sessions;
+BEGIN
+	IF session_id IS NULL THEN
+		RAISE EXCEPTION 'revoke_session: session_id must not be null (tenant "%")', tenant USING ERRCODE = '22004';
+	END IF;
+	PERFORM @extschema@.lock_tenant(tenant, 'revoke_session');
+	SELECT s.* INTO target FROM @extschema@.principal_sessions AS s
+	 WHERE s.instance_id OPERATOR(pg_catalog.=) tenant AND s.id OPERATOR(pg_catalog.=) session_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'session "%" does not exist in tenant "%"', session_id, tenant USING ERRCODE = '42704';
+	END IF;
+	IF @extschema@.caller_is_operator()
+	   OR (tenant OPERATOR(pg_catalog.=) @extschema@.current_tenant()
+	       AND target.principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor()) THEN
+		NULL;
+	ELSE
+		PERFORM @extschema@.require_member_role(tenant, 'admin', 'revoke_session');
+	END IF;
+	IF target.status OPERATOR(pg_catalog.<>) 'active' THEN
+		RETURN target;
+	END IF;
+	RETURN @extschema@.session_push(tenant, session_id, 'tenant.session.revoked',
+		pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object('reason', reason)));
+END
+$fn$;
+
+-- Revokes every active session of a principal, in every tenant (its
+-- deactivation); each tenant is locked first, in one order.
+CREATE FUNCTION @extschema@.revoke_principal_sessions(principal_id text, reason text)
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	tenant text;
+	sid text;
+	n integer := 0;
+BEGIN
+	FOR tenant IN
+		SELECT DISTINCT s.instance_id FROM @extschema@.principal_sessions AS s
+		 WHERE s.principal_id OPERATOR(pg_catalog.=) principal_id AND s.status OPERATOR(pg_catalog.=) 'active'
+		 ORDER BY 1
+	LOOP
+		PERFORM @extschema@.lock_tenant(tenant, 'revoke_principal_sessions');
+		FOR sid IN
+			SELECT s.id FROM @extschema@.principal_sessions AS s
+			 WHERE s.instance_id OPERATOR(pg_catalog.=) tenant AND s.principal_id OPERATOR(pg_catalog.=) principal_id
+			   AND s.status OPERATOR(pg_catalog.=) 'active'
+			 ORDER BY s.id
+		LOOP
+			PERFORM @extschema@.session_push(tenant, sid, 'tenant.session.revoked',
+				pg_catalog.jsonb_build_object('reason', reason));
+			n := n OPERATOR(pg_catalog.+) 1;
+		END LOOP;
+	END LOOP;
+	RETURN n;
+END
+$fn$;
+
+-- validate_session(token, enter): the tenant, principal, realm, kind and
+-- expiry of a valid token (active, within both lifetimes, of an active
+-- member and principal, in an enabled realm of an active tenant); with
+-- enter, the tenant and the principal as actor are entered for the rest of
+-- the transaction, as a lookup's tenant_token does.  Every bad token gets
+-- the same 28000 and enters nothing.
+CREATE FUNCTION @extschema@.validate_session(token text, enter boolean DEFAULT false)
+RETURNS TABLE (tenant text, principal_id text, realm_id text, kind text, expires_at timestamptz, session_id text)
+AS 'MODULE_PATHNAME', 'mt_validate_session'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+
+CREATE OR REPLACE FUNCTION @extschema@.set_principal_status(id text, status text, reason text DEFAULT NULL)
+RETURNS @extschema@.principals
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+#variable_conflict use_variable
+DECLARE
+	existing @extschema@.principals;
+	keeping text[] := '{}';
+	tenant text;
+	result @extschema@.principals;
+BEGIN
+	PERFORM @extschema@.require_principal_self(id, 'set_principal_status');
+	IF status IS NULL THEN
+		RAISE EXCEPTION 'status of principal "%" must not be null', id USING ERRCODE = '22004';
+	END IF;
+	IF NOT status OPERATOR(pg_catalog.=) ANY (ARRAY['active', 'inactive']) THEN
+		RAISE EXCEPTION 'invalid status "%" for principal "%"', status, id
+			USING ERRCODE = '22023', HINT = 'The status is active or inactive.';
+	END IF;
+	SELECT p.* INTO STRICT existing FROM @extschema@.principals AS p
+	 WHERE p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) id;
+	IF existing.status OPERATOR(pg_catalog.=) status THEN
+		RAISE EXCEPTION 'principal "%" is already %', id, status USING ERRCODE = '55000';
+	END IF;
+	IF status OPERATOR(pg_catalog.=) 'active' AND NOT @extschema@.caller_is_operator() THEN
+		PERFORM @extschema@.refuse_lifecycle('system', 'principal.reactivated', 'multitenant.principals',
+			pg_catalog.jsonb_build_object('instance_id', 'system', 'id', id),
+			'only the operator reactivates a principal', '42501',
+			pg_catalog.format('permission denied to reactivate principal "%s"', id),
+			'Only the operator reactivates a principal.');
+	END IF;
+	IF status OPERATOR(pg_catalog.=) 'inactive' THEN
+		keeping := @extschema@.lock_principal_tenants(id, 'set_principal_status');
+	END IF;
+	result := @extschema@.principal_push(id,
+		CASE status WHEN 'active' THEN 'principal.reactivated' ELSE 'principal.deactivated' END,
+		CASE WHEN reason IS NULL THEN NULL ELSE pg_catalog.jsonb_build_object('reason', reason) END,
+		@extschema@.principal_version(id));
+	-- Its sessions end with it, in every tenant (see 28_sessions.sql).
+	IF status OPERATOR(pg_catalog.=) 'inactive' THEN
+		PERFORM @extschema@.revoke_principal_sessions(id, 'principal deactivated');
+	END IF;
+	FOREACH tenant IN ARRAY keeping LOOP
+		PERFORM @extschema@.check_tenant_invariant(tenant, true, 'principal.deactivated',
+			pg_catalog.jsonb_build_object('instance_id', tenant, 'principal_id', id));
+	END LOOP;
+	RETURN result;
+END
+$fn$;
+
+-- Session events stored before 1.4 become rows as a fresh install would
+-- have reduced them.
+SELECT @extschema@.rebuild_many(ARRAY['@extschema@.principal_sessions']::pg_catalog.regclass[]);
+
+REVOKE ALL ON FUNCTION
+	@extschema@.session_push(text, text, text, jsonb),
+	@extschema@.session_by_token(text),
+	@extschema@.create_session(text, text, text, interval, interval, text, text),
+	@extschema@.rotate_session(text),
+	@extschema@.revoke_session(text, text, text),
+	@extschema@.revoke_principal_sessions(text, text),
+	@extschema@.validate_session(text, boolean)
+FROM PUBLIC;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.create_session(text, text, text, interval, interval, text, text),
+	@extschema@.rotate_session(text),
+	@extschema@.revoke_session(text, text, text),
+	@extschema@.validate_session(text, boolean)
+TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.session_push(text, text, text, jsonb),
+	@extschema@.session_by_token(text),
+	@extschema@.revoke_principal_sessions(text, text)
+TO multitenant_admin;

@@ -66,6 +66,8 @@ PG_FUNCTION_INFO_V1(mt_current_actor);
 
 #define HMAC_HEX_LEN (PG_SHA256_DIGEST_LENGTH * 2)
 
+static void append_hex(StringInfo buf, const char *value);
+
 /* multitenant.tenant: the tenant, or in signed mode the token. */
 static char *tenant_setting = NULL;
 
@@ -993,6 +995,55 @@ enter_tenant_token(const char *token)
 	set_context_setting("multitenant.tenant", mt_require_signed_context ? token : tenant, true);
 	if (!mt_require_signed_context)
 		set_context_setting("multitenant.actor", actor ? actor : "", true);
+}
+
+/*
+ * Enters tenant with actor for the rest of the current transaction, for a
+ * caller that has authenticated them itself (a session token): the same
+ * entry as a tenant token's, under the same rules.  In signed mode the
+ * setting holds a token signed here, valid until expires (Unix seconds).
+ */
+void
+mt_enter_tenant(const char *tenant, const char *actor, pg_time_t expires)
+{
+	const char *current;
+	char	   *value;
+
+	mt_check_identifier(tenant, "tenant id");
+	mt_check_identifier(actor, "actor");
+	if (mt_require_signed_context)
+		require_signing();
+	require_enterable(tenant);
+	current = current_tenant_internal(true);
+	if (current != NULL && strcmp(current, tenant) != 0 && !mt_caller_is_admin())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot enter tenant \"%s\": tenant \"%s\" is already entered", tenant, current),
+				 errhint("Validate the session in a statement of its own, or in a transaction that has not entered another tenant.")));
+	if (mt_require_signed_context)
+	{
+		StringInfoData token;
+		StringInfoData message;
+		char		hex[HMAC_HEX_LEN + 1];
+
+		initStringInfo(&token);
+		appendStringInfoString(&token, TOKEN_V2_PREFIX);
+		append_hex(&token, tenant);
+		appendStringInfoChar(&token, '.');
+		append_hex(&token, actor);
+		appendStringInfo(&token, ".%lld", (long long) expires);
+		initStringInfo(&message);
+		appendBinaryStringInfo(&message, TOKEN_V2_LABEL, sizeof(TOKEN_V2_LABEL));
+		appendBinaryStringInfo(&message, token.data, token.len);
+		compute_token_hmac(message.data, message.len, hex);
+		appendStringInfo(&token, ".%s", hex);
+		value = token.data;
+	}
+	else
+		value = pstrdup(tenant);
+	set_context_setting("multitenant.tenant", value, true);
+	if (!mt_require_signed_context)
+		set_context_setting("multitenant.actor", actor, true);
 }
 
 /*

@@ -29,6 +29,7 @@
 #include "catalog.h"
 #include "lookups.h"
 #include "tenant_context.h"
+#include "tokens.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_create_pat);
@@ -47,14 +48,15 @@ PG_FUNCTION_INFO_V1(mt_issue_secret);
 static SPIPlanPtr push_pat_plan = NULL;
 static SPIPlanPtr authenticate_plan = NULL;
 
-static void
-sha256(const char *data, size_t len, unsigned char *digest)
+/* SHA-256 of a token, as stored for personal access tokens and sessions. */
+void
+mt_sha256(const char *data, size_t len, unsigned char *digest)
 {
 	unsigned int digest_len = 0;
 
 	if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
 		digest_len != PG_SHA256_DIGEST_LENGTH)
-		elog(ERROR, "could not compute SHA-256 of a personal access token");
+		elog(ERROR, "could not compute SHA-256 of a token");
 }
 
 static void
@@ -175,7 +177,7 @@ mt_create_pat(PG_FUNCTION_ARGS)
 
 	token = new_secret(PAT_PREFIX);
 	strong_random(token_id, sizeof(token_id));
-	sha256(token, strlen(token), digest);
+	mt_sha256(token, strlen(token), digest);
 	hex_encode((const char *) digest, sizeof(digest), digest_hex);
 	digest_hex[sizeof(digest_hex) - 1] = '\0';
 	hex_encode((const char *) token_id, sizeof(token_id), token_id_hex);
@@ -246,7 +248,7 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 
 	if (strlen(token) <= PAT_MAXLEN)
 	{
-		sha256(token, strlen(token), digest);
+		mt_sha256(token, strlen(token), digest);
 		hash = palloc(VARHDRSZ + sizeof(digest));
 		SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
 		memcpy(VARDATA(hash), digest, sizeof(digest));

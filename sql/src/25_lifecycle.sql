@@ -805,6 +805,10 @@ BEGIN
 		CASE status WHEN 'active' THEN 'principal.reactivated' ELSE 'principal.deactivated' END,
 		CASE WHEN reason IS NULL THEN NULL ELSE pg_catalog.jsonb_build_object('reason', reason) END,
 		@extschema@.principal_version(id));
+	-- Its sessions end with it, in every tenant (see 28_sessions.sql).
+	IF status OPERATOR(pg_catalog.=) 'inactive' THEN
+		PERFORM @extschema@.revoke_principal_sessions(id, 'principal deactivated');
+	END IF;
 	FOREACH tenant IN ARRAY keeping LOOP
 		PERFORM @extschema@.check_tenant_invariant(tenant, true, 'principal.deactivated',
 			pg_catalog.jsonb_build_object('instance_id', tenant, 'principal_id', id));

@@ -130,3 +130,19 @@ GRANT EXECUTE ON FUNCTION
 TO multitenant_app, multitenant_admin;
 
 GRANT EXECUTE ON FUNCTION @extschema@.expire_join_requests() TO multitenant_admin;
+
+-- Sessions: the functions authorize their callers themselves (the tenant
+-- entered, the acting principal, the token held); their internal steps are
+-- the operator's.
+GRANT EXECUTE ON FUNCTION
+	@extschema@.create_session(text, text, text, interval, interval, text, text),
+	@extschema@.rotate_session(text),
+	@extschema@.revoke_session(text, text, text),
+	@extschema@.validate_session(text, boolean)
+TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.session_push(text, text, text, jsonb),
+	@extschema@.session_by_token(text),
+	@extschema@.revoke_principal_sessions(text, text)
+TO multitenant_admin;

@@ -199,9 +199,11 @@ SELECT CASE tbl
 		                                                    'tokenHash', length(j -> 'payload' ->> 'tokenHash')))
 		                         -- made by request_join, invite and the clock
 		                         WHEN j ->> 'event_type' LIKE 'tenant.request.%' OR j ->> 'event_type' LIKE 'tenant.invitation.%'
+		                              OR j ->> 'event_type' LIKE 'tenant.session.%'
 		                              OR j ->> 'event_type' = 'tenant.member.added'
 		                         THEN jsonb_build_object('payload', (j -> 'payload')
 		                              || jsonb_strip_nulls(jsonb_build_object('requestId', length(j -> 'payload' ->> 'requestId'),
+		                                                                      'sessionId', length(j -> 'payload' ->> 'sessionId'),
 		                                                                      'invitationId', length(j -> 'payload' ->> 'invitationId'),
 		                                                                      'tokenHash', length(j -> 'payload' ->> 'tokenHash'),
 		                                                                      'acceptedAt', (j -> 'payload') ? 'acceptedAt')))
@@ -211,12 +213,14 @@ SELECT CASE tbl
 	WHEN 'multitenant.reducers' THEN j - 'id'
 	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
 	WHEN 'multitenant.audit_log' THEN
-		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships')
+		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships',
+		                                                 'multitenant.principal_sessions')
 		                   THEN jsonb_build_object('target_key', jsonb_typeof(j -> 'target_key'), 'before', jsonb_typeof(j -> 'before'),
 		                                           'after', jsonb_typeof(j -> 'after'))
 		                   ELSE '{}' END
 	WHEN 'multitenant.join_requests' THEN j || jsonb_build_object('id', length(j ->> 'id'))
 	WHEN 'multitenant.invitations' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
+	WHEN 'multitenant.principal_sessions' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.memberships' THEN
 		j || jsonb_build_object('accepted_at', j ? 'accepted_at' AND j -> 'accepted_at' <> 'null',
 		                        'last_active_at', j ? 'last_active_at' AND j -> 'last_active_at' <> 'null')
@@ -233,7 +237,8 @@ BEGIN
 	                                                         'multitenant.personal_access_tokens_projection'::regclass,
 	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass,
 	                                                         'multitenant.join_requests'::regclass, 'multitenant.invitations'::regclass,
-	                                                         'multitenant.memberships'::regclass)
+	                                                         'multitenant.memberships'::regclass,
+	                                                         'multitenant.principal_sessions'::regclass)
 	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
 	                                          ELSE 'r::text' END,
 	                                     c.oid::regclass)
@@ -860,6 +865,43 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.missing_custom_role('sp-l', ARRAY['sp-role', 'nope', 'other']), multitenant.missing_custom_role('sp-l', ARRAY['sp-role'])$$, true),
 ('multitenant.grant_carried_custom_roles(text,text,text[],text)', 'grant_carried_custom_roles', NULL, NULL, '{}',
  $$SELECT multitenant.grant_carried_custom_roles('sp-l', 'sp-admin', ARRAY['sp-role', 'sp-role'], 'sp-owner')$$, true);
+
+-- Sessions: a realm of the lifecycle tenant and a session of its admin whose
+-- token the cases know.
+DO $$
+BEGIN
+	PERFORM multitenant.push('tenant', 'sp-l', 'tenant.realm.added',
+		'{"realmId": "sp-realm", "name": "staff", "type": "username_password"}', instance_id => 'sp-l');
+	PERFORM multitenant.push('tenant', 'sp-l', 'tenant.session.added',
+		jsonb_build_object('sessionId', 'sp-sess', 'principalId', 'sp-admin', 'realmId', 'sp-realm', 'kind', 'browser',
+		                   'format', 'opaque', 'tokenHash', encode(sha256(convert_to('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'UTF8')), 'hex'),
+		                   'idleTimeout', '1 year', 'expiresAt', '2999-01-01T00:00:00Z'),
+		instance_id => 'sp-l');
+END $$;
+
+INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
+('multitenant.create_session(text,text,text,interval,interval,text,text)', 'create_session', 'mt_sp_app', 'sp-l',
+ ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT pg_catalog.left(s.token, 4), pg_catalog.length(s.token), pg_catalog.length(s.session_id)
+     FROM multitenant.create_session('sp-admin', 'sp-realm', 'service', '5 minutes', '1 hour') AS s$$, true),
+('multitenant.create_session(text,text,text,interval,interval,text,text)', 'create_session for a non-member', 'mt_sp_app', 'sp-l', '{}',
+ $$SELECT s.session_id FROM multitenant.create_session('sp-guest', 'sp-realm') AS s$$, true),
+('multitenant.validate_session(text,boolean)', 'validate_session', 'mt_sp_app', NULL, '{}',
+ $$SELECT s.tenant, s.principal_id, s.realm_id, s.kind, s.session_id FROM multitenant.validate_session('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') AS s$$, true),
+('multitenant.validate_session(text,boolean)', 'validate_session entering', 'mt_sp_app', NULL, '{}',
+ $$SELECT s.tenant, multitenant.current_tenant(), multitenant.current_actor() FROM multitenant.validate_session('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', true) AS s$$, true),
+('multitenant.validate_session(text,boolean)', 'validate_session of an unknown token', 'mt_sp_app', NULL, '{}',
+ $$SELECT s.tenant FROM multitenant.validate_session('mts_nope') AS s$$, true),
+('multitenant.rotate_session(text)', 'rotate_session', 'mt_sp_app', NULL, '{}',
+ $$SELECT r.session_id, pg_catalog.length(r.new_token) FROM multitenant.rotate_session('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') AS r$$, true),
+('multitenant.revoke_session(text,text,text)', 'revoke_session', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-owner'$$],
+ $$SELECT s.status, s.revoke_reason FROM multitenant.revoke_session('sp-sess', 'bye') AS s$$, true),
+('multitenant.session_push(text,text,text,jsonb)', 'session_push', NULL, NULL, '{}',
+ $$SELECT s.status FROM multitenant.session_push('sp-l', 'sp-sess', 'tenant.session.revoked', '{"reason": "r"}') AS s$$, true),
+('multitenant.session_by_token(text)', 'session_by_token', NULL, NULL, '{}',
+ $$SELECT s.id, s.principal_id FROM multitenant.session_by_token('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') AS s$$, true),
+('multitenant.revoke_principal_sessions(text,text)', 'revoke_principal_sessions', NULL, NULL, '{}',
+ $$SELECT multitenant.revoke_principal_sessions('sp-admin', 'gone')$$, true);
 
 -- Functions that reach the reducer engine: run again with their SET clauses
 -- removed, as a caller without one would reach the engine.

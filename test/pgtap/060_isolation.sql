@@ -35,7 +35,7 @@ GRANT SELECT ON tenant_tables TO PUBLIC;
 
 SELECT plan((SELECT 15 * count(*)::int + 7 FROM tenant_tables));
 
-SELECT is((SELECT count(*)::int FROM tenant_tables), 65, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests and invitations are tenant tables');
+SELECT is((SELECT count(*)::int FROM tenant_tables), 67, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests, invitations, realms and principal sessions are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
           ARRAY['event_types', 'principals', 'reducers'], 'the only non-tenant tables are the registries of reducers and declared event types, and the platform-wide principals');
@@ -131,11 +131,11 @@ LATERAL (VALUES
        $q$VALUES ('tenant_isolation', 'PERMISSIVE', ARRAY['public'], 'ALL'), ('tenant_admin', 'PERMISSIVE', ARRAY['multitenant_admin'], 'ALL'), ('tenant_guard', 'RESTRICTIVE', ARRAY['multitenant_app'], 'ALL')%s$q$,
        '%s: the isolation, admin and restrictive guard policies')$$, name,
        -- what the application sees of these inside its tenant depends on the acting principal too
-       CASE WHEN name IN ('join_requests', 'invitations') THEN format($v$, ('%s_visibility', 'RESTRICTIVE', ARRAY['multitenant_app'], 'SELECT')$v$, name) ELSE '' END,
+       CASE WHEN name IN ('join_requests', 'invitations', 'principal_sessions') THEN format($v$, ('%s_visibility', 'RESTRICTIVE', ARRAY['multitenant_app'], 'SELECT')$v$, name) ELSE '' END,
        name)),
   (3, format($$SELECT ok(EXISTS (SELECT FROM pg_constraint WHERE conrelid = %L::regclass AND contype = 'c' AND pg_get_constraintdef(oid) ~ 'instance_id <> ..::text'), '%s: CHECK on a non-empty instance_id')$$, tbl, name)),
   (4, format($$SELECT is((SELECT a.attname::text FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = %L::regclass AND c.contype = 'p'), 'instance_id', '%s: primary key led by instance_id')$$, tbl, name)),
-  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text NOT IN ('multitenant.events_position_idx', 'multitenant.personal_access_tokens_projection_token_hash_key', 'multitenant.instance_domains_projection_domain_lower_key', 'multitenant.tenants_external_group_id_key', 'multitenant.memberships_principal_id_idx', 'multitenant.invitations_token_hash_key')), 0, '%s: every index led by instance_id')$$, tbl, name)),
+  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text NOT IN ('multitenant.events_position_idx', 'multitenant.personal_access_tokens_projection_token_hash_key', 'multitenant.instance_domains_projection_domain_lower_key', 'multitenant.tenants_external_group_id_key', 'multitenant.memberships_principal_id_idx', 'multitenant.invitations_token_hash_key', 'multitenant.principal_sessions_token_hash_key', 'multitenant.principal_sessions_principal_id_idx')), 0, '%s: every index led by instance_id')$$, tbl, name)),
   (6, format($$SELECT ok(%L::regclass::oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'multitenant')::oid[]), '%s: marked for pg_dump')$$, tbl, name)),
   (7, CASE WHEN app_reads
         THEN format($$SELECT ok(has_any_column_privilege('mt_i_app', %L, 'SELECT') AND NOT has_table_privilege('mt_i_app', %L, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role may only read')$$, tbl, tbl, name)

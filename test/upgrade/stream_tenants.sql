@@ -147,3 +147,58 @@ BEGIN
 	                         instance_id => 'upg-c', created_at => base + interval '41 seconds');
 END
 $requests$;
+
+-- Realms of upg-a and upg-b (1.4); every realm event type appears.  Versions
+-- before 1.4 store them without reducing them; the upgrade to 1.4 rebuilds
+-- the realms from them.
+DO $realms$
+DECLARE
+	base CONSTANT timestamptz := '2024-03-04 00:00:00+00';
+BEGIN
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.realm.added',
+	                         '{"realmId": "r-a-pw", "name": "staff", "type": "username_password", "source": "api", "configuration": {"min_password_length": 12}}',
+	                         instance_id => 'upg-a', created_at => base);
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.realm.added',
+	                         '{"realmId": "r-a-ldap", "name": "corp", "type": "ldap", "source": "file", "enabled": false, "configuration": {"url": "ldaps://ldap.example.com", "user_base_dn": "ou=people,dc=example,dc=com"}}',
+	                         instance_id => 'upg-a', created_at => base + interval '1 second');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.realm.changed',
+	                         '{"realmId": "r-a-ldap", "configuration": {"url": "ldaps://ldap2.example.com", "user_base_dn": "ou=people,dc=example,dc=com"}, "secretsChanged": ["bind_password"]}',
+	                         instance_id => 'upg-a', created_at => base + interval '2 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.realm.enabled', '{"realmId": "r-a-ldap"}',
+	                         instance_id => 'upg-a', created_at => base + interval '3 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.realm.added',
+	                         '{"realmId": "r-b-otp", "name": "second-factor", "type": "otp", "configuration": {"digits": 6}}',
+	                         instance_id => 'upg-b', created_at => base + interval '4 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.realm.changed', '{"realmId": "r-b-otp", "name": "otp"}',
+	                         instance_id => 'upg-b', created_at => base + interval '5 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.realm.disabled', '{"realmId": "r-b-otp"}',
+	                         instance_id => 'upg-b', created_at => base + interval '6 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.realm.enabled', '{"realmId": "r-b-otp"}',
+	                         instance_id => 'upg-b', created_at => base + interval '7 seconds');
+END
+$realms$;
+
+-- Sessions of upg-a and upg-b (1.4); every session event type appears.
+-- Versions before 1.4 store them without reducing them; the upgrade to 1.4
+-- rebuilds the sessions from them.  Their expiries lie in 2099, so that the
+-- suites working after the stream meet active sessions.
+DO $sessions$
+DECLARE
+	base CONSTANT timestamptz := '2024-03-05 00:00:00+00';
+BEGIN
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.session.added',
+	                         '{"sessionId": "ses-a1", "principalId": "p-ann", "realmId": "r-a-pw", "kind": "browser", "format": "opaque", "tokenHash": "d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1d1", "idleTimeout": "00:30:00", "expiresAt": "2099-01-01T00:00:00Z", "createdBy": "p-ann"}',
+	                         instance_id => 'upg-a', created_at => base);
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.session.rotated',
+	                         '{"sessionId": "ses-a1", "tokenHash": "d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2"}',
+	                         instance_id => 'upg-a', created_at => base + interval '1 second');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.session.added',
+	                         '{"sessionId": "ses-a2", "principalId": "p-bot", "realmId": "r-a-pw", "kind": "service", "format": "opaque", "tokenHash": "d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3", "idleTimeout": "1 day", "expiresAt": "2099-01-01T00:00:00Z"}',
+	                         instance_id => 'upg-a', created_at => base + interval '2 seconds');
+	PERFORM multitenant.push('tenant', 'upg-a', 'tenant.session.revoked', '{"sessionId": "ses-a2", "reason": "logout"}',
+	                         instance_id => 'upg-a', created_at => base + interval '3 seconds');
+	PERFORM multitenant.push('tenant', 'upg-b', 'tenant.session.added',
+	                         '{"sessionId": "ses-b1", "principalId": "p-ben", "realmId": "r-b-otp", "kind": "browser", "format": "opaque", "tokenHash": "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4", "idleTimeout": "00:15:00", "expiresAt": "2099-01-01T00:00:00Z", "createdBy": "p-ben"}',
+	                         instance_id => 'upg-b', created_at => base + interval '4 seconds');
+END
+$sessions$;
