@@ -197,11 +197,12 @@ SELECT CASE tbl
 		                         THEN jsonb_build_object('payload', (j -> 'payload')
 		                              || jsonb_build_object('tokenId', length(j -> 'payload' ->> 'tokenId'),
 		                                                    'tokenHash', length(j -> 'payload' ->> 'tokenHash')))
-		                         -- made by request_join, invite and the clock
+		                         -- made by request_join, invite, create_realm and the clock
 		                         WHEN j ->> 'event_type' LIKE 'tenant.request.%' OR j ->> 'event_type' LIKE 'tenant.invitation.%'
-		                              OR j ->> 'event_type' = 'tenant.member.added'
+		                              OR j ->> 'event_type' = 'tenant.member.added' OR j ->> 'event_type' LIKE 'tenant.realm.%'
 		                         THEN jsonb_build_object('payload', (j -> 'payload')
 		                              || jsonb_strip_nulls(jsonb_build_object('requestId', length(j -> 'payload' ->> 'requestId'),
+		                                                                      'realmId', length(j -> 'payload' ->> 'realmId'),
 		                                                                      'invitationId', length(j -> 'payload' ->> 'invitationId'),
 		                                                                      'tokenHash', length(j -> 'payload' ->> 'tokenHash'),
 		                                                                      'acceptedAt', (j -> 'payload') ? 'acceptedAt')))
@@ -211,11 +212,13 @@ SELECT CASE tbl
 	WHEN 'multitenant.reducers' THEN j - 'id'
 	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
 	WHEN 'multitenant.audit_log' THEN
-		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships')
+		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships',
+		                                                'multitenant.tenant_realms')
 		                   THEN jsonb_build_object('target_key', jsonb_typeof(j -> 'target_key'), 'before', jsonb_typeof(j -> 'before'),
 		                                           'after', jsonb_typeof(j -> 'after'))
 		                   ELSE '{}' END
 	WHEN 'multitenant.join_requests' THEN j || jsonb_build_object('id', length(j ->> 'id'))
+	WHEN 'multitenant.tenant_realms' THEN j || jsonb_build_object('id', length(j ->> 'id'))
 	WHEN 'multitenant.invitations' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.memberships' THEN
 		j || jsonb_build_object('accepted_at', j ? 'accepted_at' AND j -> 'accepted_at' <> 'null',
@@ -233,7 +236,7 @@ BEGIN
 	                                                         'multitenant.personal_access_tokens_projection'::regclass,
 	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass,
 	                                                         'multitenant.join_requests'::regclass, 'multitenant.invitations'::regclass,
-	                                                         'multitenant.memberships'::regclass)
+	                                                         'multitenant.memberships'::regclass, 'multitenant.tenant_realms'::regclass)
 	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
 	                                          ELSE 'r::text' END,
 	                                     c.oid::regclass)
@@ -860,6 +863,45 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.missing_custom_role('sp-l', ARRAY['sp-role', 'nope', 'other']), multitenant.missing_custom_role('sp-l', ARRAY['sp-role'])$$, true),
 ('multitenant.grant_carried_custom_roles(text,text,text[],text)', 'grant_carried_custom_roles', NULL, NULL, '{}',
  $$SELECT multitenant.grant_carried_custom_roles('sp-l', 'sp-admin', ARRAY['sp-role', 'sp-role'], 'sp-owner')$$, true);
+
+-- Realms: in sp-lc, a database realm and a realm of the operator's file.
+DO $$
+BEGIN
+	PERFORM multitenant.create_realm('sp-staff', 'username_password', '{"min_password_length": 10}', 'sp-lc');
+	PERFORM multitenant.push('tenant', 'sp-lc', 'tenant.realm.added',
+		'{"realmId": "sp-file", "name": "sp-corp", "type": "ldap", "source": "file", "configuration": {"url": "ldaps://l", "user_base_dn": "dc=x"}}',
+		instance_id => 'sp-lc');
+END $$;
+
+INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
+('multitenant.realm_type_spec(text)', 'realm_type_spec', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.realm_type_spec('ldap'), multitenant.realm_type_spec('nope')$$, true),
+('multitenant.check_realm_name(text,text)', 'check_realm_name', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_name('Not valid', 'sp-lc')$$, true),
+('multitenant.check_realm_configuration(text,text,jsonb)', 'check_realm_configuration', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_configuration('r', 'oauth2', '{"issuer": "https://i", "client_id": "c", "scopes": ["openid", "email"]}')$$, true),
+('multitenant.check_realm_configuration(text,text,jsonb)', 'check_realm_configuration of an unknown key', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_configuration('r', 'otp', '{"digits": 6, "colour": "red"}')$$, true),
+('multitenant.check_realm_configuration(text,text,jsonb)', 'check_realm_configuration of a value out of bounds', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_configuration('r', 'username_password', '{"min_password_length": 200}')$$, true),
+('multitenant.create_realm(text,text,jsonb,text)', 'create_realm', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT r.instance_id, r.name, r.type, r.configuration, r.source, r.enabled FROM multitenant.create_realm('sp-otp', 'otp', '{"digits": 8}') AS r$$, true),
+('multitenant.create_realm(text,text,jsonb,text)', 'create_realm of a file type', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.create_realm('sp-dir', 'ldap', '{"url": "ldaps://x", "user_base_dn": "dc=x"}')$$, true),
+('multitenant.update_realm(text,jsonb,text,text)', 'update_realm', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT r.name, r.configuration FROM multitenant.update_realm('sp-staff', '{"min_password_length": 16}', 'sp-people') AS r$$, true),
+('multitenant.update_realm(text,jsonb,text,text)', 'update_realm of a realm of the file', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.update_realm('sp-corp', '{}')$$, true),
+('multitenant.set_realm_enabled(text,boolean,text)', 'set_realm_enabled', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT r.name, r.enabled FROM multitenant.set_realm_enabled('sp-staff', false) AS r$$, true),
+('multitenant.realm_image(text,text)', 'realm_image', NULL, NULL, '{}',
+ $$SELECT multitenant.realm_image('sp-lc', 'sp-file') - ARRAY['created_at', 'changed_at']$$, true),
+('multitenant.realm_push(text,text,text,jsonb)', 'realm_push', NULL, NULL, '{}',
+ $$SELECT r.name, r.enabled FROM multitenant.realm_push('sp-lc', 'sp-file', 'tenant.realm.disabled', '{}') AS r$$, true),
+('multitenant.api_realm(text,text,text)', 'api_realm', NULL, NULL, '{}',
+ $$SELECT r.name, r.type FROM multitenant.api_realm('sp-lc', 'sp-staff', 'f') AS r$$, true),
+('multitenant.api_realm(text,text,text)', 'api_realm of a realm of the file', NULL, NULL, '{}',
+ $$SELECT r.name FROM multitenant.api_realm('sp-lc', 'sp-corp', 'f') AS r$$, true);
 
 -- Functions that reach the reducer engine: run again with their SET clauses
 -- removed, as a caller without one would reach the engine.
