@@ -22,6 +22,7 @@ OBJS = \
 	src/lockout.o \
 	src/encryption_keys.o \
 	src/audit.o \
+	src/realms.o \
 	src/multitenant.o
 
 # The install script of the version under development is a build product:
@@ -57,7 +58,7 @@ DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
-SHLIB_LINK = -lcrypto
+SHLIB_LINK = -lcrypto -lyaml
 
 # pg_regress suites: test/sql/*.sql, expected output in expected/ (reached
 # through the test/expected symlink, since PostgreSQL 15's pg_regress has no
@@ -91,6 +92,7 @@ src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
 src/audit.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
+src/realms.o: src/catalog.h src/realms.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 

@@ -50,6 +50,7 @@ SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.a
 SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.changed', 'update',
 	set => $${"name": "COALESCE(multitenant.payload_text(e.payload, 'name'), t.name)",
 	          "configuration": "COALESCE(e.payload OPERATOR(pg_catalog.->) 'configuration', t.configuration)",
+	          "source": "COALESCE(multitenant.payload_text(e.payload, 'source'), t.source)",
 	          "enabled": "COALESCE(multitenant.payload_bool(e.payload, 'enabled'), t.enabled)",
 	          "changed_at": "e.created_at"}$$,
 	match => $${"id": "multitenant.payload_text(e.payload, 'realmId')"}$$);
@@ -378,6 +379,20 @@ BEGIN
 END
 $fn$;
 
+------------------------------------------------------------------------------
+-- The operator's realm file (src/realms.c): superusers only.  Reads and
+-- checks the whole file before changing anything; returns what it does (or,
+-- with dry_run, would do) per realm: added, changed, unchanged, skipped (it
+-- differs, and the strategy is skip_existing) or absent (a realm of the file
+-- in the database that the file no longer lists: reported, never deleted).
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.load_realms(path text, strategy text, dry_run boolean DEFAULT true)
+RETURNS TABLE (tenant text, realm text, type text, action text, changes text[])
+AS 'MODULE_PATHNAME', 'mt_load_realms'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, @extschema@, pg_temp;
+
 -- Nobody but the roles granted below executes them (99_grants.sql's loop on
 -- a fresh install).
 REVOKE ALL ON FUNCTION
@@ -389,11 +404,13 @@ REVOKE ALL ON FUNCTION
 	@extschema@.api_realm(text, text, text),
 	@extschema@.create_realm(text, text, jsonb, text),
 	@extschema@.update_realm(text, jsonb, text, text),
-	@extschema@.set_realm_enabled(text, boolean, text)
+	@extschema@.set_realm_enabled(text, boolean, text),
+	@extschema@.load_realms(text, text, boolean)
 FROM PUBLIC;
 
 -- Realms: the database types' functions authorize their callers themselves
 -- (owners and admins of the tenant); their internal steps are the operator's.
+-- load_realms checks again that its caller is a superuser (42501).
 GRANT EXECUTE ON FUNCTION
 	@extschema@.realm_type_spec(text),
 	@extschema@.check_realm_name(text, text),
@@ -406,5 +423,6 @@ TO multitenant_app, multitenant_admin;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.realm_image(text, text),
 	@extschema@.realm_push(text, text, text, jsonb),
-	@extschema@.api_realm(text, text, text)
+	@extschema@.api_realm(text, text, text),
+	@extschema@.load_realms(text, text, boolean)
 TO multitenant_admin;

@@ -55,6 +55,7 @@ SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.a
 SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.changed', 'update',
 	set => $${"name": "COALESCE(multitenant.payload_text(e.payload, 'name'), t.name)",
 	          "configuration": "COALESCE(e.payload OPERATOR(pg_catalog.->) 'configuration', t.configuration)",
+	          "source": "COALESCE(multitenant.payload_text(e.payload, 'source'), t.source)",
 	          "enabled": "COALESCE(multitenant.payload_bool(e.payload, 'enabled'), t.enabled)",
 	          "changed_at": "e.created_at"}$$,
 	match => $${"id": "multitenant.payload_text(e.payload, 'realmId')"}$$);
@@ -373,3 +374,17 @@ BEGIN
 		CASE WHEN enabled THEN 'tenant.realm.enabled' ELSE 'tenant.realm.disabled' END, '{}');
 END
 $fn$;
+
+------------------------------------------------------------------------------
+-- The operator's realm file (src/realms.c): superusers only.  Reads and
+-- checks the whole file before changing anything; returns what it does (or,
+-- with dry_run, would do) per realm: added, changed, unchanged, skipped (it
+-- differs, and the strategy is skip_existing) or absent (a realm of the file
+-- in the database that the file no longer lists: reported, never deleted).
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.load_realms(path text, strategy text, dry_run boolean DEFAULT true)
+RETURNS TABLE (tenant text, realm text, type text, action text, changes text[])
+AS 'MODULE_PATHNAME', 'mt_load_realms'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, @extschema@, pg_temp;

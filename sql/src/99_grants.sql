@@ -133,6 +133,7 @@ GRANT EXECUTE ON FUNCTION @extschema@.expire_join_requests() TO multitenant_admi
 
 -- Realms: the database types' functions authorize their callers themselves
 -- (owners and admins of the tenant); their internal steps are the operator's.
+-- load_realms checks again that its caller is a superuser (42501).
 GRANT EXECUTE ON FUNCTION
 	@extschema@.realm_type_spec(text),
 	@extschema@.check_realm_name(text, text),
@@ -145,5 +146,6 @@ TO multitenant_app, multitenant_admin;
 GRANT EXECUTE ON FUNCTION
 	@extschema@.realm_image(text, text),
 	@extschema@.realm_push(text, text, text, jsonb),
-	@extschema@.api_realm(text, text, text)
+	@extschema@.api_realm(text, text, text),
+	@extschema@.load_realms(text, text, boolean)
 TO multitenant_admin;

@@ -210,7 +210,10 @@ SELECT CASE tbl
 	WHEN 'multitenant.personal_access_tokens_projection' THEN
 		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.reducers' THEN j - 'id'
-	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
+	WHEN 'multitenant.encryption_keys' THEN
+		j || jsonb_build_object('key_data', length(j ->> 'key_data'))
+		  -- a realm's secrets are named by the realm's random id
+		  || CASE WHEN j ->> 'id' LIKE 'realm:%' THEN jsonb_build_object('id', length(j ->> 'id')) ELSE '{}' END
 	WHEN 'multitenant.audit_log' THEN
 		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships',
 		                                                'multitenant.tenant_realms')
@@ -864,7 +867,9 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
 ('multitenant.grant_carried_custom_roles(text,text,text[],text)', 'grant_carried_custom_roles', NULL, NULL, '{}',
  $$SELECT multitenant.grant_carried_custom_roles('sp-l', 'sp-admin', ARRAY['sp-role', 'sp-role'], 'sp-owner')$$, true);
 
--- Realms: in sp-lc, a database realm and a realm of the operator's file.
+-- Realms: in sp-lc, a database realm and a realm of the operator's file;
+-- load_realms reads its files from the repository (pg_prove runs there).
+\getenv sp_repo PWD
 DO $$
 BEGIN
 	PERFORM multitenant.create_realm('sp-staff', 'username_password', '{"min_password_length": 10}', 'sp-lc');
@@ -901,7 +906,13 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
 ('multitenant.api_realm(text,text,text)', 'api_realm', NULL, NULL, '{}',
  $$SELECT r.name, r.type FROM multitenant.api_realm('sp-lc', 'sp-staff', 'f') AS r$$, true),
 ('multitenant.api_realm(text,text,text)', 'api_realm of a realm of the file', NULL, NULL, '{}',
- $$SELECT r.name FROM multitenant.api_realm('sp-lc', 'sp-corp', 'f') AS r$$, true);
+ $$SELECT r.name FROM multitenant.api_realm('sp-lc', 'sp-corp', 'f') AS r$$, true),
+('multitenant.load_realms(text,text,boolean)', 'load_realms', NULL, NULL, '{}',
+ format($$SELECT r.tenant, r.realm, r.type, r.action, r.changes FROM multitenant.load_realms(%L, 'overwrite', false) AS r$$,
+        :'sp_repo' || '/test/fixtures/realms/search_path.yaml'), true),
+('multitenant.load_realms(text,text,boolean)', 'load_realms of a file that would change a realm''s type', NULL, NULL, '{}',
+ format($$SELECT r.action FROM multitenant.load_realms(%L, 'skip_existing') AS r$$,
+        :'sp_repo' || '/test/fixtures/realms/type_change.yaml'), true);
 
 -- Functions that reach the reducer engine: run again with their SET clauses
 -- removed, as a caller without one would reach the engine.
