@@ -92,12 +92,12 @@ src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/util.h
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
 src/audit.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
-src/realms.o: src/catalog.h src/realms.h src/util.h
+src/realms.o: src/catalog.h src/lookups.h src/multitenant.h src/realms.h src/tenant_context.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -138,3 +138,7 @@ bench-audit:
 # Lifecycle calls (registration, members, roles, invitations, join requests) per second (bench/lifecycle.sh).
 bench-lifecycle:
 	@bash bench/lifecycle.sh
+
+# Realm resolution at 10 and 10,000 tenants x 3 realms against its floor (bench/realms.sh).
+bench-realms:
+	@bash bench/realms.sh

@@ -393,6 +393,14 @@ AS 'MODULE_PATHNAME', 'mt_load_realms'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, @extschema@, pg_temp;
 
+-- The realm a login names: the enabled realm of that name in the current
+-- tenant (a signed tenant token enters it first, in the same call), one
+-- probe of the (instance_id, name) index whatever the number of tenants.
+CREATE FUNCTION @extschema@.resolve_realm(name text, tenant_token text DEFAULT NULL)
+RETURNS SETOF @extschema@.tenant_realms
+AS 'MODULE_PATHNAME', 'mt_resolve_realm'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;
+
 -- Nobody but the roles granted below executes them (99_grants.sql's loop on
 -- a fresh install).
 REVOKE ALL ON FUNCTION
@@ -405,7 +413,8 @@ REVOKE ALL ON FUNCTION
 	@extschema@.create_realm(text, text, jsonb, text),
 	@extschema@.update_realm(text, jsonb, text, text),
 	@extschema@.set_realm_enabled(text, boolean, text),
-	@extschema@.load_realms(text, text, boolean)
+	@extschema@.load_realms(text, text, boolean),
+	@extschema@.resolve_realm(text, text)
 FROM PUBLIC;
 
 -- Realms: the database types' functions authorize their callers themselves
@@ -417,7 +426,8 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.check_realm_configuration(text, text, jsonb),
 	@extschema@.create_realm(text, text, jsonb, text),
 	@extschema@.update_realm(text, jsonb, text, text),
-	@extschema@.set_realm_enabled(text, boolean, text)
+	@extschema@.set_realm_enabled(text, boolean, text),
+	@extschema@.resolve_realm(text, text)
 TO multitenant_app, multitenant_admin;
 
 GRANT EXECUTE ON FUNCTION

@@ -29,6 +29,11 @@
  * stored secret is compared with the file's by decrypting it (get_key), so
  * that no digest of a secret is kept anywhere.
  *
+ * resolve_realm(name, tenant_token) is the lookup a login makes: the enabled
+ * realm of that name in the current tenant (entered by the token first, if
+ * given), one probe of the (instance_id, name) unique index, like the
+ * lookups of lookups.c and under the same access rule.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -47,10 +52,14 @@
 #include "utils/resowner.h"
 
 #include "catalog.h"
+#include "lookups.h"
+#include "multitenant.h"
 #include "realms.h"
+#include "tenant_context.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_load_realms);
+PG_FUNCTION_INFO_V1(mt_resolve_realm);
 
 #define REALM_FILE_MAXLEN	(4 * 1024 * 1024)
 #define SECRET_MAXLEN		(64 * 1024)
@@ -117,6 +126,7 @@ static SPIPlanPtr add_secret_plan = NULL;
 static SPIPlanPtr new_id_plan = NULL;
 static SPIPlanPtr realm_push_plan = NULL;
 static SPIPlanPtr file_realms_plan = NULL;
+static SPIPlanPtr resolve_realm_plan = NULL;
 
 static Place
 node_place(yaml_node_t *node)
@@ -1139,6 +1149,61 @@ mt_load_realms(PG_FUNCTION_ARGS)
 		}
 		if (!listed)
 			emit(store, desc, tenant, name, SPI_getvalue(row, SPI_tuptable->tupdesc, 3), "absent", NIL);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/*
+ * resolve_realm(name, tenant_token): the enabled realm of that name in the
+ * current tenant, or no row.
+ */
+Datum
+mt_resolve_realm(PG_FUNCTION_ARGS)
+{
+	char	   *name = mt_required_text_arg(fcinfo, 0, "realm name", MT_IDENTIFIER_MAXLEN);
+	char	   *tenant = mt_lookup_tenant(mt_text_arg(fcinfo, 1), "resolve_realm");
+	static const MtLookupTable tables[] = {MT_T_TENANT_REALMS};
+	bool		as_caller = mt_lookup_access("resolve_realm", tables, lengthof(tables));
+	TupleDesc	desc;
+	Tuplestorestate *store = mt_begin_materialized_srf(fcinfo, &desc);
+	Datum		values[2];
+	int			rc;
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(name);
+	mt_spi_connect();
+	if (resolve_realm_plan == NULL)
+	{
+		Oid			types[2] = {TEXTOID, TEXTOID};
+
+		resolve_realm_plan = mt_prepare_kept(
+			"SELECT r FROM multitenant.tenant_realms AS r"
+			" WHERE r.instance_id OPERATOR(pg_catalog.=) $1 AND r.name OPERATOR(pg_catalog.=) $2 AND r.enabled",
+			2, types);
+	}
+	if (as_caller)
+		rc = mt_execute_kept(resolve_realm_plan, values, NULL, true, 1);
+	else
+	{
+		MT_AS_ROLE_BEGIN(mt_extension_owner());
+		rc = mt_execute_kept(resolve_realm_plan, values, NULL, true, 1);
+		MT_AS_ROLE_END();
+	}
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "resolve_realm lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		HeapTupleHeader header = DatumGetHeapTupleHeader(SPI_getbinval(SPI_tuptable->vals[0],
+																	   SPI_tuptable->tupdesc, 1, &isnull));
+		HeapTupleData tuple;
+
+		tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = header;
+		tuplestore_puttuple(store, &tuple);
 	}
 	SPI_finish();
 	return (Datum) 0;

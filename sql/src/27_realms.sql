@@ -388,3 +388,11 @@ RETURNS TABLE (tenant text, realm text, type text, action text, changes text[])
 AS 'MODULE_PATHNAME', 'mt_load_realms'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, @extschema@, pg_temp;
+
+-- The realm a login names: the enabled realm of that name in the current
+-- tenant (a signed tenant token enters it first, in the same call), one
+-- probe of the (instance_id, name) index whatever the number of tenants.
+CREATE FUNCTION @extschema@.resolve_realm(name text, tenant_token text DEFAULT NULL)
+RETURNS SETOF @extschema@.tenant_realms
+AS 'MODULE_PATHNAME', 'mt_resolve_realm'
+LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 1;

@@ -140,7 +140,8 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.check_realm_configuration(text, text, jsonb),
 	@extschema@.create_realm(text, text, jsonb, text),
 	@extschema@.update_realm(text, jsonb, text, text),
-	@extschema@.set_realm_enabled(text, boolean, text)
+	@extschema@.set_realm_enabled(text, boolean, text),
+	@extschema@.resolve_realm(text, text)
 TO multitenant_app, multitenant_admin;
 
 GRANT EXECUTE ON FUNCTION

@@ -1,11 +1,12 @@
 -- Realms: the tenant_realms projection (its reducers, rebuild equal to inline
 -- reduction, instance.removed, what the application sees); the functions of
 -- the database realm types (create_realm, update_realm, set_realm_enabled)
--- with their events, audit entries, refusals and configuration checks.
+-- with their events, audit entries, refusals and configuration checks;
+-- resolve_realm.  The operator's file: test/sql/realms_file.sql.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
 
-SELECT plan(46);
+SELECT plan(54);
 
 CREATE ROLE mt_rl_app NOLOGIN;
 GRANT multitenant_app TO mt_rl_app;
@@ -151,6 +152,29 @@ SELECT results_eq(
 	$$VALUES ('tenant.realm.disabled'), ('tenant.realm.enabled')$$, 'set_realm_enabled pushes its events');
 SELECT is((SELECT count(*)::int FROM multitenant.audit_log WHERE instance_id = 'rl-c' AND action IN ('tenant.realm.enabled', 'tenant.realm.disabled')), 2,
 	'with their audit entries');
+SELECT multitenant.reset_tenant();
+
+
+------------------------------------------------------------------------------
+-- resolve_realm: the enabled realm of that name in the current tenant
+------------------------------------------------------------------------------
+SELECT pg_temp.ev('tenant', 'rl-c', 'tenant.realm.disabled',
+	jsonb_build_object('realmId', (SELECT id FROM multitenant.tenant_realms WHERE instance_id = 'rl-c' AND name = 'keys')), 'rl-c');
+SELECT multitenant.sign_tenant('rl-c', '1 hour') AS rl_token \gset
+SELECT pg_temp.as_app('mt_rl_app', 'rl-c');
+SELECT results_eq($$SELECT instance_id, name, type, enabled FROM multitenant.resolve_realm('people')$$,
+	$$VALUES ('rl-c', 'people', 'username_password', true)$$, 'resolve_realm finds the realm of the current tenant');
+SELECT results_eq($$SELECT name, source FROM multitenant.resolve_realm('corp')$$, $$VALUES ('corp', 'file')$$,
+	'and a realm of the file');
+SELECT is_empty($$SELECT * FROM multitenant.resolve_realm('keys')$$, 'not a disabled realm');
+SELECT is_empty($$SELECT * FROM multitenant.resolve_realm('staff')$$, 'nor another tenant''s realm');
+SELECT is_empty($$SELECT * FROM multitenant.resolve_realm('nope')$$, 'nor an unknown name');
+SELECT pg_temp.as_app('mt_rl_app', NULL);
+SELECT throws_ok($$SELECT * FROM multitenant.resolve_realm('people')$$, '55000', NULL, 'without a tenant it refuses');
+SELECT results_eq(format($$SELECT instance_id, name FROM multitenant.resolve_realm('people', %L)$$, :'rl_token'),
+	$$VALUES ('rl-c', 'people')$$, 'a tenant token enters the tenant in the same call');
+SELECT is(multitenant.current_tenant(), 'rl-c', 'and stays entered for the transaction');
+RESET ROLE;
 SELECT multitenant.reset_tenant();
 
 ------------------------------------------------------------------------------
