@@ -22,6 +22,7 @@ OBJS = \
 	src/lockout.o \
 	src/encryption_keys.o \
 	src/audit.o \
+	src/realms.o \
 	src/sessions.o \
 	src/multitenant.o
 
@@ -59,7 +60,7 @@ DATA = sql/$(EXTENSION)--1.0.sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
-SHLIB_LINK = -lcrypto
+SHLIB_LINK = -lcrypto -lyaml
 
 # pg_regress suites: test/sql/*.sql, expected output in expected/ (reached
 # through the test/expected symlink, since PostgreSQL 15's pg_regress has no
@@ -93,12 +94,13 @@ src/tokens.o: src/catalog.h src/lookups.h src/tenant_context.h src/tokens.h src/
 src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
 src/audit.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
+src/realms.o: src/catalog.h src/lookups.h src/multitenant.h src/realms.h src/tenant_context.h src/util.h
 src/sessions.o: src/catalog.h src/tenant_context.h src/tokens.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -139,3 +141,7 @@ bench-audit:
 # Lifecycle calls (registration, members, roles, invitations, join requests) per second (bench/lifecycle.sh).
 bench-lifecycle:
 	@bash bench/lifecycle.sh
+
+# Realm resolution at 10 and 10,000 tenants x 3 realms against its floor (bench/realms.sh).
+bench-realms:
+	@bash bench/realms.sh

@@ -78,6 +78,7 @@ static LookupTable lookup_tables[MT_N_LOOKUP_TABLES] = {
 	[MT_T_MEMBERSHIPS] = {"memberships"},
 	[MT_T_PRINCIPALS] = {"principals"},
 	[MT_T_PRINCIPAL_CUSTOM_ROLES] = {"principal_custom_roles"},
+	[MT_T_TENANT_REALMS] = {"tenant_realms"},
 };
 
 static void

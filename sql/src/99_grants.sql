@@ -131,6 +131,26 @@ TO multitenant_app, multitenant_admin;
 
 GRANT EXECUTE ON FUNCTION @extschema@.expire_join_requests() TO multitenant_admin;
 
+-- Realms: the database types' functions authorize their callers themselves
+-- (owners and admins of the tenant); their internal steps are the operator's.
+-- load_realms checks again that its caller is a superuser (42501).
+GRANT EXECUTE ON FUNCTION
+	@extschema@.realm_type_spec(text),
+	@extschema@.check_realm_name(text, text),
+	@extschema@.check_realm_configuration(text, text, jsonb),
+	@extschema@.create_realm(text, text, jsonb, text),
+	@extschema@.update_realm(text, jsonb, text, text),
+	@extschema@.set_realm_enabled(text, boolean, text),
+	@extschema@.resolve_realm(text, text)
+TO multitenant_app, multitenant_admin;
+
+GRANT EXECUTE ON FUNCTION
+	@extschema@.realm_image(text, text),
+	@extschema@.realm_push(text, text, text, jsonb),
+	@extschema@.api_realm(text, text, text),
+	@extschema@.load_realms(text, text, boolean)
+TO multitenant_admin;
+
 -- Sessions: the functions authorize their callers themselves (the tenant
 -- entered, the acting principal, the token held); their internal steps are
 -- the operator's.

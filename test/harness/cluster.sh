@@ -24,6 +24,9 @@
 #   MT_SIGNING_KEY  the 64-hex-char value of multitenant.signing_key in postgresql.conf
 #   MT_MASTER_KEY   the 64-hex-char value of multitenant.master_key in postgresql.conf
 #                   (32 random bytes, as `openssl rand -hex 32` makes them)
+#   MT_EXAMPLE_LDAP_BIND_PASSWORD, MT_EXAMPLE_OAUTH2_CLIENT_SECRET
+#                   random values in the server's environment too: the secrets
+#                   examples/realms.yaml names as placeholders
 #
 # The server refuses to run as root: when the invoking user is root, the
 # directory belongs to, and every server-side command (initdb, pg_ctl) runs as,
@@ -144,6 +147,9 @@ mt_cluster_start() {
   export MT_SIGNING_KEY
   MT_MASTER_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
   export MT_MASTER_KEY
+  MT_EXAMPLE_LDAP_BIND_PASSWORD=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+  MT_EXAMPLE_OAUTH2_CLIENT_SECRET=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+  export MT_EXAMPLE_LDAP_BIND_PASSWORD MT_EXAMPLE_OAUTH2_CLIENT_SECRET
 
   local port=${MT_PORT_BASE:-54321} attempt
   for attempt in 1 2 3 4 5; do
@@ -161,8 +167,9 @@ multitenant.signing_key = '$MT_SIGNING_KEY'
 multitenant.master_key = '$MT_MASTER_KEY'
 ${MT_CLUSTER_CONF:-}
 CONF
-    if mt_as_server_user "$MT_PGBIN/pg_ctl" -D "$MT_PGDATA" -l "$MT_SERVER_LOG" \
-        -w -t 60 -s start >/dev/null 2>&1; then
+    if mt_as_server_user env MT_EXAMPLE_LDAP_BIND_PASSWORD="$MT_EXAMPLE_LDAP_BIND_PASSWORD" \
+        MT_EXAMPLE_OAUTH2_CLIENT_SECRET="$MT_EXAMPLE_OAUTH2_CLIENT_SECRET" \
+        "$MT_PGBIN/pg_ctl" -D "$MT_PGDATA" -l "$MT_SERVER_LOG" -w -t 60 -s start >/dev/null 2>&1; then
       break
     fi
     if grep -q 'could not bind\|could not create any TCP/IP sockets' "$MT_SERVER_LOG" 2>/dev/null \

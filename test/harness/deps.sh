@@ -12,6 +12,7 @@
 #    transaction-mode pooler.
 #  * postgresql-15-cron: test/deploy/pg_cron.sh schedules the join request
 #    sweep (multitenant.expire_join_requests) with pg_cron.
+#  * libyaml-dev: multitenant.load_realms reads the operator's realm file with libyaml.
 set -euo pipefail
 
 packages=(
@@ -22,6 +23,7 @@ packages=(
   libtap-parser-sourcehandler-pgtap-perl
   libpq-dev
   libssl-dev
+  libyaml-dev
   pgbouncer
   postgresql-15-cron
 )

@@ -197,13 +197,14 @@ SELECT CASE tbl
 		                         THEN jsonb_build_object('payload', (j -> 'payload')
 		                              || jsonb_build_object('tokenId', length(j -> 'payload' ->> 'tokenId'),
 		                                                    'tokenHash', length(j -> 'payload' ->> 'tokenHash')))
-		                         -- made by request_join, invite and the clock
+		                         -- made by request_join, invite, create_realm and the clock
 		                         WHEN j ->> 'event_type' LIKE 'tenant.request.%' OR j ->> 'event_type' LIKE 'tenant.invitation.%'
 		                              OR j ->> 'event_type' LIKE 'tenant.session.%'
-		                              OR j ->> 'event_type' = 'tenant.member.added'
+		                              OR j ->> 'event_type' = 'tenant.member.added' OR j ->> 'event_type' LIKE 'tenant.realm.%'
 		                         THEN jsonb_build_object('payload', (j -> 'payload')
 		                              || jsonb_strip_nulls(jsonb_build_object('requestId', length(j -> 'payload' ->> 'requestId'),
 		                                                                      'sessionId', length(j -> 'payload' ->> 'sessionId'),
+		                                                                      'realmId', length(j -> 'payload' ->> 'realmId'),
 		                                                                      'invitationId', length(j -> 'payload' ->> 'invitationId'),
 		                                                                      'tokenHash', length(j -> 'payload' ->> 'tokenHash'),
 		                                                                      'acceptedAt', (j -> 'payload') ? 'acceptedAt')))
@@ -211,14 +212,18 @@ SELECT CASE tbl
 	WHEN 'multitenant.personal_access_tokens_projection' THEN
 		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.reducers' THEN j - 'id'
-	WHEN 'multitenant.encryption_keys' THEN j || jsonb_build_object('key_data', length(j ->> 'key_data'))
+	WHEN 'multitenant.encryption_keys' THEN
+		j || jsonb_build_object('key_data', length(j ->> 'key_data'))
+		  -- a realm's secrets are named by the realm's random id
+		  || CASE WHEN j ->> 'id' LIKE 'realm:%' THEN jsonb_build_object('id', length(j ->> 'id')) ELSE '{}' END
 	WHEN 'multitenant.audit_log' THEN
 		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships',
-		                                                 'multitenant.principal_sessions')
+		                                                 'multitenant.principal_sessions', 'multitenant.tenant_realms')
 		                   THEN jsonb_build_object('target_key', jsonb_typeof(j -> 'target_key'), 'before', jsonb_typeof(j -> 'before'),
 		                                           'after', jsonb_typeof(j -> 'after'))
 		                   ELSE '{}' END
 	WHEN 'multitenant.join_requests' THEN j || jsonb_build_object('id', length(j ->> 'id'))
+	WHEN 'multitenant.tenant_realms' THEN j || jsonb_build_object('id', length(j ->> 'id'))
 	WHEN 'multitenant.invitations' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.principal_sessions' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
 	WHEN 'multitenant.memberships' THEN
@@ -237,7 +242,7 @@ BEGIN
 	                                                         'multitenant.personal_access_tokens_projection'::regclass,
 	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass,
 	                                                         'multitenant.join_requests'::regclass, 'multitenant.invitations'::regclass,
-	                                                         'multitenant.memberships'::regclass,
+	                                                         'multitenant.memberships'::regclass, 'multitenant.tenant_realms'::regclass,
 	                                                         'multitenant.principal_sessions'::regclass)
 	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
 	                                          ELSE 'r::text' END,
@@ -902,6 +907,57 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT s.id, s.principal_id FROM multitenant.session_by_token('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') AS s$$, true),
 ('multitenant.revoke_principal_sessions(text,text)', 'revoke_principal_sessions', NULL, NULL, '{}',
  $$SELECT multitenant.revoke_principal_sessions('sp-admin', 'gone')$$, true);
+
+-- Realms: in sp-lc, a database realm and a realm of the operator's file;
+-- load_realms reads its files from the repository (pg_prove runs there).
+\getenv sp_repo PWD
+DO $$
+BEGIN
+	PERFORM multitenant.create_realm('sp-staff', 'username_password', '{"min_password_length": 10}', 'sp-lc');
+	PERFORM multitenant.push('tenant', 'sp-lc', 'tenant.realm.added',
+		'{"realmId": "sp-file", "name": "sp-corp", "type": "ldap", "source": "file", "configuration": {"url": "ldaps://l", "user_base_dn": "dc=x"}}',
+		instance_id => 'sp-lc');
+END $$;
+
+INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
+('multitenant.realm_type_spec(text)', 'realm_type_spec', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.realm_type_spec('ldap'), multitenant.realm_type_spec('nope')$$, true),
+('multitenant.check_realm_name(text,text)', 'check_realm_name', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_name('Not valid', 'sp-lc')$$, true),
+('multitenant.check_realm_configuration(text,text,jsonb)', 'check_realm_configuration', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_configuration('r', 'oauth2', '{"issuer": "https://i", "client_id": "c", "scopes": ["openid", "email"]}')$$, true),
+('multitenant.check_realm_configuration(text,text,jsonb)', 'check_realm_configuration of an unknown key', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_configuration('r', 'otp', '{"digits": 6, "colour": "red"}')$$, true),
+('multitenant.check_realm_configuration(text,text,jsonb)', 'check_realm_configuration of a value out of bounds', 'mt_sp_app', NULL, '{}',
+ $$SELECT multitenant.check_realm_configuration('r', 'username_password', '{"min_password_length": 200}')$$, true),
+('multitenant.create_realm(text,text,jsonb,text)', 'create_realm', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT r.instance_id, r.name, r.type, r.configuration, r.source, r.enabled FROM multitenant.create_realm('sp-otp', 'otp', '{"digits": 8}') AS r$$, true),
+('multitenant.create_realm(text,text,jsonb,text)', 'create_realm of a file type', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.create_realm('sp-dir', 'ldap', '{"url": "ldaps://x", "user_base_dn": "dc=x"}')$$, true),
+('multitenant.update_realm(text,jsonb,text,text)', 'update_realm', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT r.name, r.configuration FROM multitenant.update_realm('sp-staff', '{"min_password_length": 16}', 'sp-people') AS r$$, true),
+('multitenant.update_realm(text,jsonb,text,text)', 'update_realm of a realm of the file', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-o', true)$$],
+ $$SELECT multitenant.update_realm('sp-corp', '{}')$$, true),
+('multitenant.set_realm_enabled(text,boolean,text)', 'set_realm_enabled', 'mt_sp_app', 'sp-lc', ARRAY[$$SELECT pg_catalog.set_config('multitenant.actor', 'sp-m', true)$$],
+ $$SELECT r.name, r.enabled FROM multitenant.set_realm_enabled('sp-staff', false) AS r$$, true),
+('multitenant.realm_image(text,text)', 'realm_image', NULL, NULL, '{}',
+ $$SELECT multitenant.realm_image('sp-lc', 'sp-file') - ARRAY['created_at', 'changed_at']$$, true),
+('multitenant.realm_push(text,text,text,jsonb)', 'realm_push', NULL, NULL, '{}',
+ $$SELECT r.name, r.enabled FROM multitenant.realm_push('sp-lc', 'sp-file', 'tenant.realm.disabled', '{}') AS r$$, true),
+('multitenant.api_realm(text,text,text)', 'api_realm', NULL, NULL, '{}',
+ $$SELECT r.name, r.type FROM multitenant.api_realm('sp-lc', 'sp-staff', 'f') AS r$$, true),
+('multitenant.api_realm(text,text,text)', 'api_realm of a realm of the file', NULL, NULL, '{}',
+ $$SELECT r.name FROM multitenant.api_realm('sp-lc', 'sp-corp', 'f') AS r$$, true),
+('multitenant.resolve_realm(text,text)', 'resolve_realm', 'mt_sp_app', 'sp-lc', '{}',
+ $$SELECT r.instance_id, r.name, r.type, r.configuration FROM multitenant.resolve_realm('sp-staff') AS r$$, true),
+('multitenant.resolve_realm(text,text)', 'resolve_realm of an unknown realm', 'mt_sp_app', 'sp-lc', '{}',
+ $$SELECT r.name FROM multitenant.resolve_realm('sp-none') AS r$$, true),
+('multitenant.load_realms(text,text,boolean)', 'load_realms', NULL, NULL, '{}',
+ format($$SELECT r.tenant, r.realm, r.type, r.action, r.changes FROM multitenant.load_realms(%L, 'overwrite', false) AS r$$,
+        :'sp_repo' || '/test/fixtures/realms/search_path.yaml'), true),
+('multitenant.load_realms(text,text,boolean)', 'load_realms of a file that would change a realm''s type', NULL, NULL, '{}',
+ format($$SELECT r.action FROM multitenant.load_realms(%L, 'skip_existing') AS r$$,
+        :'sp_repo' || '/test/fixtures/realms/type_change.yaml'), true);
 
 -- Functions that reach the reducer engine: run again with their SET clauses
 -- removed, as a caller without one would reach the engine.

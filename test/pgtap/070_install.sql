@@ -21,7 +21,7 @@ SELECT is((SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'mul
           'the schema belongs to the installing superuser');
 
 -- Functions: nothing leakproof, every function with settings pins search_path, definer rights only for the
--- lifecycle functions applications call (they push the events push takes from administrators only, and
+-- lifecycle and realm functions applications call (they push the events push takes from administrators only, and
 -- authorize the acting principal themselves), each pinning search_path.
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.proleakproof$$, 'no function of the extension is LEAKPROOF');
@@ -32,7 +32,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.o
                     'drop_custom_role', 'grant_custom_role', 'reactivate_member', 'register_tenant', 'remove_member',
                     'revoke_custom_role', 'set_principal_status', 'suspend_member', 'update_principal', 'verify_principal',
                     'request_join', 'approve_join_request', 'reject_join_request', 'expire_join_requests', 'invite',
-                    'accept_invitation', 'revoke_invitation', 'create_session', 'rotate_session', 'revoke_session'],
+                    'accept_invitation', 'revoke_invitation', 'create_session', 'rotate_session', 'revoke_session',
+                    'create_realm', 'update_realm', 'set_realm_enabled'],
               'definer rights only for the lifecycle functions, each with a pinned search_path');
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
