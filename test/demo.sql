@@ -197,7 +197,44 @@ SELECT * FROM multitenant.authenticate_pat(:'pat');
 \c - postgres
 
 \echo
-\echo '== 12. Upgrading from 1.0: its identity projections are single-tenant; ALTER EXTENSION makes them tenant tables.'
+\echo '== 12. The tenant lifecycle, as demo_app: sign-up, members and roles, an invitation, the audit log.'
+\c - demo_app
+SELECT id, email, verified FROM multitenant.create_principal('user', 'Ann@Example.com', 'Ann', id => 'ann');
+BEGIN;
+SET LOCAL multitenant.actor = 'ann';
+SELECT instance_id, principal_id, role FROM multitenant.register_tenant('initech', 'Initech', owner_id => 'ann');
+COMMIT;
+SELECT id FROM multitenant.create_principal('user', 'ben@example.com', 'Ben', id => 'ben');
+BEGIN;
+SELECT multitenant.set_tenant('initech', is_local => true);
+SET LOCAL multitenant.actor = 'ann';
+SELECT principal_id, role FROM multitenant.add_member('ben', 'admin');
+SELECT token AS invitation FROM multitenant.invite('cat@example.com', 'viewer') \gset
+COMMIT;
+\echo '   The last verified owner cannot leave (23514):'
+\set ON_ERROR_STOP off
+BEGIN;
+SELECT multitenant.set_tenant('initech', is_local => true);
+SET LOCAL multitenant.actor = 'ann';
+SELECT multitenant.remove_member('ann');
+ROLLBACK;
+\set ON_ERROR_STOP on
+\echo '   Cat signs up and accepts the invitation with the token she was sent:'
+SELECT id FROM multitenant.create_principal('user', 'CAT@example.com', 'Cat', id => 'cat');
+BEGIN;
+SET LOCAL multitenant.actor = 'cat';
+SELECT principal_id, role, status FROM multitenant.accept_invitation(:'invitation');
+COMMIT;
+\echo '   The owner reads the tenant''s audit log (the refusal above included, kept despite its rollback):'
+BEGIN;
+SELECT multitenant.set_tenant('initech', is_local => true);
+SET LOCAL multitenant.actor = 'ann';
+SELECT actor, action, target_key ->> 'principal_id' AS principal, reason FROM multitenant.audit_log ORDER BY id;
+COMMIT;
+\c - postgres
+
+\echo
+\echo '== 13. Upgrading from 1.0: its identity projections are single-tenant; ALTER EXTENSION makes them tenant tables.'
 CREATE DATABASE demo_upgrade;
 \c demo_upgrade
 \set VERBOSITY terse
