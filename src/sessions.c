@@ -84,8 +84,6 @@ mt_validate_session(PG_FUNCTION_ARGS)
 	char	   *token;
 	bool		enter = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
 	char	   *entered;
-	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
-	bytea	   *hash;
 	TupleDesc	desc;
 	Tuplestorestate *store;
 	Datum		values[3];
@@ -109,11 +107,7 @@ mt_validate_session(PG_FUNCTION_ARGS)
 	if (!well_formed(token))
 		refuse_token();
 
-	mt_sha256(token, strlen(token), digest);
-	hash = palloc(VARHDRSZ + sizeof(digest));
-	SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
-	memcpy(VARDATA(hash), digest, sizeof(digest));
-	values[0] = PointerGetDatum(hash);
+	values[0] = PointerGetDatum(mt_token_hash(token));
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 
 	mt_spi_connect();

@@ -59,6 +59,17 @@ mt_sha256(const char *data, size_t len, unsigned char *digest)
 		elog(ERROR, "could not compute SHA-256 of a token");
 }
 
+/* A token's SHA-256 as the bytea its table's token_hash column holds. */
+bytea *
+mt_token_hash(const char *token)
+{
+	bytea	   *hash = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	SET_VARSIZE(hash, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	mt_sha256(token, strlen(token), (unsigned char *) VARDATA(hash));
+	return hash;
+}
+
 static void
 strong_random(void *buf, size_t len)
 {
@@ -229,8 +240,6 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 	static const MtLookupTable tables[] = {MT_T_PATS, MT_T_USERS, MT_T_ORGS};
 	char	   *token;
 	char	   *tenant;
-	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
-	bytea	   *hash;
 	TupleDesc	desc;
 	Tuplestorestate *store;
 	Datum		values[2];
@@ -248,11 +257,7 @@ mt_authenticate_pat(PG_FUNCTION_ARGS)
 
 	if (strlen(token) <= PAT_MAXLEN)
 	{
-		mt_sha256(token, strlen(token), digest);
-		hash = palloc(VARHDRSZ + sizeof(digest));
-		SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
-		memcpy(VARDATA(hash), digest, sizeof(digest));
-		values[0] = PointerGetDatum(hash);
+		values[0] = PointerGetDatum(mt_token_hash(token));
 		values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 
 		mt_spi_connect();

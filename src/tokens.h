@@ -9,5 +9,6 @@
 #define MT_TOKENS_H
 
 extern void mt_sha256(const char *data, size_t len, unsigned char *digest);
+extern bytea *mt_token_hash(const char *token);
 
 #endif							/* MT_TOKENS_H */
