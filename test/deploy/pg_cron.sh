@@ -34,28 +34,12 @@ if [[ ! -f $("$pg_config" --pkglibdir)/pg_cron.so ]]; then
   exit 2
 fi
 
-tap_n=0
-tap_failed=0
-tap_result() { # status description [diagnostic lines...]
-  local status=$1 desc=$2
-  shift 2
-  tap_n=$((tap_n + 1))
-  if ((status == 0)); then
-    echo "ok $tap_n - $desc"
-  else
-    tap_failed=$((tap_failed + 1))
-    echo "not ok $tap_n - $desc"
-    local arg line
-    for arg in "$@"; do
-      while IFS= read -r line; do
-        printf '#   %s\n' "$line"
-      done <<<"$arg"
-    done
-  fi
-}
+# shellcheck source=../harness/tap.sh
+source "$here/../harness/tap.sh"
 is() { # got want description
   [[ $1 == "$2" ]]
-  tap_result $? "$3" "got:  '$1'" "want: '$2'"
+  tap $? "$3"
+  [[ $1 == "$2" ]] || printf "got:  '%s'\nwant: '%s'\n" "$1" "$2" | tap_diag
 }
 bail() {
   echo "Bail out! $*"
@@ -135,6 +119,5 @@ is "$(sql -c "SELECT count(*) FROM multitenant.join_requests AS r WHERE r.status
 is "$(sql -c "SELECT multitenant.expire_join_requests()")" "0" "a sweep right after finds nothing more to expire"
 
 sql -c "SELECT cron.unschedule($jobid)" >/dev/null
-echo "1..$tap_n"
-echo "# $((tap_n - tap_failed)) passed, $tap_failed failed, $((SECONDS - start_epoch)) s"
-((tap_failed == 0))
+echo "# $((tap_count - tap_failures)) passed, $tap_failures failed, $((SECONDS - start_epoch)) s"
+tap_end

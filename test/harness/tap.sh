@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # shellcheck shell=bash
-# TAP output for the scripted suites (test/crash/drill.sh, test/fuzz/events.sh).
+# TAP output for the scripted suites (test/crash/drill.sh, test/fuzz/events.sh, test/deploy/pg_cron.sh).
 # Source this file, then:
 #
 #   tap STATUS DESCRIPTION [DIRECTIVE]   one line: "ok N - ..." when STATUS is 0, else "not ok N - ..."
