@@ -14,6 +14,8 @@
 #    sweep (multitenant.expire_join_requests) with pg_cron.
 #  * libyaml-dev: multitenant.load_realms reads the operator's realm file with libyaml.
 #  * libcjose-dev: JWS and JWE session tokens (create_session, validate_session).
+#  * python3-jwt, python3-cryptography: test/deploy/jose_interop.sh checks the
+#    JWS session tokens with a JOSE implementation independent of libcjose.
 set -euo pipefail
 
 packages=(
@@ -26,6 +28,8 @@ packages=(
   libssl-dev
   libyaml-dev
   libcjose-dev
+  python3-jwt
+  python3-cryptography
   pgbouncer
   postgresql-15-cron
 )

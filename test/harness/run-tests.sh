@@ -223,7 +223,7 @@ run_tap_script() { # run_tap_script SCRIPT
   passed=$((passed + s_pass))
   failed=$((failed + s_fail))
 }
-for script in test/deploy/pgbouncer.sh test/deploy/pg_cron.sh test/crash/drill.sh test/fuzz/events.sh; do
+for script in test/deploy/pgbouncer.sh test/deploy/pg_cron.sh test/deploy/jose_interop.sh test/crash/drill.sh test/fuzz/events.sh; do
   run_tap_script "$script"
 done
 
