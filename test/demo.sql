@@ -240,20 +240,23 @@ COMMIT;
 BEGIN;
 SELECT multitenant.set_tenant('initech', is_local => true);
 SET LOCAL multitenant.actor = 'cat';
-SELECT s.token AS cat_token FROM multitenant.create_session('cat', (SELECT r.id FROM multitenant.resolve_realm('staff') AS r), format => 'jws') AS s \gset
+CREATE TEMP TABLE cat_login AS
+SELECT s.token FROM multitenant.create_session('cat', (SELECT r.id FROM multitenant.resolve_realm('staff') AS r), format => 'jws') AS s;
 COMMIT;
-SELECT convert_from(decode(rpad(translate(split_part(:'cat_token', '.', 2), '-_', '+/'), (length(split_part(:'cat_token', '.', 2)) + 3) / 4 * 4, '='), 'base64'), 'UTF8')::jsonb
-       - ARRAY['iat', 'exp', 'jti', 'sid', 'realm'] AS claims_anyone_can_read;
+SELECT left(token, 20) || '…' AS token, length(token),
+       convert_from(decode(rpad(translate(split_part(token, '.', 2), '-_', '+/'), (length(split_part(token, '.', 2)) + 3) / 4 * 4, '='), 'base64'), 'UTF8')::jsonb
+       - ARRAY['iat', 'exp', 'jti', 'sid', 'realm'] AS claims_anyone_can_read
+  FROM cat_login;
 \echo '   Each request: one statement checks the token (signature, session row, membership, tenant) and enters tenant and actor:'
 SELECT tenant, principal_id, kind, multitenant.current_tenant() AS entered, multitenant.current_actor() AS actor
-  FROM multitenant.validate_session(:'cat_token', true);
+  FROM cat_login, multitenant.validate_session(cat_login.token, true);
 \echo '   Cat logs out; the same token is refused like any bad token (28000), and nothing is entered:'
 BEGIN;
-SELECT session_id FROM multitenant.validate_session(:'cat_token', true) \gset
+SELECT session_id FROM cat_login, multitenant.validate_session(cat_login.token, true) \gset
 SELECT status, revoke_reason FROM multitenant.revoke_session(:'session_id', 'logout');
 COMMIT;
 \set ON_ERROR_STOP off
-SELECT tenant FROM multitenant.validate_session(:'cat_token', true);
+SELECT tenant FROM cat_login, multitenant.validate_session(cat_login.token, true);
 \set ON_ERROR_STOP on
 \c - postgres
 
