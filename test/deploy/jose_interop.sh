@@ -24,19 +24,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../harness/cluster.sh"
 # shellcheck source=../harness/tap.sh
 source "$here/../harness/tap.sh"
-is() { # got want description
-  [[ $1 == "$2" ]]
-  tap $? "$3"
-  [[ $1 == "$2" ]] || printf "got:  '%s'\nwant: '%s'\n" "$1" "$2" | tap_diag
-}
-bail() {
-  echo "Bail out! $*"
-  exit 2
-}
 
 python=/usr/bin/python3
 "$python" -c 'import jwt, cryptography' 2>/dev/null ||
-  bail "$python lacks jwt or cryptography (bash test/harness/deps.sh installs python3-jwt and python3-cryptography)"
+  tap_bail "$python lacks jwt or cryptography (bash test/harness/deps.sh installs python3-jwt and python3-cryptography)"
 
 DB=mtjose
 sql() { # statements on stdin, one value per line out
@@ -44,8 +35,8 @@ sql() { # statements on stdin, one value per line out
 }
 
 start_epoch=$SECONDS
-mt_cluster_start >/dev/null || bail "could not start a cluster"
-"$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" || bail "could not create $DB"
+mt_cluster_start >/dev/null || tap_bail "could not start a cluster"
+"$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" || tap_bail "could not create $DB"
 
 token=$(sql <<'SQL'
 \o /dev/null
@@ -59,11 +50,11 @@ SELECT multitenant.create_realm('staff', 'username_password', '{}', 'jose-a');
 SELECT s.token FROM multitenant.create_session('ida', (SELECT r.id FROM multitenant.tenant_realms AS r WHERE r.name = 'staff'),
                                                format => 'jws', tenant => 'jose-a') AS s;
 SQL
-) || bail "set-up failed"
-jwks=$(sql -c "SELECT multitenant.session_jwks('jose-a')") || bail "session_jwks failed"
+) || tap_bail "set-up failed"
+jwks=$(sql -c "SELECT multitenant.session_jwks('jose-a')") || tap_bail "session_jwks failed"
 expected=$(sql -c "SELECT jsonb_build_object('tid', s.instance_id, 'sub', s.principal_id, 'realm', s.realm_id, 'sid', s.id,
                                                'kind', s.kind, 'exp', floor(extract(epoch FROM s.expires_at))::bigint)
-                     FROM multitenant.principal_sessions AS s") || bail "reading the session failed"
+                     FROM multitenant.principal_sessions AS s") || tap_bail "reading the session failed"
 
 # PyJWT: the key the token's kid names in the published set, ES256 only.
 verified=$(TOKEN=$token JWKS=$jwks "$python" - <<'PY' 2>&1
@@ -75,7 +66,7 @@ claims = jwt.decode(token, key.key, algorithms=["ES256"], options={"require": ["
 print(json.dumps({k: claims[k] for k in ("tid", "sub", "realm", "sid", "kind", "exp")}, sort_keys=True))
 PY
 )
-is "$verified" "$("$python" -c 'import json, sys; print(json.dumps(json.loads(sys.argv[1]), sort_keys=True))' "$expected")" \
+tap_is "$verified" "$("$python" -c 'import json, sys; print(json.dumps(json.loads(sys.argv[1]), sort_keys=True))' "$expected")" \
   "PyJWT verifies the session's ES256 token under session_jwks, and its claims are the session's"
 
 tampered=$(TOKEN=$token "$python" - <<'PY' 2>&1
@@ -87,15 +78,15 @@ claims["sub"] = "mallory"
 print(jwt.encode(claims, ec.generate_private_key(ec.SECP256R1()), algorithm="ES256", headers={"kid": header["kid"], "typ": "JWT"}))
 PY
 )
-is "$(sql -c "SELECT count(*) FROM multitenant.validate_session('$tampered')" 2>&1 | grep -o '28000\|invalid session token' | head -1)" \
+tap_is "$(sql -c "SELECT count(*) FROM multitenant.validate_session('$tampered')" 2>&1 | grep -o '28000\|invalid session token' | head -1)" \
   "invalid session token" "a token signed by another ES256 key under the tenant's kid is refused"
-is "$(sql -c "SELECT principal_id FROM multitenant.validate_session('$token')")" "ida" "the session's own token validates"
+tap_is "$(sql -c "SELECT principal_id FROM multitenant.validate_session('$token')")" "ida" "the session's own token validates"
 
 kid=$("$python" -c 'import sys, jwt; print(jwt.get_unverified_header(sys.argv[1])["kid"])' "$token")
-sql -c "SELECT multitenant.retire_session_key('$kid', 'jose-a')" >/dev/null || bail "retire_session_key failed"
-is "$(sql -c "SELECT jsonb_array_length(multitenant.session_jwks('jose-a') -> 'keys')")" "0" \
+sql -c "SELECT multitenant.retire_session_key('$kid', 'jose-a')" >/dev/null || tap_bail "retire_session_key failed"
+tap_is "$(sql -c "SELECT jsonb_array_length(multitenant.session_jwks('jose-a') -> 'keys')")" "0" \
   "a retired key leaves the published set"
-is "$(sql -c "SELECT count(*) FROM multitenant.validate_session('$token')" 2>&1 | grep -o 'invalid session token' | head -1)" \
+tap_is "$(sql -c "SELECT count(*) FROM multitenant.validate_session('$token')" 2>&1 | grep -o 'invalid session token' | head -1)" \
   "invalid session token" "and what it signed no longer validates"
 
 echo "# $((tap_count - tap_failures)) passed, $tap_failures failed, $((SECONDS - start_epoch)) s"

@@ -36,15 +36,6 @@ fi
 
 # shellcheck source=../harness/tap.sh
 source "$here/../harness/tap.sh"
-is() { # got want description
-  [[ $1 == "$2" ]]
-  tap $? "$3"
-  [[ $1 == "$2" ]] || printf "got:  '%s'\nwant: '%s'\n" "$1" "$2" | tap_diag
-}
-bail() {
-  echo "Bail out! $*"
-  exit 2
-}
 
 DB=mtcron
 # The launcher connects to cron.database_name at start and retries until it
@@ -58,13 +49,13 @@ sql() { # statements on stdin, one value per line out
 }
 
 start_epoch=$SECONDS
-mt_cluster_start >/dev/null || bail "could not start a cluster"
-"$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" || bail "could not create $DB"
+mt_cluster_start >/dev/null || tap_bail "could not start a cluster"
+"$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE $DB" || tap_bail "could not create $DB"
 
 # Two tenants; requests pushed as the operator's events (the tenant
 # aggregate is the administrators'), and one made through request_join while
 # the time to live was one second.
-sql >/dev/null <<'SQL' || bail "set-up failed"
+sql >/dev/null <<'SQL' || tap_bail "set-up failed"
 CREATE EXTENSION pg_cron;
 CREATE EXTENSION multitenant;
 SELECT multitenant.create_tenant('cron-a', 'Tenant A');
@@ -88,14 +79,14 @@ SELECT multitenant.request_join('cron-b', 'one second to live');
 SQL
 sleep 1.5
 
-is "$(sql -c "SELECT string_agg(r.instance_id || '/' || r.label || '=' || r.status, ',' ORDER BY r.instance_id, r.label) FROM (SELECT instance_id, status, CASE WHEN principal_id = 'p-ttl' THEN 'p-ttl' ELSE id END AS label FROM multitenant.join_requests) AS r")" \
+tap_is "$(sql -c "SELECT string_agg(r.instance_id || '/' || r.label || '=' || r.status, ',' ORDER BY r.instance_id, r.label) FROM (SELECT instance_id, status, CASE WHEN principal_id = 'p-ttl' THEN 'p-ttl' ELSE id END AS label FROM multitenant.join_requests) AS r")" \
   "cron-a/r-due-tomorrow=pending,cron-a/r-overdue=pending,cron-b/p-ttl=pending,cron-b/r-overdue-b=pending" \
   "before the sweep every request is pending, the overdue ones too"
 
 # The documented schedule is '*/10 * * * *'; every minute here.
 jobid=$(sql -c "SELECT cron.schedule('multitenant-expire', '* * * * *', 'SELECT multitenant.expire_join_requests()')") ||
-  bail "cron.schedule failed"
-is "$(sql -c "SELECT command FROM cron.job WHERE jobid = $jobid")" "SELECT multitenant.expire_join_requests()" \
+  tap_bail "cron.schedule failed"
+tap_is "$(sql -c "SELECT command FROM cron.job WHERE jobid = $jobid")" "SELECT multitenant.expire_join_requests()" \
   "the sweep is scheduled as the documentation writes it"
 
 # Until the first run of the job has finished (at most a minute and a bit).
@@ -105,18 +96,18 @@ for _ in $(seq 1 180); do
   [[ -n $status ]] && break
   sleep 0.5
 done
-is "$status" succeeded "pg_cron ran the sweep, and it succeeded"
-is "$(sql -c "SELECT string_agg(instance_id || '/' || id || '=' || status, ',' ORDER BY instance_id, id) FROM multitenant.join_requests WHERE principal_id <> 'p-ttl'")" \
+tap_is "$status" succeeded "pg_cron ran the sweep, and it succeeded"
+tap_is "$(sql -c "SELECT string_agg(instance_id || '/' || id || '=' || status, ',' ORDER BY instance_id, id) FROM multitenant.join_requests WHERE principal_id <> 'p-ttl'")" \
   "cron-a/r-due-tomorrow=pending,cron-a/r-overdue=expired,cron-b/r-overdue-b=expired" \
   "the overdue requests of both tenants are expired, the one not yet due is still pending"
-is "$(sql -c "SELECT status || ' ' || (expires_at - created_at)::text FROM multitenant.join_requests WHERE principal_id = 'p-ttl'")" \
+tap_is "$(sql -c "SELECT status || ' ' || (expires_at - created_at)::text FROM multitenant.join_requests WHERE principal_id = 'p-ttl'")" \
   "expired 00:00:01" "a request made through request_join while unverified_ttl was one second expired too"
-is "$(sql -c "SELECT string_agg(instance_id || ':' || coalesce(nullif(payload ->> 'requestId', (SELECT id FROM multitenant.join_requests WHERE principal_id = 'p-ttl')), 'ttl'), ',' ORDER BY instance_id, payload ->> 'requestId' = (SELECT id FROM multitenant.join_requests WHERE principal_id = 'p-ttl')) FROM multitenant.events WHERE event_type = 'tenant.request.expired'")" \
+tap_is "$(sql -c "SELECT string_agg(instance_id || ':' || coalesce(nullif(payload ->> 'requestId', (SELECT id FROM multitenant.join_requests WHERE principal_id = 'p-ttl')), 'ttl'), ',' ORDER BY instance_id, payload ->> 'requestId' = (SELECT id FROM multitenant.join_requests WHERE principal_id = 'p-ttl')) FROM multitenant.events WHERE event_type = 'tenant.request.expired'")" \
   "cron-a:r-overdue,cron-b:r-overdue-b,cron-b:ttl" \
   "one tenant.request.expired event per expired request, in its own tenant"
-is "$(sql -c "SELECT count(*) FROM multitenant.join_requests AS r WHERE r.status = 'expired' AND r.changed_at > r.created_at")" "3" \
+tap_is "$(sql -c "SELECT count(*) FROM multitenant.join_requests AS r WHERE r.status = 'expired' AND r.changed_at > r.created_at")" "3" \
   "the expired rows changed when the job ran, not when they were made"
-is "$(sql -c "SELECT multitenant.expire_join_requests()")" "0" "a sweep right after finds nothing more to expire"
+tap_is "$(sql -c "SELECT multitenant.expire_join_requests()")" "0" "a sweep right after finds nothing more to expire"
 
 sql -c "SELECT cron.unschedule($jobid)" >/dev/null
 echo "# $((tap_count - tap_failures)) passed, $tap_failures failed, $((SECONDS - start_epoch)) s"
