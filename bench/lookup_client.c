@@ -2,8 +2,8 @@
  * bench/lookup_client.c: the client of the lookup benchmark (bench/lookups.sh)
  * and of the session benchmark (bench/sessions.sh).
  *
- *   lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS [-w WARMUP] [-r SEED] [-q SQL] CONNINFO
- *   lookup_client -s e|f -F opaque|jws|jwe -c CLIENTS -T SECONDS [-w WARMUP] [-r SEED] [-q SQL] CONNINFO
+ *   lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO
+ *   lookup_client -s e|f -F opaque|jws|jwe -c CLIENTS -T SECONDS [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO
  *
  * Runs one scenario with CLIENTS connections, one process each, for SECONDS
  * seconds.  Every request picks a random tenant k (1..TENANTS) and user j
@@ -36,7 +36,12 @@
  *       the floor: the same unique index, as a superuser.
  *
  * -q SQL replaces the scenario's statement by a diagnostic variant that takes
- * the same parameters and answers with the same columns.
+ * the same parameters and answers with the same columns.  Given up to
+ * MAX_VARIANTS times, the requests take the variants in turn, and the output
+ * adds each one's mean wall time (mean_us_1=... mean_us_2=...): variants
+ * that alternate request by request see the same load on the machine, so the
+ * difference of their times is what one costs more than the other even when
+ * other work makes the absolute figures drift.
  *
  * Each connection first touches every page its lookups read
  * (lookup_bench.touch_pages or session_bench.touch_pages, see below) and
@@ -70,11 +75,15 @@
 #define INSTANCE_BASE 200000000000000000LL
 #define USER_BASE 300000000000000000LL
 
+#define MAX_VARIANTS 8
+
 typedef struct Result
 {
 	long		lookups;
 	double		elapsed;		/* seconds */
 	double		latency_sum;	/* seconds */
+	double		variant_latency[MAX_VARIANTS];	/* seconds, per -q variant */
+	long		variant_count[MAX_VARIANTS];
 	double		server_cpu;		/* seconds */
 	int			failed;
 } Result;
@@ -88,7 +97,9 @@ static int	warmup = 200;
 static unsigned long long seed = 42;
 static const char *conninfo = NULL;
 static char **tenant_tokens = NULL;	/* [1..n_tenants], scenario a only */
-static const char *sql_override = NULL;	/* -q: a diagnostic variant */
+static const char *variants[MAX_VARIANTS];	/* -q: diagnostic variants */
+static int	n_variants = 0;
+static char statement_name[3] = "q0";	/* the prepared statement to send: q0..q7 */
 
 /* Scenarios e and f: sessions [1..n_sessions] of one format. */
 typedef struct Session
@@ -277,7 +288,7 @@ session_request(PGconn *conn, int k)
 	int			tenant_col;
 	int			rc = 0;
 
-	res = PQexecPrepared(conn, "q", 1, values, NULL, NULL, 0);
+	res = PQexecPrepared(conn, statement_name, 1, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		fprintf(stderr, "lookup_client: scenario %c, %s session %d: %s", scenario, session_format, k,
@@ -292,8 +303,13 @@ session_request(PGconn *conn, int k)
 	}
 	else
 	{
-		id_col = PQfnumber(res, scenario == 'e' ? "session_id" : "id");
-		tenant_col = PQfnumber(res, scenario == 'e' ? "tenant" : "instance_id");
+		/* either scenario's names: a run may alternate both statements */
+		id_col = PQfnumber(res, "session_id");
+		if (id_col < 0)
+			id_col = PQfnumber(res, "id");
+		tenant_col = PQfnumber(res, "tenant");
+		if (tenant_col < 0)
+			tenant_col = PQfnumber(res, "instance_id");
 		if (id_col < 0 || tenant_col < 0 ||
 			strcmp(PQgetvalue(res, 0, id_col), expected->session_id) != 0 ||
 			strcmp(PQgetvalue(res, 0, tenant_col), expected->tenant) != 0)
@@ -352,7 +368,7 @@ request(PGconn *conn, int k, int j)
 			nparams = 1;
 			break;
 	}
-	res = PQexecPrepared(conn, "q", nparams, values, NULL, NULL, 0);
+	res = PQexecPrepared(conn, statement_name, nparams, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: %s", scenario, k, j,
@@ -394,10 +410,14 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 	char		c;
 	int			i;
 
-	res = PQprepare(conn, "q", sql_override ? sql_override : statement_sql(scenario), 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		die(conn, "prepare failed");
-	PQclear(res);
+	for (i = 0; i < (n_variants > 0 ? n_variants : 1); i++)
+	{
+		statement_name[1] = '0' + i;
+		res = PQprepare(conn, statement_name, n_variants > 0 ? variants[i] : statement_sql(scenario), 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			die(conn, "prepare failed");
+		PQclear(res);
+	}
 	res = PQexec(conn, "SELECT pg_backend_pid()");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		die(conn, "pg_backend_pid() failed");
@@ -418,8 +438,11 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 	PQclear(res);
 
 	for (i = 0; i < warmup; i++)
+	{
+		statement_name[1] = '0' + (n_variants > 0 ? i % n_variants : 0);
 		if (request(conn, 1 + next_random(&state) % n_tenants, 1 + next_random(&state) % n_users) != 0)
 			exit(1);
+	}
 
 	if (write(ready_fd, "r", 1) != 1)
 		exit(1);
@@ -436,8 +459,10 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 	{
 		int			k = 1 + next_random(&state) % n_tenants;
 		int			j = 1 + next_random(&state) % n_users;
+		int			v = n_variants > 0 ? r.lookups % n_variants : 0;
 		double		t1;
 
+		statement_name[1] = '0' + v;
 		if (request(conn, k, j) != 0)
 		{
 			r.failed = 1;
@@ -445,6 +470,8 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 		}
 		t1 = now();
 		r.latency_sum += t1 - t;
+		r.variant_latency[v] += t1 - t;
+		r.variant_count[v]++;
 		r.lookups++;
 		t = t1;
 	}
@@ -460,9 +487,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS"
-			" [-w WARMUP] [-r SEED] [-q SQL] CONNINFO\n"
+			" [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO\n"
 			"       lookup_client -s e|f -F opaque|jws|jwe -c CLIENTS -T SECONDS"
-			" [-w WARMUP] [-r SEED] [-q SQL] CONNINFO\n");
+			" [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO\n");
 	exit(2);
 }
 
@@ -474,8 +501,11 @@ main(int argc, char **argv)
 				go[2],
 				results[2];
 	int			i;
+	int			v;
 	int			failed = 0;
 	long		lookups = 0;
+	double		variant_latency[MAX_VARIANTS] = {0};
+	long		variant_count[MAX_VARIANTS] = {0};
 	double		rate = 0,
 				latency_sum = 0,
 				server_cpu = 0,
@@ -508,7 +538,9 @@ main(int argc, char **argv)
 				seed = strtoull(optarg, NULL, 10);
 				break;
 			case 'q':
-				sql_override = optarg;
+				if (n_variants == MAX_VARIANTS)
+					usage();
+				variants[n_variants++] = optarg;
 				break;
 			case 'F':
 				session_format = optarg;
@@ -587,6 +619,11 @@ main(int argc, char **argv)
 		if (r.elapsed > elapsed)
 			elapsed = r.elapsed;
 		latency_sum += r.latency_sum;
+		for (v = 0; v < MAX_VARIANTS; v++)
+		{
+			variant_latency[v] += r.variant_latency[v];
+			variant_count[v] += r.variant_count[v];
+		}
 		if (r.server_cpu < 0)
 			cpu_known = 0;
 		server_cpu += r.server_cpu;
@@ -605,8 +642,12 @@ main(int argc, char **argv)
 	printf(" clients=%d seconds=%.2f lookups=%ld lookups_per_s=%.1f mean_us=%.1f",
 		   n_clients, elapsed, lookups, rate, latency_sum / lookups * 1e6);
 	if (cpu_known)
-		printf(" server_cpu_us=%.1f\n", server_cpu / lookups * 1e6);
+		printf(" server_cpu_us=%.1f", server_cpu / lookups * 1e6);
 	else
-		printf(" server_cpu_us=n/a\n");
+		printf(" server_cpu_us=n/a");
+	for (i = 0; n_variants > 1 && i < n_variants; i++)
+		printf(" mean_us_%d=%.2f", i + 1,
+			   variant_count[i] > 0 ? variant_latency[i] / variant_count[i] * 1e6 : 0.0);
+	printf("\n");
 	return 0;
 }
