@@ -23,6 +23,7 @@ OBJS = \
 	src/encryption_keys.o \
 	src/audit.o \
 	src/realms.o \
+	src/session_tokens.o \
 	src/sessions.o \
 	src/multitenant.o
 
@@ -95,7 +96,8 @@ src/lockout.o: src/lookups.h src/multitenant.h src/tenant_context.h src/util.h
 src/encryption_keys.o: src/catalog.h src/encryption_keys.h src/event_store.h src/settings.h src/util.h
 src/audit.o: src/catalog.h src/multitenant.h src/settings.h src/tenant_context.h src/util.h
 src/realms.o: src/catalog.h src/lookups.h src/multitenant.h src/realms.h src/tenant_context.h src/util.h
-src/sessions.o: src/catalog.h src/tenant_context.h src/tokens.h src/util.h
+src/session_tokens.o: src/catalog.h src/multitenant.h src/session_tokens.h src/util.h
+src/sessions.o: src/catalog.h src/session_tokens.h src/tenant_context.h src/tokens.h src/util.h
 src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/reducer.h src/settings.h \
 	src/tenant_context.h
 

@@ -106,6 +106,7 @@ typedef struct KeyPlans
 static KeyPlans plans_1_3;
 static KeyPlans plans_1_2;
 static SPIPlanPtr delete_tenant_keys_plan = NULL;
+static SPIPlanPtr delete_session_keys_plan = NULL;
 
 /*
  * Decodes a setting's value (already checked by its check hook) and computes
@@ -791,6 +792,24 @@ remove_tenant_keys(const char *instance_id, const char *event_type)
 	MT_AS_ROLE_END();
 	if (rc != SPI_OK_DELETE)
 		elog(ERROR, "deleting the encryption keys of removed tenant \"%s\" failed: %s",
+			 instance_id, SPI_result_code_string(rc));
+
+	/* From 1.4 the list of its session keys, whose material just went. */
+	if (!OidIsValid(mt_relation_oid("session_keys", true)))
+		return;
+	if (delete_session_keys_plan == NULL)
+	{
+		Oid			types[1] = {TEXTOID};
+
+		delete_session_keys_plan = mt_prepare_kept(
+			"DELETE FROM multitenant.session_keys AS k WHERE k.instance_id OPERATOR(pg_catalog.=) $1",
+			1, types);
+	}
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = mt_execute_kept(delete_session_keys_plan, &arg, NULL, false, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "deleting the session keys of removed tenant \"%s\" failed: %s",
 			 instance_id, SPI_result_code_string(rc));
 }
 

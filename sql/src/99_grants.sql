@@ -158,11 +158,20 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.create_session(text, text, text, interval, interval, text, text),
 	@extschema@.rotate_session(text),
 	@extschema@.revoke_session(text, text, text),
-	@extschema@.validate_session(text, boolean)
+	@extschema@.validate_session(text, boolean),
+	@extschema@.rotate_session_key(text, text),
+	@extschema@.retire_session_key(text, text),
+	@extschema@.session_jwks(text)
 TO multitenant_app, multitenant_admin;
 
+-- session_key_create and session_token_issue are granted to nobody: they
+-- check that the extension's own functions call them.
 GRANT EXECUTE ON FUNCTION
 	@extschema@.session_push(text, text, text, jsonb),
 	@extschema@.session_by_token(text),
-	@extschema@.revoke_principal_sessions(text, text)
+	@extschema@.revoke_principal_sessions(text, text),
+	@extschema@.session_key_audit(text, text, text, jsonb, text),
+	@extschema@.current_session_key(text, text),
+	@extschema@.session_new_token(@extschema@.principal_sessions),
+	@extschema@.session_rotate(text, text)
 TO multitenant_admin;

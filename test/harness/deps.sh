@@ -13,6 +13,7 @@
 #  * postgresql-15-cron: test/deploy/pg_cron.sh schedules the join request
 #    sweep (multitenant.expire_join_requests) with pg_cron.
 #  * libyaml-dev: multitenant.load_realms reads the operator's realm file with libyaml.
+#  * libcjose-dev: JWS and JWE session tokens (create_session, validate_session).
 set -euo pipefail
 
 packages=(
@@ -24,6 +25,7 @@ packages=(
   libpq-dev
   libssl-dev
   libyaml-dev
+  libcjose-dev
   pgbouncer
   postgresql-15-cron
 )

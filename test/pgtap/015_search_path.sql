@@ -207,6 +207,7 @@ SELECT CASE tbl
 		                                                                      'realmId', length(j -> 'payload' ->> 'realmId'),
 		                                                                      'invitationId', length(j -> 'payload' ->> 'invitationId'),
 		                                                                      'tokenHash', length(j -> 'payload' ->> 'tokenHash'),
+		                                                                      'keyId', length(j -> 'payload' ->> 'keyId'),
 		                                                                      'acceptedAt', (j -> 'payload') ? 'acceptedAt')))
 		                         ELSE '{}' END
 	WHEN 'multitenant.personal_access_tokens_projection' THEN
@@ -215,17 +216,23 @@ SELECT CASE tbl
 	WHEN 'multitenant.encryption_keys' THEN
 		j || jsonb_build_object('key_data', length(j ->> 'key_data'))
 		  -- a realm's secrets are named by the realm's random id
-		  || CASE WHEN j ->> 'id' LIKE 'realm:%' THEN jsonb_build_object('id', length(j ->> 'id')) ELSE '{}' END
+		  || CASE WHEN j ->> 'id' LIKE 'realm:%' OR j ->> 'id' LIKE 'session-key:%' THEN jsonb_build_object('id', length(j ->> 'id')) ELSE '{}' END
 	WHEN 'multitenant.audit_log' THEN
 		(j - 'id') || CASE WHEN j ->> 'target_table' IN ('multitenant.join_requests', 'multitenant.invitations', 'multitenant.memberships',
-		                                                 'multitenant.principal_sessions', 'multitenant.tenant_realms')
+		                                                 'multitenant.principal_sessions', 'multitenant.tenant_realms',
+		                                                 'multitenant.session_keys')
 		                   THEN jsonb_build_object('target_key', jsonb_typeof(j -> 'target_key'), 'before', jsonb_typeof(j -> 'before'),
 		                                           'after', jsonb_typeof(j -> 'after'))
 		                   ELSE '{}' END
 	WHEN 'multitenant.join_requests' THEN j || jsonb_build_object('id', length(j ->> 'id'))
 	WHEN 'multitenant.tenant_realms' THEN j || jsonb_build_object('id', length(j ->> 'id'))
 	WHEN 'multitenant.invitations' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
-	WHEN 'multitenant.principal_sessions' THEN j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'))
+	WHEN 'multitenant.principal_sessions' THEN
+		j || jsonb_build_object('id', length(j ->> 'id'), 'token_hash', length(j ->> 'token_hash'), 'key_id', length(j ->> 'key_id'))
+	WHEN 'multitenant.session_keys' THEN
+		-- made at the clock's time, not the transaction's
+		j || jsonb_build_object('kid', length(j ->> 'kid'), 'public_jwk', jsonb_typeof(j -> 'public_jwk'),
+		                        'created_at', jsonb_typeof(j -> 'created_at'))
 	WHEN 'multitenant.memberships' THEN
 		j || jsonb_build_object('accepted_at', j ? 'accepted_at' AND j -> 'accepted_at' <> 'null',
 		                        'last_active_at', j ? 'last_active_at' AND j -> 'last_active_at' <> 'null')
@@ -243,7 +250,7 @@ BEGIN
 	                                                         'multitenant.encryption_keys'::regclass, 'multitenant.audit_log'::regclass,
 	                                                         'multitenant.join_requests'::regclass, 'multitenant.invitations'::regclass,
 	                                                         'multitenant.memberships'::regclass, 'multitenant.tenant_realms'::regclass,
-	                                                         'multitenant.principal_sessions'::regclass)
+	                                                         'multitenant.principal_sessions'::regclass, 'multitenant.session_keys'::regclass)
 	                                          THEN format('pg_temp.sp_row(%L, to_jsonb(r))::text', c.oid::regclass)
 	                                          ELSE 'r::text' END,
 	                                     c.oid::regclass)
@@ -907,6 +914,56 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT s.id, s.principal_id FROM multitenant.session_by_token('mts_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') AS s$$, true),
 ('multitenant.revoke_principal_sessions(text,text)', 'revoke_principal_sessions', NULL, NULL, '{}',
  $$SELECT multitenant.revoke_principal_sessions('sp-admin', 'gone')$$, true);
+
+-- Signed and encrypted sessions: an HS256 key of the lifecycle tenant whose
+-- tokens of fixed claims are deterministic, and a JWS session of its admin
+-- (made with the tenant's first ES256 key), whose token the cases read.
+CREATE TEMP TABLE sp_jose AS
+SELECT multitenant.session_key_create('sp-l', 'HS256') AS hs_kid,
+       (SELECT s.token FROM multitenant.create_session('sp-admin', 'sp-realm', format => 'jws', tenant => 'sp-l') AS s) AS jws;
+GRANT SELECT ON sp_jose TO PUBLIC;
+
+INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
+('multitenant.create_session(text,text,text,interval,interval,text,text)', 'create_session of a JWE', 'mt_sp_app', 'sp-l',
+ ARRAY[$$SET LOCAL multitenant.actor = 'sp-admin'$$],
+ $$SELECT pg_catalog.array_length(pg_catalog.string_to_array(s.token, '.'), 1)
+     FROM multitenant.create_session('sp-admin', 'sp-realm', format => 'jwe') AS s$$, true),
+('multitenant.validate_session(text,boolean)', 'validate_session of a JWS', 'mt_sp_app', NULL, '{}',
+ $$SELECT s.tenant, s.principal_id, s.realm_id, s.kind, s.rotated_token, multitenant.current_tenant()
+     FROM pg_temp.sp_jose AS j, multitenant.validate_session(j.jws, true) AS s$$, true),
+('multitenant.validate_session(text,boolean)', 'validate_session of a JWS due for rotation', NULL, NULL,
+ ARRAY[$$UPDATE multitenant.principal_sessions SET rotation_due = true WHERE principal_id OPERATOR(pg_catalog.=) 'sp-admin'$$],
+ $$SELECT s.principal_id, s.rotated_token IS NOT NULL FROM pg_temp.sp_jose AS j, multitenant.validate_session(j.jws) AS s$$, true),
+('multitenant.validate_session(text,boolean)', 'validate_session of a JWS re-signed with alg none', 'mt_sp_app', NULL, '{}',
+ $$SELECT s.tenant FROM pg_temp.sp_jose AS j,
+     multitenant.validate_session(pg_catalog.split_part(j.jws, '.', 1) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.split_part(j.jws, '.', 2) OPERATOR(pg_catalog.||) '.') AS s$$, true),
+('multitenant.session_rotate(text,text)', 'session_rotate', NULL, NULL, '{}',
+ $$SELECT r.new_token IS NOT NULL, r.expires_at IS NOT NULL FROM pg_temp.sp_jose AS j, multitenant.session_rotate(j.jws, 'r') AS r$$, true),
+('multitenant.session_new_token(multitenant.principal_sessions)', 'session_new_token', NULL, NULL, '{}',
+ $$SELECT pg_catalog.length(t.payload OPERATOR(pg_catalog.->>) 'tokenHash'), pg_catalog.length(t.payload OPERATOR(pg_catalog.->>) 'keyId')
+     FROM multitenant.principal_sessions AS s, multitenant.session_new_token(s) AS t WHERE s.format OPERATOR(pg_catalog.=) 'jws'$$, true),
+('multitenant.session_key_create(text,text)', 'session_key_create', NULL, NULL, '{}',
+ $$SELECT pg_catalog.length(multitenant.session_key_create('sp-l', 'ES256'))$$, true),
+('multitenant.session_key_create(text,text)', 'session_key_create of an unknown algorithm', NULL, NULL, '{}',
+ $$SELECT multitenant.session_key_create('sp-l', 'RS256')$$, true),
+('multitenant.session_token_issue(text,text,jsonb)', 'session_token_issue', NULL, NULL, '{}',
+ $$SELECT multitenant.session_token_issue(j.hs_kid, 'jws', '{"sub": "x"}') OPERATOR(pg_catalog.=) multitenant.session_token_issue(j.hs_kid, 'jws', '{"sub": "x"}')
+     FROM pg_temp.sp_jose AS j$$, true),
+('multitenant.session_token_issue(text,text,jsonb)', 'session_token_issue with a signing key for a JWE', NULL, NULL, '{}',
+ $$SELECT multitenant.session_token_issue(j.hs_kid, 'jwe', '{"sub": "x"}') FROM pg_temp.sp_jose AS j$$, true),
+('multitenant.session_key_audit(text,text,text,jsonb,text)', 'session_key_audit', NULL, NULL, '{}',
+ $$SELECT k.algorithm FROM pg_temp.sp_jose AS j, multitenant.session_key_audit('sp-l', 'tenant.session_key.added', j.hs_kid, NULL, 'r') AS k$$, true),
+('multitenant.current_session_key(text,text)', 'current_session_key', NULL, NULL, '{}',
+ $$SELECT pg_catalog.length(multitenant.current_session_key('sp-l', 'encrypt')), multitenant.current_session_key('sp-l', 'sign') OPERATOR(pg_catalog.=) j.hs_kid
+     FROM pg_temp.sp_jose AS j$$, true),
+('multitenant.rotate_session_key(text,text)', 'rotate_session_key', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-owner'$$],
+ $$SELECT k.purpose, k.algorithm, k.status, k.public_jwk OPERATOR(pg_catalog.?) 'x' FROM multitenant.rotate_session_key('ES256') AS k$$, true),
+('multitenant.rotate_session_key(text,text)', 'rotate_session_key of an unknown algorithm', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-owner'$$],
+ $$SELECT k.kid FROM multitenant.rotate_session_key('none') AS k$$, true),
+('multitenant.retire_session_key(text,text)', 'retire_session_key', 'mt_sp_app', 'sp-l', ARRAY[$$SET LOCAL multitenant.actor = 'sp-owner'$$],
+ $$SELECT k.status, k.retired_at IS NOT NULL FROM pg_temp.sp_jose AS j, multitenant.retire_session_key(j.hs_kid) AS k$$, true),
+('multitenant.session_jwks(text)', 'session_jwks', 'mt_sp_app', NULL, '{}',
+ $$SELECT pg_catalog.jsonb_array_length(multitenant.session_jwks('sp-l') OPERATOR(pg_catalog.->) 'keys')$$, true);
 
 -- Realms: in sp-lc, a database realm and a realm of the operator's file;
 -- load_realms reads its files from the repository (pg_prove runs there).

@@ -1,7 +1,7 @@
 -- The declared-event-types guard, aggregate_version, and who may call what.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS multitenant;
-SELECT plan(27);
+SELECT plan(28);
 
 CREATE ROLE mt_et_app NOLOGIN;
 GRANT multitenant_app TO mt_et_app;
@@ -75,8 +75,14 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc A
           ARRAY['multitenant.current_tenant()'], 'only current_tenant() (called by every tenant policy) is executable by PUBLIC');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace AND p.prorettype <> 'trigger'::regtype
+                     AND p.proname NOT IN ('session_key_create', 'session_token_issue')
                      AND NOT has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')$$,
-                'multitenant_admin may call every function but the triggers (the lifecycle''s internal steps included)');
+                'multitenant_admin may call every function but the triggers and the session key makers (the lifecycle''s internal steps included)');
+SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
+                   WHERE p.pronamespace = 'multitenant'::regnamespace AND p.proname IN ('session_key_create', 'session_token_issue')
+                     AND (has_function_privilege('multitenant_admin', p.oid, 'EXECUTE')
+                          OR has_function_privilege('multitenant_app', p.oid, 'EXECUTE'))$$,
+                'the session key makers are granted to nobody: only the extension''s own functions call them');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc AS p
                    WHERE p.pronamespace = 'multitenant'::regnamespace
                      AND p.prorettype = 'trigger'::regtype

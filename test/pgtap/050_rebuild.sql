@@ -111,7 +111,8 @@ SELECT is((SELECT count(DISTINCT event_type)::int FROM multitenant.events),
           (SELECT count(DISTINCT event_type)::int FROM multitenant.reducers), 'covering every event type with a reducer');
 
 -- Every table but the event store, the registries (reducers, declared event
--- types), the encryption keys (written by add_key, not by events) and the
+-- types), the encryption and session keys (written by add_key and the key
+-- functions, not by events) and the
 -- audit log (written by its triggers and purge_audit_log) is a
 -- projection.
 CREATE FUNCTION pg_temp.current_state() RETURNS TABLE (t text, r jsonb) LANGUAGE plpgsql AS $$
@@ -120,7 +121,7 @@ DECLARE
 BEGIN
 	FOR rel IN SELECT c.oid::regclass FROM pg_class c
 	            WHERE c.relnamespace = 'multitenant'::regnamespace AND c.relkind = 'r'
-	              AND c.relname NOT IN ('events', 'reducers', 'event_types', 'encryption_keys', 'audit_log') ORDER BY 1 LOOP
+	              AND c.relname NOT IN ('events', 'reducers', 'event_types', 'encryption_keys', 'session_keys', 'audit_log') ORDER BY 1 LOOP
 		RETURN QUERY EXECUTE format('SELECT %L::text, to_jsonb(x) FROM %s AS x', rel, rel);
 	END LOOP;
 END $$;
@@ -128,7 +129,7 @@ CREATE TEMP TABLE inline_state AS SELECT * FROM pg_temp.current_state();
 
 SELECT is((SELECT count(DISTINCT t)::int FROM inline_state),
           (SELECT count(*)::int - 1 FROM pg_class WHERE relnamespace = 'multitenant'::regnamespace AND relkind = 'r'
-                                                    AND relname NOT IN ('events', 'reducers', 'event_types', 'encryption_keys', 'audit_log')),
+                                                    AND relname NOT IN ('events', 'reducers', 'event_types', 'encryption_keys', 'session_keys', 'audit_log')),
           'every projection has rows, except quota periods (no event writes them)');
 SELECT is((SELECT count(*)::int FROM multitenant.orgs_projection WHERE instance_id = 'tenant-3'), 0,
           'events after instance.removed on a removed org change nothing');

@@ -35,7 +35,7 @@ GRANT SELECT ON tenant_tables TO PUBLIC;
 
 SELECT plan((SELECT 15 * count(*)::int + 7 FROM tenant_tables));
 
-SELECT is((SELECT count(*)::int FROM tenant_tables), 67, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests, invitations, realms and principal sessions are tenant tables');
+SELECT is((SELECT count(*)::int FROM tenant_tables), 68, 'the events table, 56 projection tables, encryption_keys, the tenants registry, the audit log, memberships, custom roles, join requests, invitations, realms, principal sessions and session keys are tenant tables');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'multitenant' AND c.relkind IN ('r', 'p') AND c.oid NOT IN (SELECT tbl FROM tenant_tables)),
           ARRAY['event_types', 'principals', 'reducers'], 'the only non-tenant tables are the registries of reducers and declared event types, and the platform-wide principals');
@@ -84,6 +84,7 @@ BEGIN
 			jsonb_build_object('tokenId', 'pat-1', 'tokenHash', encode(sha256(convert_to(tenant || ':pat-1', 'UTF8')), 'hex')), instance_id => tenant);
 		PERFORM multitenant.push('user', 'user-1', 'user.human.password.check.failed', NULL, instance_id => tenant);
 		PERFORM multitenant.add_key('key-1', convert_to('key of ' || tenant, 'UTF8'), instance_id => tenant);
+		PERFORM multitenant.session_key_create(tenant, 'ES256');
 		-- A purge writes an entry into the tenant's audit log.
 		PERFORM multitenant.purge_audit_log('1 day', tenant);
 	END LOOP;
@@ -116,7 +117,8 @@ SELECT format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO mt_i_writer', tbl) 
 -- instance's domain (instance_by_domain maps a host to its tenant, and a
 -- domain must name one tenant only), a tenant's external group (which must
 -- name one tenant only), and a principal's memberships (the tenants of one
--- principal, across tenants).  Join requests and invitations have a
+-- principal, across tenants), and a session key's kid (a JWS or JWE names its
+-- key by kid before its tenant is known, and a kid must name one key only).  Join requests and invitations have a
 -- restrictive policy more (only the tenant's owners and admins, and a
 -- request's maker, see them): the application reads them as an owner.
 SELECT stmt FROM tenant_tables,
@@ -135,7 +137,7 @@ LATERAL (VALUES
        name)),
   (3, format($$SELECT ok(EXISTS (SELECT FROM pg_constraint WHERE conrelid = %L::regclass AND contype = 'c' AND pg_get_constraintdef(oid) ~ 'instance_id <> ..::text'), '%s: CHECK on a non-empty instance_id')$$, tbl, name)),
   (4, format($$SELECT is((SELECT a.attname::text FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] WHERE c.conrelid = %L::regclass AND c.contype = 'p'), 'instance_id', '%s: primary key led by instance_id')$$, tbl, name)),
-  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text NOT IN ('multitenant.events_position_idx', 'multitenant.personal_access_tokens_projection_token_hash_key', 'multitenant.instance_domains_projection_domain_lower_key', 'multitenant.tenants_external_group_id_key', 'multitenant.memberships_principal_id_idx', 'multitenant.invitations_token_hash_key', 'multitenant.principal_sessions_token_hash_key', 'multitenant.principal_sessions_principal_id_idx')), 0, '%s: every index led by instance_id')$$, tbl, name)),
+  (5, format($$SELECT is((SELECT count(*)::int FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = %L::regclass AND a.attname <> 'instance_id' AND i.indexrelid::regclass::text NOT IN ('multitenant.events_position_idx', 'multitenant.personal_access_tokens_projection_token_hash_key', 'multitenant.instance_domains_projection_domain_lower_key', 'multitenant.tenants_external_group_id_key', 'multitenant.memberships_principal_id_idx', 'multitenant.invitations_token_hash_key', 'multitenant.principal_sessions_token_hash_key', 'multitenant.principal_sessions_principal_id_idx', 'multitenant.session_keys_kid_key')), 0, '%s: every index led by instance_id')$$, tbl, name)),
   (6, format($$SELECT ok(%L::regclass::oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'multitenant')::oid[]), '%s: marked for pg_dump')$$, tbl, name)),
   (7, CASE WHEN app_reads
         THEN format($$SELECT ok(has_any_column_privilege('mt_i_app', %L, 'SELECT') AND NOT has_table_privilege('mt_i_app', %L, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'), '%s: the app role may only read')$$, tbl, tbl, name)

@@ -191,8 +191,9 @@ RESET ROLE;
 SELECT is((SELECT token_hash FROM multitenant.principal_sessions WHERE id = pg_temp.sid('nina')),
           sha256(convert_to(pg_temp.tok('nina2'), 'UTF8')), 'the stored hash is the new token''s');
 SELECT is((SELECT count(*)::integer FROM multitenant.events WHERE event_type = 'tenant.session.rotated'
-            AND payload = jsonb_build_object('sessionId', pg_temp.sid('nina'), 'tokenHash', encode(sha256(convert_to(pg_temp.tok('nina2'), 'UTF8')), 'hex'))),
-          1, 'tenant.session.rotated with the new hash only');
+            AND payload = jsonb_build_object('sessionId', pg_temp.sid('nina'), 'tokenHash', encode(sha256(convert_to(pg_temp.tok('nina2'), 'UTF8')), 'hex'),
+                                             'reason', 'requested')),
+          1, 'tenant.session.rotated with the new hash and the reason only');
 SELECT is((SELECT count(*)::integer FROM multitenant.audit_log WHERE action = 'tenant.session.rotated' AND NOT after ? 'token_hash' AND NOT before ? 'token_hash'),
           1, 'an audit row for the rotation, without hashes');
 

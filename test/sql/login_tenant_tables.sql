@@ -20,6 +20,8 @@ INSERT INTO public.notes VALUES (1, 'system note');
 SELECT * FROM multitenant.adopt_table('public.notes');
 SELECT multitenant.enable_audit('public.notes');
 INSERT INTO public.notes (instance_id, resource_owner, id, body) VALUES ('upg-a', 'upg-a', 2, 'note of a'), ('upg-b', 'upg-b', 3, 'note of b');
+-- Session keys are no projection: made by the key functions, one per tenant.
+SELECT multitenant.session_key_create(t, 'ES256') FROM unnest(ARRAY['upg-a', 'upg-b']) AS t;
 \o
 \set ECHO all
 CREATE ROLE mt_tables_app LOGIN;
