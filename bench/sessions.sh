@@ -134,56 +134,23 @@ run_issue() {
        END { if (tps == "") print "n/a n/a"; else printf "%.1f %.1f\n", tps, lat }' <<<"$out"
 }
 
-declare -A RATE LAT CPU ROUND_RATE
-LOG=$RESULTS/sessions.log
-: >"$LOG"
-n_runs=${#RUNS[@]}
-for ((round = 0; round < ROUNDS; round++)); do
-  echo "== round $((round + 1)) of $ROUNDS ($n_runs runs of ${SECONDS_PER_RUN} s)"
-  offset=$(((round * n_runs) / ROUNDS))
-  for ((i = 0; i < n_runs; i++)); do
-    IFS='|' read -r driver s format clients <<<"${RUNS[$(((i + offset) % n_runs))]}"
-    key="$driver|$s|$format|$clients"
-    if [[ $driver == client ]]; then
-      out=$("$CLIENT" -s "$s" -F "$format" -c "$clients" -T "$SECONDS_PER_RUN" -r "$((round * 100 + i))" \
-              "dbname=ss user=$(role_of "$s")")
-      rate=$(sed -n 's/.*lookups_per_s=\([^ ]*\).*/\1/p' <<<"$out")
-      lat=$(sed -n 's/.*mean_us=\([^ ]*\).*/\1/p' <<<"$out")
-      cpu=$(sed -n 's/.*server_cpu_us=\([^ ]*\).*/\1/p' <<<"$out")
-    else
-      read -r rate lat <<<"$(run_issue "$format" "$clients")"
-      cpu=n/a
-      out="pgbench sessions_per_s=$rate mean_us=$lat"
-    fi
-    echo "$key $out" >>"$LOG"
-    RATE[$key]+="$rate "
-    ROUND_RATE[$key|$round]=$rate
-    LAT[$key]+="$lat "
-    CPU[$key]+="$cpu "
-    printf '   %-7s (%s) %-6s clients=%s %10s /s %8s us %8s us server CPU\n' \
-      "$driver" "$s" "$format" "$clients" "$rate" "$lat" "$cpu"
-  done
-done
-
-fmt() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.0f", x }'; }
-fmt1() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.1f", x }'; }
-fmt2() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.2f", x }'; }
-
-declare -A MRATE MLAT MCPU
-for key in "${!RATE[@]}"; do
-  MRATE[$key]=$(median "${RATE[$key]}")
-  MLAT[$key]=$(median "${LAT[$key]}")
-  MCPU[$key]=$(median "${CPU[$key]}")
-done
-
-# The median over the rounds of the ratio of two runs of the same round.
-paired_ratio() {
-  local x=$1 y=$2 per_round="" round
-  for ((round = 0; round < ROUNDS; round++)); do
-    per_round+="$(ratio "${ROUND_RATE[$x|$round]:-n/a}" "${ROUND_RATE[$y|$round]:-n/a}") "
-  done
-  fmt2 "$(median "$per_round")"
+run_one() {
+  local driver s format clients
+  IFS='|' read -r driver s format clients <<<"$1"
+  if [[ $driver == client ]]; then
+    out=$("$CLIENT" -s "$s" -F "$format" -c "$clients" -T "$SECONDS_PER_RUN" -r "$(($2 * 100 + $3))" \
+            "dbname=ss user=$(role_of "$s")")
+    read -r rate lat cpu <<<"$(client_figures "$out")"
+  else
+    read -r rate lat <<<"$(run_issue "$format" "$clients")"
+    cpu=n/a
+    out="pgbench sessions_per_s=$rate mean_us=$lat"
+  fi
 }
+LOG=$RESULTS/sessions.log
+bench_rounds run_one "$LOG"
+
+bench_medians
 
 {
   echo "# multitenant session benchmark"
@@ -282,6 +249,8 @@ done
   echo
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), one lookup_client connection as the superuser alternating the statements"
   echo "request by request, ${BENCH_DIAG_SECONDS:-10} s per run, median of $ROUNDS runs (mean wall time per request, round trip included)."
+  echo "A step that leaves the heap to be trimmed at its end makes the next request fault the pages back in, so part"
+  echo "of its cost shows in the step after it (the floor, first in the cycle, pays for the last): see bench/README.md."
   echo
   echo "| step | µs per request | + µs |"
   echo "|---|---:|---:|"
