@@ -1,7 +1,9 @@
 /*
- * bench/lookup_client.c: the client of the lookup benchmark (bench/lookups.sh).
+ * bench/lookup_client.c: the client of the lookup benchmark (bench/lookups.sh)
+ * and of the session benchmark (bench/sessions.sh).
  *
- *   lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS [-w WARMUP] [-r SEED] [-q SQL] CONNINFO
+ *   lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO
+ *   lookup_client -s e|f -F opaque|jws|jwe -c CLIENTS -T SECONDS [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO
  *
  * Runs one scenario with CLIENTS connections, one process each, for SECONDS
  * seconds.  Every request picks a random tenant k (1..TENANTS) and user j
@@ -21,15 +23,34 @@
  *        WHERE token_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8'))
  *       the floor: the same unique index, as a superuser.
  *
+ * The session scenarios pick a random session of format FORMAT per request
+ * among those of session_bench.tokens (bench/sessions_setup.sql; read, with
+ * each session's id and tenant, before the clock starts); the answer must
+ * be exactly that session, in its tenant:
+ *
+ *   (e) SELECT * FROM multitenant.validate_session($1, true)
+ *       as the application role, no tenant set in the session: the token is
+ *       validated and its tenant and principal entered in one statement.
+ *   (f) SELECT instance_id, principal_id, realm_id, kind, expires_at, id FROM multitenant.principal_sessions
+ *        WHERE token_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8'))
+ *       the floor: the same unique index, as a superuser.
+ *
  * -q SQL replaces the scenario's statement by a diagnostic variant that takes
- * the same parameters and answers with the same columns.
+ * the same parameters and answers with the same columns.  Given up to
+ * MAX_VARIANTS times, the requests take the variants in turn, and the output
+ * adds each one's mean wall time (mean_us_1=... mean_us_2=...): variants
+ * that alternate request by request see the same load on the machine, so the
+ * difference of their times is what one costs more than the other even when
+ * other work makes the absolute figures drift.
  *
  * Each connection first touches every page its lookups read
- * (lookup_bench.touch_pages, see below) and sends WARMUP requests (default
- * 200: the plans are built and cached), then all connections start
- * together.  Output, one line:
+ * (lookup_bench.touch_pages or session_bench.touch_pages, see below) and
+ * sends WARMUP requests (default 200: the plans are built and cached), then
+ * all connections start together.  Output, one line:
  *
  *   scenario=a clients=1 seconds=10.00 lookups=123456 lookups_per_s=12345.6 mean_us=81.0 server_cpu_us=40.1
+ *
+ * (for e and f with "format=opaque sessions=5000" after the scenario).
  *
  * mean_us is the mean wall time of one request as the client sees it (round
  * trip included); server_cpu_us is the CPU time (user + system, from
@@ -54,11 +75,15 @@
 #define INSTANCE_BASE 200000000000000000LL
 #define USER_BASE 300000000000000000LL
 
+#define MAX_VARIANTS 8
+
 typedef struct Result
 {
 	long		lookups;
 	double		elapsed;		/* seconds */
 	double		latency_sum;	/* seconds */
+	double		variant_latency[MAX_VARIANTS];	/* seconds, per -q variant */
+	long		variant_count[MAX_VARIANTS];
 	double		server_cpu;		/* seconds */
 	int			failed;
 } Result;
@@ -72,7 +97,23 @@ static int	warmup = 200;
 static unsigned long long seed = 42;
 static const char *conninfo = NULL;
 static char **tenant_tokens = NULL;	/* [1..n_tenants], scenario a only */
-static const char *sql_override = NULL;	/* -q: a diagnostic variant */
+static const char *variants[MAX_VARIANTS];	/* -q: diagnostic variants */
+static int	n_variants = 0;
+static char statement_name[3] = "q0";	/* the prepared statement to send: q0..q7 */
+
+/* Scenarios e and f: sessions [1..n_sessions] of one format. */
+typedef struct Session
+{
+	char	   *token;
+	char	   *session_id;
+	char	   *tenant;
+} Session;
+
+static const char *session_format = "opaque";
+static Session *sessions = NULL;
+static int	n_sessions = 0;
+
+#define SESSION_SCENARIO(s) ((s) == 'e' || (s) == 'f')
 
 static const char *
 statement_sql(char s)
@@ -87,6 +128,11 @@ statement_sql(char s)
 			return "SELECT * FROM multitenant.authenticate_pat($1)";
 		case 'd':
 			return "SELECT instance_id, user_id, scopes FROM multitenant.personal_access_tokens_projection"
+				" WHERE token_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8'))";
+		case 'e':
+			return "SELECT * FROM multitenant.validate_session($1, true)";
+		case 'f':
+			return "SELECT instance_id, principal_id, realm_id, kind, expires_at, id FROM multitenant.principal_sessions"
 				" WHERE token_hash = pg_catalog.sha256(pg_catalog.convert_to($1, 'UTF8'))";
 	}
 	return NULL;
@@ -190,9 +236,100 @@ load_tokens(void)
 	PQfinish(conn);
 }
 
+/* The sessions of session_format, from session_bench.tokens. */
+static void
+load_sessions(void)
+{
+	PGconn	   *conn = connect_or_die();
+	const char *values[1] = {session_format};
+	PGresult   *res;
+	int			i;
+
+	res = PQexecParams(conn, "SELECT n, token, session_id, tenant FROM session_bench.tokens"
+					   " WHERE format = $1 ORDER BY n", 1, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		die(conn, "reading session_bench.tokens failed");
+	n_sessions = PQntuples(res);
+	if (n_sessions == 0)
+	{
+		fprintf(stderr, "lookup_client: session_bench.tokens has no session of format %s\n", session_format);
+		exit(1);
+	}
+	sessions = calloc(n_sessions + 1, sizeof(Session));
+	for (i = 0; i < n_sessions; i++)
+	{
+		int			n = atoi(PQgetvalue(res, i, 0));
+
+		if (n != i + 1)
+		{
+			fprintf(stderr, "lookup_client: session_bench.tokens: sessions of format %s not numbered 1..%d\n",
+					session_format, n_sessions);
+			exit(1);
+		}
+		sessions[n].token = strdup(PQgetvalue(res, i, 1));
+		sessions[n].session_id = strdup(PQgetvalue(res, i, 2));
+		sessions[n].tenant = strdup(PQgetvalue(res, i, 3));
+	}
+	PQclear(res);
+	PQfinish(conn);
+}
+
 /*
- * One request for tenant k, user j; returns 0 when the answer is exactly
- * that user, else prints why and returns -1.
+ * One request for session k; returns 0 when the answer is exactly that
+ * session in its tenant, else prints why and returns -1.
+ */
+static int
+session_request(PGconn *conn, int k)
+{
+	const Session *expected = &sessions[k];
+	const char *values[1] = {expected->token};
+	PGresult   *res;
+	int			id_col;
+	int			tenant_col;
+	int			rc = 0;
+
+	res = PQexecPrepared(conn, statement_name, 1, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		fprintf(stderr, "lookup_client: scenario %c, %s session %d: %s", scenario, session_format, k,
+				PQerrorMessage(conn));
+		rc = -1;
+	}
+	else if (PQntuples(res) != 1)
+	{
+		fprintf(stderr, "lookup_client: scenario %c, %s session %d: %d rows, expected 1\n",
+				scenario, session_format, k, PQntuples(res));
+		rc = -1;
+	}
+	else
+	{
+		/* either scenario's names: a run may alternate both statements */
+		id_col = PQfnumber(res, "session_id");
+		if (id_col < 0)
+			id_col = PQfnumber(res, "id");
+		tenant_col = PQfnumber(res, "tenant");
+		if (tenant_col < 0)
+			tenant_col = PQfnumber(res, "instance_id");
+		if (id_col < 0 || tenant_col < 0 ||
+			strcmp(PQgetvalue(res, 0, id_col), expected->session_id) != 0 ||
+			strcmp(PQgetvalue(res, 0, tenant_col), expected->tenant) != 0)
+		{
+			fprintf(stderr, "lookup_client: scenario %c, %s session %d: got session %s of tenant %s,"
+					" expected %s of %s\n", scenario, session_format, k,
+					id_col < 0 ? "(no column)" : PQgetvalue(res, 0, id_col),
+					tenant_col < 0 ? "(no column)" : PQgetvalue(res, 0, tenant_col),
+					expected->session_id, expected->tenant);
+			rc = -1;
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * One request for tenant k, user j (scenarios a-d), or for session k
+ * (e, f, j unused); returns 0 when the answer is exactly that user or
+ * session, else prints why and returns -1.
  */
 static int
 request(PGconn *conn, int k, int j)
@@ -207,6 +344,8 @@ request(PGconn *conn, int k, int j)
 	int			col;
 	int			rc = 0;
 
+	if (SESSION_SCENARIO(scenario))
+		return session_request(conn, k);
 	snprintf(expected_user, sizeof(expected_user), "%lld", USER_BASE + (long long) k * 1000000 + j);
 	switch (scenario)
 	{
@@ -229,7 +368,7 @@ request(PGconn *conn, int k, int j)
 			nparams = 1;
 			break;
 	}
-	res = PQexecPrepared(conn, "q", nparams, values, NULL, NULL, 0);
+	res = PQexecPrepared(conn, statement_name, nparams, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: %s", scenario, k, j,
@@ -271,10 +410,14 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 	char		c;
 	int			i;
 
-	res = PQprepare(conn, "q", sql_override ? sql_override : statement_sql(scenario), 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		die(conn, "prepare failed");
-	PQclear(res);
+	for (i = 0; i < (n_variants > 0 ? n_variants : 1); i++)
+	{
+		statement_name[1] = '0' + i;
+		res = PQprepare(conn, statement_name, n_variants > 0 ? variants[i] : statement_sql(scenario), 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			die(conn, "prepare failed");
+		PQclear(res);
+	}
 	res = PQexec(conn, "SELECT pg_backend_pid()");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		die(conn, "pg_backend_pid() failed");
@@ -287,15 +430,19 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 	 * page this scenario's lookups read once in this backend, so that the timed
 	 * run measures lookups, not the faults of a fresh connection.
 	 */
-	res = PQexec(conn, (scenario == 'a' || scenario == 'b') ? "SELECT lookup_bench.touch_pages('users')"
+	res = PQexec(conn, SESSION_SCENARIO(scenario) ? "SELECT session_bench.touch_pages()"
+				 : (scenario == 'a' || scenario == 'b') ? "SELECT lookup_bench.touch_pages('users')"
 				 : "SELECT lookup_bench.touch_pages('pats')");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		die(conn, "lookup_bench.touch_pages failed");
+		die(conn, "touch_pages failed");
 	PQclear(res);
 
 	for (i = 0; i < warmup; i++)
+	{
+		statement_name[1] = '0' + (n_variants > 0 ? i % n_variants : 0);
 		if (request(conn, 1 + next_random(&state) % n_tenants, 1 + next_random(&state) % n_users) != 0)
 			exit(1);
+	}
 
 	if (write(ready_fd, "r", 1) != 1)
 		exit(1);
@@ -312,8 +459,10 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 	{
 		int			k = 1 + next_random(&state) % n_tenants;
 		int			j = 1 + next_random(&state) % n_users;
+		int			v = n_variants > 0 ? r.lookups % n_variants : 0;
 		double		t1;
 
+		statement_name[1] = '0' + v;
 		if (request(conn, k, j) != 0)
 		{
 			r.failed = 1;
@@ -321,6 +470,8 @@ run_client(int index, int ready_fd, int go_fd, int result_fd)
 		}
 		t1 = now();
 		r.latency_sum += t1 - t;
+		r.variant_latency[v] += t1 - t;
+		r.variant_count[v]++;
 		r.lookups++;
 		t = t1;
 	}
@@ -336,7 +487,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: lookup_client -s a|b|c|d -c CLIENTS -T SECONDS -t TENANTS -u USERS"
-			" [-w WARMUP] [-r SEED] [-q SQL] CONNINFO\n");
+			" [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO\n"
+			"       lookup_client -s e|f -F opaque|jws|jwe -c CLIENTS -T SECONDS"
+			" [-w WARMUP] [-r SEED] [-q SQL]... CONNINFO\n");
 	exit(2);
 }
 
@@ -348,15 +501,18 @@ main(int argc, char **argv)
 				go[2],
 				results[2];
 	int			i;
+	int			v;
 	int			failed = 0;
 	long		lookups = 0;
+	double		variant_latency[MAX_VARIANTS] = {0};
+	long		variant_count[MAX_VARIANTS] = {0};
 	double		rate = 0,
 				latency_sum = 0,
 				server_cpu = 0,
 				elapsed = 0;
 	int			cpu_known = 1;
 
-	while ((opt = getopt(argc, argv, "s:c:T:t:u:w:r:q:")) != -1)
+	while ((opt = getopt(argc, argv, "s:c:T:t:u:w:r:q:F:")) != -1)
 	{
 		switch (opt)
 		{
@@ -382,19 +538,31 @@ main(int argc, char **argv)
 				seed = strtoull(optarg, NULL, 10);
 				break;
 			case 'q':
-				sql_override = optarg;
+				if (n_variants == MAX_VARIANTS)
+					usage();
+				variants[n_variants++] = optarg;
+				break;
+			case 'F':
+				session_format = optarg;
 				break;
 			default:
 				usage();
 		}
 	}
 	if (optind != argc - 1 || statement_sql(scenario) == NULL || n_clients < 1 || seconds <= 0 ||
-		n_tenants < 1 || n_users < 1 || n_users > 999999)
+		(!SESSION_SCENARIO(scenario) && (n_tenants < 1 || n_users < 1 || n_users > 999999)))
 		usage();
 	conninfo = argv[optind];
 
 	if (scenario == 'a')
 		load_tokens();
+	if (SESSION_SCENARIO(scenario))
+	{
+		/* a request picks a session k in 1..n_sessions, j is always 1 */
+		load_sessions();
+		n_tenants = n_sessions;
+		n_users = 1;
+	}
 
 	if (pipe(ready) != 0 || pipe(go) != 0 || pipe(results) != 0)
 	{
@@ -451,6 +619,11 @@ main(int argc, char **argv)
 		if (r.elapsed > elapsed)
 			elapsed = r.elapsed;
 		latency_sum += r.latency_sum;
+		for (v = 0; v < MAX_VARIANTS; v++)
+		{
+			variant_latency[v] += r.variant_latency[v];
+			variant_count[v] += r.variant_count[v];
+		}
 		if (r.server_cpu < 0)
 			cpu_known = 0;
 		server_cpu += r.server_cpu;
@@ -463,11 +636,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "lookup_client: scenario %c failed\n", scenario);
 		return 1;
 	}
-	printf("scenario=%c clients=%d seconds=%.2f lookups=%ld lookups_per_s=%.1f mean_us=%.1f",
-		   scenario, n_clients, elapsed, lookups, rate, latency_sum / lookups * 1e6);
+	printf("scenario=%c", scenario);
+	if (SESSION_SCENARIO(scenario))
+		printf(" format=%s sessions=%d", session_format, n_sessions);
+	printf(" clients=%d seconds=%.2f lookups=%ld lookups_per_s=%.1f mean_us=%.1f",
+		   n_clients, elapsed, lookups, rate, latency_sum / lookups * 1e6);
 	if (cpu_known)
-		printf(" server_cpu_us=%.1f\n", server_cpu / lookups * 1e6);
+		printf(" server_cpu_us=%.1f", server_cpu / lookups * 1e6);
 	else
-		printf(" server_cpu_us=n/a\n");
+		printf(" server_cpu_us=n/a");
+	for (i = 0; n_variants > 1 && i < n_variants; i++)
+		printf(" mean_us_%d=%.2f", i + 1,
+			   variant_count[i] > 0 ? variant_latency[i] / variant_count[i] * 1e6 : 0.0);
+	printf("\n");
 	return 0;
 }
