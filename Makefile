@@ -11,6 +11,7 @@ OBJS = \
 	src/util.o \
 	src/catalog.o \
 	src/settings.o \
+	src/index_probe.o \
 	src/tenant_context.o \
 	src/payload.o \
 	src/reducer.o \
@@ -26,6 +27,10 @@ OBJS = \
 	src/session_tokens.o \
 	src/sessions.o \
 	src/multitenant.o
+
+# PGXS tracks no header dependencies: a changed header rebuilds every object
+# (a struct laid out two ways in one library fails in ways hard to see).
+$(OBJS): $(wildcard src/*.h)
 
 # The install script of the version under development is a build product:
 # the current-state sources in sql/src, concatenated in this order (a file
