@@ -128,8 +128,9 @@ VALUES ('user_by_login_name', 'SELECT * FROM multitenant.user_by_login_name(''us
        ('user_by_login_name', 'SELECT * FROM multitenant.user_by_login_name(''user2'')', 'mt_ix_app', 'ix-03',
         'UPDATE multitenant.login_names_projection_policies SET must_be_domain = false WHERE instance_id = ''ix-03'''),
        ('user_by_login_name',
-        'WITH d AS (DELETE FROM multitenant.users_projection WHERE instance_id = ''ix-05'' AND id = ''u1'' RETURNING id)'
-        ' SELECT (SELECT count(*) FROM d), u.id FROM multitenant.user_by_login_name(''user1'') AS u', NULL, 'ix-05', NULL);
+        'WITH d AS (DELETE FROM multitenant.users_projection WHERE instance_id = ''ix-00'' AND id = ''u1'' RETURNING id)'
+        ' SELECT c.n, u.id FROM (SELECT count(*) AS n FROM d) AS c,'
+        '      LATERAL multitenant.user_by_login_name(CASE WHEN c.n >= 0 THEN ''user1'' END) AS u', NULL, 'ix-00', NULL);
 
 -- Personal access tokens: active, of a locked, initial or inactive user, of
 -- a deactivated or missing org, expired, of a missing user, without a hash.
@@ -227,8 +228,14 @@ VALUES ('validate_session', 'SELECT * FROM multitenant.validate_session(NULL)', 
         'UPDATE multitenant.principals SET status = ''inactive'' WHERE id = ''ixp-0'''),
        ('validate_session',
         format('WITH d AS (UPDATE multitenant.principal_sessions SET status = ''revoked'' WHERE instance_id = ''ix-01'' AND id = ''s0'' RETURNING id)'
-               ' SELECT (SELECT count(*) FROM d), v.session_id FROM multitenant.validate_session(%L) AS v',
+               ' SELECT c.n, v.session_id FROM (SELECT count(*) AS n FROM d) AS c,'
+               '      LATERAL multitenant.validate_session(CASE WHEN c.n >= 0 THEN %L END) AS v',
                pg_temp.ix_token('ix-01', 's0')), NULL, NULL, NULL),
+       ('validate_session',
+        format('WITH d AS (UPDATE multitenant.principal_sessions SET status = ''active'' WHERE instance_id = ''ix-01'' AND id = ''s5'' RETURNING id)'
+               ' SELECT c.n, v.session_id FROM (SELECT count(*) AS n FROM d) AS c,'
+               '      LATERAL multitenant.validate_session(CASE WHEN c.n >= 0 THEN %L END) AS v',
+               pg_temp.ix_token('ix-01', 's5')), NULL, NULL, NULL),
        ('validate_session',
         format('SELECT (SELECT last_seen_at > now() - interval ''1 second'' FROM multitenant.principal_sessions'
                '          WHERE instance_id = ''ix-01'' AND id = ''s1''), v.session_id'
