@@ -26,6 +26,7 @@ GRANT multitenant_app TO mt_ix_app;
 CREATE FUNCTION pg_temp.answer(q text, probes boolean, app_role text, tenant text, prep text)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
+	r record;
 	result text;
 BEGIN
 	-- Not caught: without the setting there is nothing to compare.
@@ -44,8 +45,10 @@ BEGIN
 		ELSE
 			PERFORM pg_temp.as_app(app_role, tenant);
 		END IF;
-		EXECUTE 'SELECT coalesce(string_agg(r::text, '' ; ''), ''(no row)'') FROM (' || q || ') AS r' INTO result;
-		RAISE EXCEPTION USING ERRCODE = 'P0099', MESSAGE = result;
+		FOR r IN EXECUTE q LOOP
+			result := concat_ws(' ; ', result, r::text);
+		END LOOP;
+		RAISE EXCEPTION USING ERRCODE = 'P0099', MESSAGE = coalesce(result, '(no row)');
 	EXCEPTION WHEN OTHERS THEN
 		IF SQLSTATE = 'P0099' THEN
 			RETURN SQLERRM;
