@@ -107,7 +107,7 @@ src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/red
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions bench-probe-memory
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -156,3 +156,7 @@ bench-realms:
 # Session validation with tenant entry per token format against its floor, and issuance (bench/sessions.sh).
 bench-sessions:
 	@bash bench/sessions.sh
+
+# One backend's memory across a million calls of each index-probing lookup (bench/probe_memory.sh).
+bench-probe-memory:
+	@bash bench/probe_memory.sh

@@ -29,8 +29,10 @@
  *
  * What a probe resolves (OIDs, attribute numbers, the equality procedures
  * of the index's operator families) is kept until a relcache invalidation
- * of the table or the index; a change of policies, children or access
- * method invalidates the table.
+ * of the table or the index; a change of policies, children, grants or
+ * access method invalidates the table.  That a role may read the table
+ * without row-level security is kept as well, until the table or any role
+ * changes.
  *
  * Each lookup allocates in one context kept for the purpose and reset when
  * the next lookup starts, so that nothing a lookup leaves (a scan ended by
@@ -49,6 +51,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "commands/extension.h"
+#include "miscadmin.h"
 #include "executor/tuptable.h"
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
@@ -58,6 +61,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "index_probe.h"
@@ -73,13 +77,28 @@ probe_relcache_callback(Datum arg, Oid relid)
 
 	for (probe = registered_probes; probe != NULL; probe = probe->next_registered)
 		if (!OidIsValid(relid) || probe->relid == relid || probe->indexid == relid)
+		{
 			probe->resolved = false;
+			probe->usable_as = InvalidOid;
+		}
+}
+
+/* A role's attributes or memberships changed: check every role again. */
+static void
+probe_role_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	MtIndexProbe *probe;
+
+	for (probe = registered_probes; probe != NULL; probe = probe->next_registered)
+		probe->usable_as = InvalidOid;
 }
 
 void
 mt_index_probe_init(void)
 {
 	CacheRegisterRelcacheCallback(probe_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, probe_role_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, probe_role_callback, (Datum) 0);
 }
 
 /*
@@ -230,10 +249,23 @@ mt_probes_usable(MtIndexProbe *const *probes, int n, Oid role)
 
 		if (!probe->resolved)
 			resolve_probe(probe);
-		if (!probe->usable ||
-			check_enable_rls(probe->relid, role, true) == RLS_ENABLED ||
+		if (!probe->usable)
+			return false;
+
+		/*
+		 * What the role may is kept until its table, or any role, changes
+		 * (a change of the table's policies, row-level security or grants
+		 * invalidates its relcache entry); except while row-level security
+		 * is not forced on owners, which lasts only as long as that
+		 * operation.
+		 */
+		if (probe->usable_as == role && !InNoForceRLSOperation())
+			continue;
+		if (check_enable_rls(probe->relid, role, true) == RLS_ENABLED ||
 			pg_class_aclcheck(probe->relid, role, ACL_SELECT) != ACLCHECK_OK)
 			return false;
+		if (!InNoForceRLSOperation())
+			probe->usable_as = role;
 	}
 	return true;
 }

@@ -47,6 +47,7 @@ typedef struct MtIndexProbe
 	AttrNumber	attnos[MT_PROBE_MAXCOLS];
 	RegProcedure key_procs[MT_PROBE_MAXCOLS];
 	Oid			key_collations[MT_PROBE_MAXCOLS];
+	Oid			usable_as;		/* a role found allowed (InvalidOid: none yet) */
 	bool		registered;
 	struct MtIndexProbe *next_registered;
 } MtIndexProbe;
