@@ -42,6 +42,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/sha2.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/snapmgr.h"
@@ -196,6 +197,12 @@ probe_session(Datum hash, TimestampTz now, const char *format, const char *kid, 
 	snapshot = GetActiveSnapshot();
 
 	mt_probe_open(&sessions, &session_by_hash_probe);
+	/* The statement locks the keys it would read for a JWS or JWE too. */
+	if (kid == NULL)
+	{
+		LockRelationOid(session_key_probe.relid, AccessShareLock);
+		LockRelationOid(session_key_probe.indexid, AccessShareLock);
+	}
 	for (slot = mt_probe_first(&sessions, snapshot, &hash); slot != NULL && !found;
 		 slot = mt_probe_next(&sessions))
 	{
