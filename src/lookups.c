@@ -362,6 +362,7 @@ policy_must_be_domain(MtProbeScan *policies, Snapshot snapshot, Datum tenant, Da
 	Datum		keys[2] = {tenant, owner};
 	TupleTableSlot *slot;
 	bool		result = false;
+	int			rows = 0;
 
 	*found = false;
 	for (slot = mt_probe_first(policies, snapshot, keys); slot != NULL; slot = mt_probe_next(policies))
@@ -372,7 +373,7 @@ policy_must_be_domain(MtProbeScan *policies, Snapshot snapshot, Datum tenant, Da
 
 		if (isnull || row_default != is_default)
 			continue;
-		if (*found)
+		if (++rows > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_CARDINALITY_VIOLATION),
 					 errmsg("more than one row returned by a subquery used as an expression")));

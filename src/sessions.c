@@ -72,14 +72,25 @@ refuse_token(void)
 /* What validate_plan reads, probed directly where it may be. */
 enum
 {
-	S_INSTANCE_ID, S_PRINCIPAL_ID, S_REALM_ID, S_KIND, S_ID, S_STATUS, S_FORMAT,
-	S_EXPIRES_AT, S_LAST_SEEN_AT, S_IDLE_TIMEOUT, S_ROTATION_DUE
+	S_INSTANCE_ID,
+	S_PRINCIPAL_ID,
+	S_REALM_ID,
+	S_KIND,
+	S_ID,
+	S_STATUS,
+	S_FORMAT,
+	S_EXPIRES_AT,
+	S_LAST_SEEN_AT,
+	S_IDLE_TIMEOUT,
+	S_ROTATION_DUE,
+	S_NCOLUMNS
 };
+StaticAssertDecl(S_NCOLUMNS <= MT_PROBE_MAXCOLS, "a probe reads at most MT_PROBE_MAXCOLS columns");
 static MtIndexProbe session_by_hash_probe = {
 	.table = "principal_sessions",
 	.nkeys = 1,
 	.keys = {{"token_hash", BYTEAOID}},
-	.ncolumns = 11,
+	.ncolumns = S_NCOLUMNS,
 	.columns = {{"instance_id", TEXTOID}, {"principal_id", TEXTOID}, {"realm_id", TEXTOID},
 		{"kind", TEXTOID}, {"id", TEXTOID}, {"status", TEXTOID}, {"format", TEXTOID},
 		{"expires_at", TIMESTAMPTZOID}, {"last_seen_at", TIMESTAMPTZOID},
@@ -206,13 +217,13 @@ probe_session(Datum hash, TimestampTz now, const char *format, const char *kid, 
 	for (slot = mt_probe_first(&sessions, snapshot, &hash); slot != NULL && !found;
 		 slot = mt_probe_next(&sessions))
 	{
-		Datum		v[11];
-		bool		n[11];
+		Datum		v[S_NCOLUMNS];
+		bool		n[S_NCOLUMNS];
 		TimestampTz expires_at;
 		TimestampTz last_seen_at;
 		int			i;
 
-		for (i = 0; i < 11; i++)
+		for (i = 0; i < S_NCOLUMNS; i++)
 			v[i] = mt_probe_get(&sessions, i, &n[i]);
 		/* The filters on the session row, cheapest first. */
 		if (n[S_STATUS] || !mt_text_equals_cstring(v[S_STATUS], "active") ||
