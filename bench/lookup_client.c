@@ -274,62 +274,29 @@ load_sessions(void)
 	PQfinish(conn);
 }
 
-/*
- * One request for session k; returns 0 when the answer is exactly that
- * session in its tenant, else prints why and returns -1.
- */
-static int
-session_request(PGconn *conn, int k)
+/* Request (k, j), for an error line. */
+static void
+describe(char *what, size_t size, int k, int j)
 {
-	const Session *expected = &sessions[k];
-	const char *values[1] = {expected->token};
-	PGresult   *res;
-	int			id_col;
-	int			tenant_col;
-	int			rc = 0;
-
-	res = PQexecPrepared(conn, statement_name, 1, values, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-	{
-		fprintf(stderr, "lookup_client: scenario %c, %s session %d: %s", scenario, session_format, k,
-				PQerrorMessage(conn));
-		rc = -1;
-	}
-	else if (PQntuples(res) != 1)
-	{
-		fprintf(stderr, "lookup_client: scenario %c, %s session %d: %d rows, expected 1\n",
-				scenario, session_format, k, PQntuples(res));
-		rc = -1;
-	}
+	if (SESSION_SCENARIO(scenario))
+		snprintf(what, size, "scenario %c, %s session %d", scenario, session_format, k);
 	else
-	{
-		/* either scenario's names: a run may alternate both statements */
-		id_col = PQfnumber(res, "session_id");
-		if (id_col < 0)
-			id_col = PQfnumber(res, "id");
-		tenant_col = PQfnumber(res, "tenant");
-		if (tenant_col < 0)
-			tenant_col = PQfnumber(res, "instance_id");
-		if (id_col < 0 || tenant_col < 0 ||
-			strcmp(PQgetvalue(res, 0, id_col), expected->session_id) != 0 ||
-			strcmp(PQgetvalue(res, 0, tenant_col), expected->tenant) != 0)
-		{
-			fprintf(stderr, "lookup_client: scenario %c, %s session %d: got session %s of tenant %s,"
-					" expected %s of %s\n", scenario, session_format, k,
-					id_col < 0 ? "(no column)" : PQgetvalue(res, 0, id_col),
-					tenant_col < 0 ? "(no column)" : PQgetvalue(res, 0, tenant_col),
-					expected->session_id, expected->tenant);
-			rc = -1;
-		}
-	}
-	PQclear(res);
-	return rc;
+		snprintf(what, size, "scenario %c, tenant %d, user %d", scenario, k, j);
+}
+
+/* The column an answer names first, else the other (may be NULL), else -1. */
+static int
+column(PGresult *res, const char *name, const char *other)
+{
+	int			col = PQfnumber(res, name);
+
+	return (col >= 0 || other == NULL) ? col : PQfnumber(res, other);
 }
 
 /*
  * One request for tenant k, user j (scenarios a-d), or for session k
- * (e, f, j unused); returns 0 when the answer is exactly that user or
- * session, else prints why and returns -1.
+ * (e, f; j unused); returns 0 when the answer is exactly one row, that user,
+ * or that session in its tenant, else prints why and returns -1.
  */
 static int
 request(PGconn *conn, int k, int j)
@@ -338,14 +305,16 @@ request(PGconn *conn, int k, int j)
 	char		instance[32];
 	char		pat[64];
 	char		expected_user[32];
+	char		what[64];
 	const char *values[2];
-	int			nparams;
+	int			nparams = 1;
+	const char *expected_id = expected_user;
+	const char *expected_tenant = NULL;
 	PGresult   *res;
-	int			col;
+	int			id_col;
+	int			tenant_col = -1;
 	int			rc = 0;
 
-	if (SESSION_SCENARIO(scenario))
-		return session_request(conn, k);
 	snprintf(expected_user, sizeof(expected_user), "%lld", USER_BASE + (long long) k * 1000000 + j);
 	switch (scenario)
 	{
@@ -362,32 +331,49 @@ request(PGconn *conn, int k, int j)
 			values[1] = login;
 			nparams = 2;
 			break;
-		default:
+		case 'c':
+		case 'd':
 			snprintf(pat, sizeof(pat), "mtp_b%06du%07d%s", k, j, "xxxxxxxxxxxxxxxxxxxxxxxxxxxx");
 			values[0] = pat;
-			nparams = 1;
+			break;
+		default:
+			values[0] = sessions[k].token;
+			expected_id = sessions[k].session_id;
+			expected_tenant = sessions[k].tenant;
 			break;
 	}
 	res = PQexecPrepared(conn, statement_name, nparams, values, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: %s", scenario, k, j,
-				PQerrorMessage(conn));
+		describe(what, sizeof(what), k, j);
+		fprintf(stderr, "lookup_client: %s: %s", what, PQerrorMessage(conn));
 		rc = -1;
 	}
 	else if (PQntuples(res) != 1)
 	{
-		fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: %d rows, expected 1\n",
-				scenario, k, j, PQntuples(res));
+		describe(what, sizeof(what), k, j);
+		fprintf(stderr, "lookup_client: %s: %d rows, expected 1\n", what, PQntuples(res));
 		rc = -1;
 	}
 	else
 	{
-		col = PQfnumber(res, (scenario == 'a' || scenario == 'b') ? "id" : "user_id");
-		if (col < 0 || strcmp(PQgetvalue(res, 0, col), expected_user) != 0)
+		/* a session run may alternate both scenarios' statements (-q) */
+		if (SESSION_SCENARIO(scenario))
 		{
-			fprintf(stderr, "lookup_client: scenario %c, tenant %d, user %d: got user %s, expected %s\n",
-					scenario, k, j, col < 0 ? "(no column)" : PQgetvalue(res, 0, col), expected_user);
+			id_col = column(res, "session_id", "id");
+			tenant_col = column(res, "tenant", "instance_id");
+		}
+		else
+			id_col = column(res, (scenario == 'a' || scenario == 'b') ? "id" : "user_id", NULL);
+		if (id_col < 0 || strcmp(PQgetvalue(res, 0, id_col), expected_id) != 0 ||
+			(expected_tenant != NULL &&
+			 (tenant_col < 0 || strcmp(PQgetvalue(res, 0, tenant_col), expected_tenant) != 0)))
+		{
+			describe(what, sizeof(what), k, j);
+			fprintf(stderr, "lookup_client: %s: got %s (tenant %s), expected %s (tenant %s)\n", what,
+					id_col < 0 ? "no id column" : PQgetvalue(res, 0, id_col),
+					tenant_col < 0 ? "-" : PQgetvalue(res, 0, tenant_col),
+					expected_id, expected_tenant ? expected_tenant : "-");
 			rc = -1;
 		}
 	}

@@ -147,46 +147,23 @@ run_pgbench() {
 # This machine's throughput drifts by tens of percent from minute to
 # minute: the list runs ROUNDS times, each round starting at a different
 # place, and every figure is the median.
-declare -A RATE LAT CPU ROUND_RATE
+run_one() {
+  local driver n s clients
+  IFS='|' read -r driver n s clients <<<"$1"
+  if [[ $driver == client ]]; then
+    out=$("$CLIENT" -s "$s" -c "$clients" -T "$SECONDS_PER_RUN" -t "$n" -u "${DB_USERS[$n]}" \
+            -r "$(($2 * 100 + $3))" "dbname=lk_$n user=$(role_of "$s")")
+    read -r rate lat cpu <<<"$(client_figures "$out")"
+  else
+    read -r rate lat <<<"$(run_pgbench "$n" "$s" "$clients")"
+    cpu=n/a
+    out="pgbench lookups_per_s=$rate mean_us=$lat"
+  fi
+}
 LOG=$RESULTS/lookups.log
-: >"$LOG"
-n_runs=${#RUNS[@]}
-for ((round = 0; round < ROUNDS; round++)); do
-  echo "== round $((round + 1)) of $ROUNDS ($n_runs runs of ${SECONDS_PER_RUN} s)"
-  offset=$(((round * n_runs) / ROUNDS))
-  for ((i = 0; i < n_runs; i++)); do
-    IFS='|' read -r driver n s clients <<<"${RUNS[$(((i + offset) % n_runs))]}"
-    key="$driver|$n|$s|$clients"
-    if [[ $driver == client ]]; then
-      out=$("$CLIENT" -s "$s" -c "$clients" -T "$SECONDS_PER_RUN" -t "$n" -u "${DB_USERS[$n]}" \
-              -r "$((round * 100 + i))" "dbname=lk_$n user=$(role_of "$s")")
-      rate=$(sed -n 's/.*lookups_per_s=\([^ ]*\).*/\1/p' <<<"$out")
-      lat=$(sed -n 's/.*mean_us=\([^ ]*\).*/\1/p' <<<"$out")
-      cpu=$(sed -n 's/.*server_cpu_us=\([^ ]*\).*/\1/p' <<<"$out")
-    else
-      read -r rate lat <<<"$(run_pgbench "$n" "$s" "$clients")"
-      cpu=n/a
-      out="pgbench lookups_per_s=$rate mean_us=$lat"
-    fi
-    echo "$key $out" >>"$LOG"
-    RATE[$key]+="$rate "
-    ROUND_RATE[$key|$round]=$rate
-    LAT[$key]+="$lat "
-    CPU[$key]+="$cpu "
-    printf '   %-7s %5s tenants  (%s)  clients=%s %10s lookups/s %8s us %8s us server CPU\n' \
-      "$driver" "$n" "$s" "$clients" "$rate" "$lat" "$cpu"
-  done
-done
+bench_rounds run_one "$LOG"
 
-fmt() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.0f", x }'; }
-fmt1() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.1f", x }'; }
-
-declare -A MRATE MLAT MCPU
-for key in "${!RATE[@]}"; do
-  MRATE[$key]=$(median "${RATE[$key]}")
-  MLAT[$key]=$(median "${LAT[$key]}")
-  MCPU[$key]=$(median "${CPU[$key]}")
-done
+bench_medians
 
 declare -A NAMES
 NAMES=([a]="(a) user_by_login_name + tenant token, app role"
@@ -225,13 +202,7 @@ drivers=client
       cells=""
       for pair in "a b" "c d"; do
         read -r x y <<<"$pair"
-        per_round=""
-        for ((round = 0; round < ROUNDS; round++)); do
-          per_round+="$(ratio "${ROUND_RATE[$driver|$TENANTS|$x|$clients|$round]:-n/a}" \
-                              "${ROUND_RATE[$driver|$TENANTS|$y|$clients|$round]:-n/a}") "
-        done
-        r=$(median "$per_round")
-        r=$(awk -v x="$r" 'BEGIN{ if (x == "n/a") print x; else printf "%.2f", x }')
+        r=$(paired_ratio "$driver|$TENANTS|$x|$clients" "$driver|$TENANTS|$y|$clients")
         cells+=" $r $(verdict_ge "$r" 0.9) ($(ratio "${MRATE[$driver|$TENANTS|$x|$clients]:-n/a}" \
                                                   "${MRATE[$driver|$TENANTS|$y|$clients]:-n/a}")) |"
       done

@@ -22,11 +22,15 @@
 # medians and are printed and written to bench/results/sessions.md (every run
 # in bench/results/sessions.log).
 #
-# With BENCH_DIAG=1 (default 0), the validation's steps are then timed one
-# at a time: lookup_client -q with statements that do part of what
-# validate_session does (bench/sessions/diag.txt lists them), as the
-# superuser and the application role; server CPU per request to
-# bench/results/sessions-diag.md.
+# With BENCH_DIAG=1 (default 0), the steps of an opaque validation are then
+# timed against each other: one lookup_client connection (superuser)
+# alternates, request by request, the floor, the kept statement of
+# validate_session rebuilt as plain SQL with its checks added one at a time,
+# and validate_session itself without and with entering the tenant
+# (BENCH_DIAG_SECONDS each run, BENCH_ROUNDS runs, medians); the mean time
+# of each and its difference to the one before go to
+# bench/results/sessions-diag.md.  The plain-SQL steps copy the statement of
+# src/sessions.c as it is written now: keep them in step with it.
 #
 # Environment:
 #   BENCH_SECONDS      seconds per run (default 8)
@@ -36,7 +40,12 @@
 #   BENCH_MEMBERS      members per tenant besides its owner (default 3)
 #   BENCH_SESSIONS     sessions per format (default 5000)
 #   BENCH_ISSUE=0      skip the issuance runs
+#   BENCH_ISSUE_SYNC   synchronous_commit of the issuance runs (default off: the
+#                      WAL flush each commit waits for is the same for every
+#                      format, and on a disk shared with other work its
+#                      variance hides the differences; "on" to include it)
 #   BENCH_DIAG=1       also time the steps (see above)
+#   BENCH_DIAG_SECONDS seconds per diagnostic run (default 10)
 #   BENCH_NO_BUILD=1   skip make / make install
 #   MT_KEEP_CLUSTER=1  keep the cluster directory afterwards (see cluster.sh)
 set -euo pipefail
@@ -54,8 +63,8 @@ RESULTS=$BENCH_RESULTS
 bench_build
 
 # Everything fits in shared_buffers; the validations write nothing (the
-# sessions' idle lifetime is a day, refreshed after 90 minutes).  fsync and
-# synchronous_commit stay on: issuance commits as in use.
+# sessions' idle lifetime is a day, refreshed after 90 minutes).  fsync
+# stays on; issuance runs with BENCH_ISSUE_SYNC.
 export MT_CLUSTER_CONF="shared_buffers = '1GB'
 max_wal_size = '8GB'
 checkpoint_timeout = '1h'
@@ -113,7 +122,7 @@ done
 # One issuance run; prints "sessions_per_s mean_us".
 run_issue() {
   local format=$1 clients=$2 out
-  if ! out=$("$PGBENCH" -n -M prepared -d ss_issue -c "$clients" -j "$clients" -T "$SECONDS_PER_RUN" \
+  if ! out=$(PGOPTIONS="-c synchronous_commit=${BENCH_ISSUE_SYNC:-off}" "$PGBENCH" -n -M prepared -d ss_issue -c "$clients" -j "$clients" -T "$SECONDS_PER_RUN" \
                -D tenants="$TENANTS" -D members="$MEMBERS" -D format="$format" \
                -f bench/sessions/issue.sql 2>&1) \
       || grep -q 'aborted\|number of failed transactions: [1-9]' <<<"$out"; then
@@ -125,56 +134,23 @@ run_issue() {
        END { if (tps == "") print "n/a n/a"; else printf "%.1f %.1f\n", tps, lat }' <<<"$out"
 }
 
-declare -A RATE LAT CPU ROUND_RATE
-LOG=$RESULTS/sessions.log
-: >"$LOG"
-n_runs=${#RUNS[@]}
-for ((round = 0; round < ROUNDS; round++)); do
-  echo "== round $((round + 1)) of $ROUNDS ($n_runs runs of ${SECONDS_PER_RUN} s)"
-  offset=$(((round * n_runs) / ROUNDS))
-  for ((i = 0; i < n_runs; i++)); do
-    IFS='|' read -r driver s format clients <<<"${RUNS[$(((i + offset) % n_runs))]}"
-    key="$driver|$s|$format|$clients"
-    if [[ $driver == client ]]; then
-      out=$("$CLIENT" -s "$s" -F "$format" -c "$clients" -T "$SECONDS_PER_RUN" -r "$((round * 100 + i))" \
-              "dbname=ss user=$(role_of "$s")")
-      rate=$(sed -n 's/.*lookups_per_s=\([^ ]*\).*/\1/p' <<<"$out")
-      lat=$(sed -n 's/.*mean_us=\([^ ]*\).*/\1/p' <<<"$out")
-      cpu=$(sed -n 's/.*server_cpu_us=\([^ ]*\).*/\1/p' <<<"$out")
-    else
-      read -r rate lat <<<"$(run_issue "$format" "$clients")"
-      cpu=n/a
-      out="pgbench sessions_per_s=$rate mean_us=$lat"
-    fi
-    echo "$key $out" >>"$LOG"
-    RATE[$key]+="$rate "
-    ROUND_RATE[$key|$round]=$rate
-    LAT[$key]+="$lat "
-    CPU[$key]+="$cpu "
-    printf '   %-7s (%s) %-6s clients=%s %10s /s %8s us %8s us server CPU\n' \
-      "$driver" "$s" "$format" "$clients" "$rate" "$lat" "$cpu"
-  done
-done
-
-fmt() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.0f", x }'; }
-fmt1() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.1f", x }'; }
-fmt2() { awk -v x="$1" 'BEGIN{ if (x == "n/a") print x; else printf "%.2f", x }'; }
-
-declare -A MRATE MLAT MCPU
-for key in "${!RATE[@]}"; do
-  MRATE[$key]=$(median "${RATE[$key]}")
-  MLAT[$key]=$(median "${LAT[$key]}")
-  MCPU[$key]=$(median "${CPU[$key]}")
-done
-
-# The median over the rounds of the ratio of two runs of the same round.
-paired_ratio() {
-  local x=$1 y=$2 per_round="" round
-  for ((round = 0; round < ROUNDS; round++)); do
-    per_round+="$(ratio "${ROUND_RATE[$x|$round]:-n/a}" "${ROUND_RATE[$y|$round]:-n/a}") "
-  done
-  fmt2 "$(median "$per_round")"
+run_one() {
+  local driver s format clients
+  IFS='|' read -r driver s format clients <<<"$1"
+  if [[ $driver == client ]]; then
+    out=$("$CLIENT" -s "$s" -F "$format" -c "$clients" -T "$SECONDS_PER_RUN" -r "$(($2 * 100 + $3))" \
+            "dbname=ss user=$(role_of "$s")")
+    read -r rate lat cpu <<<"$(client_figures "$out")"
+  else
+    read -r rate lat <<<"$(run_issue "$format" "$clients")"
+    cpu=n/a
+    out="pgbench sessions_per_s=$rate mean_us=$lat"
+  fi
 }
+LOG=$RESULTS/sessions.log
+bench_rounds run_one "$LOG"
+
+bench_medians
 
 {
   echo "# multitenant session benchmark"
@@ -207,7 +183,7 @@ paired_ratio() {
   if [[ ${BENCH_ISSUE:-1} == 1 ]]; then
     echo
     echo "Issuance: pgbench -M prepared, \`create_session\` by the operator for a random member, one per transaction"
-    echo "(commit included); ratio to opaque as above."
+    echo "(commit included, synchronous_commit ${BENCH_ISSUE_SYNC:-off}); ratio to opaque as above."
     echo
     echo "| format | clients | sessions/s | ms per session | / opaque |"
     echo "|---|---:|---:|---:|---|"
@@ -227,3 +203,64 @@ echo
 cat "$RESULTS/sessions.md"
 echo
 echo "(written to bench/results/sessions.md; every run in bench/results/sessions.log)"
+
+[[ ${BENCH_DIAG:-0} == 1 && " $FORMATS " == *" opaque "* ]] || exit 0
+
+# The steps, each adding to the one before.  Every statement answers the
+# session's id and tenant, which lookup_client checks.
+H="pg_catalog.sha256(pg_catalog.convert_to(\$1, 'UTF8'))"
+NOW="pg_catalog.statement_timestamp()"
+KEPT="SELECT s.instance_id, s.principal_id, s.realm_id, s.kind,
+        LEAST(s.expires_at, s.last_seen_at + s.idle_timeout) AS expires_at, s.id,
+        (s.last_seen_at + (s.idle_timeout / 16::float8)) < $NOW AS refresh, s.rotation_due,
+        LEAST(s.expires_at, $NOW + s.idle_timeout) AS expires_if_seen
+   FROM multitenant.principal_sessions AS s
+  WHERE s.token_hash = $H AND s.status = 'active' AND s.format = 'opaque'
+    AND s.expires_at > $NOW AND s.last_seen_at + s.idle_timeout > $NOW"
+REALM="(SELECT r.enabled FROM multitenant.tenant_realms AS r WHERE r.instance_id = s.instance_id AND r.id = s.realm_id)"
+TENANT="(SELECT t.status FROM multitenant.tenants AS t WHERE t.instance_id = s.instance_id AND t.id = s.instance_id) = 'active'"
+PRINCIPAL="(SELECT p.status FROM multitenant.principals AS p WHERE p.instance_id = 'system' AND p.id = s.principal_id) = 'active'"
+MEMBER="(SELECT m.status FROM multitenant.memberships AS m WHERE m.instance_id = s.instance_id AND m.principal_id = s.principal_id) = 'active'"
+STEPS=(
+  "floor: the token_hash probe|SELECT instance_id, principal_id, realm_id, kind, expires_at, id FROM multitenant.principal_sessions WHERE token_hash = $H"
+  "+ the validity conditions and computed columns|$KEPT"
+  "+ the realm subplan|$KEPT AND $REALM"
+  "+ the tenant subplan|$KEPT AND $REALM AND $TENANT"
+  "+ the principal and membership subplans: the kept statement as plain SQL|$KEPT AND $REALM AND $TENANT AND $PRINCIPAL AND $MEMBER"
+  "validate_session(token, false): the same in a C function through SPI|SELECT * FROM multitenant.validate_session(\$1, false)"
+  "validate_session(token, true): + entering the tenant and actor|SELECT * FROM multitenant.validate_session(\$1, true)"
+)
+args=()
+for step in "${STEPS[@]}"; do args+=(-q "${step#*|}"); done
+declare -A STEP_US
+echo
+echo "== the steps of an opaque validation, alternating request by request (${BENCH_DIAG_SECONDS:-10} s x $ROUNDS)"
+for ((round = 0; round < ROUNDS; round++)); do
+  out=$("$CLIENT" -s f -F opaque -c 1 -T "${BENCH_DIAG_SECONDS:-10}" -w 1000 -r "$((round + 7))" "${args[@]}" \
+          "dbname=ss user=$PGUSER")
+  echo "diag $out" >>"$LOG"
+  echo "   $out"
+  for ((i = 1; i <= ${#STEPS[@]}; i++)); do
+    STEP_US[$i]+="$(sed -n "s/.*mean_us_$i=\([^ ]*\).*/\1/p" <<<"$out") "
+  done
+done
+{
+  echo "# The steps of an opaque session validation"
+  echo
+  echo "$(date -u '+%Y-%m-%d %H:%M UTC'), one lookup_client connection as the superuser alternating the statements"
+  echo "request by request, ${BENCH_DIAG_SECONDS:-10} s per run, median of $ROUNDS runs (mean wall time per request, round trip included)."
+  echo "A step that leaves the heap to be trimmed at its end makes the next request fault the pages back in, so part"
+  echo "of its cost shows in the step after it (the floor, first in the cycle, pays for the last): see bench/README.md."
+  echo
+  echo "| step | µs per request | + µs |"
+  echo "|---|---:|---:|"
+  prev=""
+  for ((i = 1; i <= ${#STEPS[@]}; i++)); do
+    m=$(median "${STEP_US[$i]}")
+    d=$(awk -v a="$m" -v b="$prev" 'BEGIN{ if (b == "" || a == "n/a" || b == "n/a") print ""; else printf "%+.1f", a - b }')
+    echo "| ${STEPS[$((i - 1))]%%|*} | $(fmt1 "$m") | $d |"
+    prev=$m
+  done
+} >"$RESULTS/sessions-diag.md"
+echo
+cat "$RESULTS/sessions-diag.md"
