@@ -11,6 +11,7 @@ OBJS = \
 	src/util.o \
 	src/catalog.o \
 	src/settings.o \
+	src/index_probe.o \
 	src/tenant_context.o \
 	src/payload.o \
 	src/reducer.o \
@@ -26,6 +27,10 @@ OBJS = \
 	src/session_tokens.o \
 	src/sessions.o \
 	src/multitenant.o
+
+# PGXS tracks no header dependencies: a changed header rebuilds every object
+# (a struct laid out two ways in one library fails in ways hard to see).
+$(OBJS): $(wildcard src/*.h)
 
 # The install script of the version under development is a build product:
 # the current-state sources in sql/src, concatenated in this order (a file
@@ -102,7 +107,7 @@ src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/red
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions bench-probe-memory
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -151,3 +156,7 @@ bench-realms:
 # Session validation with tenant entry per token format against its floor, and issuance (bench/sessions.sh).
 bench-sessions:
 	@bash bench/sessions.sh
+
+# One backend's memory across a million calls of each index-probing lookup (bench/probe_memory.sh).
+bench-probe-memory:
+	@bash bench/probe_memory.sh

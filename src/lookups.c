@@ -20,10 +20,17 @@
  * Names and domains are compared lower-cased, against the *_lower columns
  * that the projections keep, so that plain btree indexes serve the lookups.
  *
+ * user_by_login_name, the lookup a sign-in makes, does not run its
+ * statements where it may probe the indexes they would use directly
+ * (index_probe.c): it then reads the same rows, under the same snapshot, in
+ * the same order, and refuses the same way, without the executor's start
+ * and shutdown that cost most of a lookup.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/heaptoast.h"
 #include "access/table.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
@@ -31,11 +38,14 @@
 #include "rewrite/rowsecurity.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/formatting.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "catalog.h"
+#include "index_probe.h"
 #include "lookups.h"
 #include "multitenant.h"
 #include "tenant_context.h"
@@ -316,6 +326,165 @@ mt_user_by_id(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* The probes user_by_login_name makes instead of its statements. */
+static MtIndexProbe users_by_name_probe = {
+	.table = "users_projection",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"username_lower", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"resource_owner", TEXTOID}},
+};
+static MtIndexProbe login_policy_probe = {
+	.table = "login_names_projection_policies",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"resource_owner", TEXTOID}},
+	.ncolumns = 2,
+	.columns = {{"must_be_domain", BOOLOID}, {"is_default", BOOLOID}},
+};
+static MtIndexProbe login_domain_probe = {
+	.table = "login_names_projection_domains",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"name_lower", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"resource_owner", TEXTOID}},
+};
+static MtIndexProbe *const login_probes[] = {&users_by_name_probe, &login_policy_probe, &login_domain_probe};
+
+/*
+ * One of MUST_BE_DOMAIN_SQL's scalar subqueries: the must_be_domain of the
+ * policy (tenant, owner) if its is_default is as wanted, else NULL (false
+ * and *found false).  More than one such row is the executor's error.
+ */
+static bool
+policy_must_be_domain(MtProbeScan *policies, Snapshot snapshot, Datum tenant, Datum owner,
+					  bool is_default, bool *found)
+{
+	Datum		keys[2] = {tenant, owner};
+	TupleTableSlot *slot;
+	bool		result = false;
+	int			rows = 0;
+
+	*found = false;
+	for (slot = mt_probe_first(policies, snapshot, keys); slot != NULL; slot = mt_probe_next(policies))
+	{
+		bool		isnull;
+		bool		row_default = DatumGetBool(mt_probe_get(policies, 1, &isnull));
+		Datum		value;
+
+		if (isnull || row_default != is_default)
+			continue;
+		if (++rows > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("more than one row returned by a subquery used as an expression")));
+		value = mt_probe_get(policies, 0, &isnull);
+		*found = !isnull;
+		result = !isnull && DatumGetBool(value);
+	}
+	return result;
+}
+
+/* MUST_BE_DOMAIN_SQL for a user of the tenant whose resource owner is owner. */
+static bool
+probe_must_be_domain(MtProbeScan *policies, Snapshot snapshot, Datum tenant, Datum owner)
+{
+	bool		found;
+	bool		result = policy_must_be_domain(policies, snapshot, tenant, owner, false, &found);
+
+	if (!found)
+		result = policy_must_be_domain(policies, snapshot, tenant, tenant, true, &found);
+	return found && result;
+}
+
+/*
+ * The user a login name names, as login_by_name_plan (at NULL) or
+ * login_by_name_or_domain_plan would find it: the user-name-only branch,
+ * then the domain branch, at most two rows, each user's row as its whole-row
+ * value (toasted values flattened).
+ */
+static void
+probe_login_name(FunctionCallInfo fcinfo, const char *tenant, const char *lowered, const char *at,
+				 const char *login_name)
+{
+	TupleDesc	desc;
+	Tuplestorestate *store = mt_begin_materialized_srf(fcinfo, &desc);
+	MemoryContext caller_context = MemoryContextSwitchTo(mt_probe_begin_call());
+	Snapshot	snapshot = GetActiveSnapshot();
+	MtProbeScan users;
+	MtProbeScan policies;
+	MtProbeScan domains;
+	HeapTuple	found[2];
+	int			nfound = 0;
+	int			branch;
+	Datum		tenant_datum = CStringGetTextDatum(tenant);
+
+	mt_probe_open(&users, &users_by_name_probe);
+	mt_probe_open(&policies, &login_policy_probe);
+	if (at != NULL)
+		mt_probe_open(&domains, &login_domain_probe);
+	for (branch = 0; branch < (at != NULL ? 2 : 1) && nfound < 2; branch++)
+	{
+		Datum		keys[2];
+		Datum		domain = (Datum) 0;
+		TupleTableSlot *slot;
+
+		keys[0] = tenant_datum;
+		if (branch == 0)
+			keys[1] = CStringGetTextDatum(lowered);
+		else
+		{
+			keys[1] = PointerGetDatum(cstring_to_text_with_len(lowered, at - lowered));
+			domain = CStringGetTextDatum(at + 1);
+		}
+		for (slot = mt_probe_first(&users, snapshot, keys); slot != NULL && nfound < 2;
+			 slot = mt_probe_next(&users))
+		{
+			bool		isnull;
+			Datum		owner = datumCopy(mt_probe_get(&users, 0, &isnull), false, -1);
+			int			copies = 1;
+			HeapTuple	tuple;
+
+			if (isnull)
+				continue;
+			if (branch == 1)
+			{
+				/* One row per domain of the user's organisation by that name. */
+				Datum		domain_keys[2] = {tenant_datum, domain};
+				TupleTableSlot *d;
+
+				copies = 0;
+				for (d = mt_probe_first(&domains, snapshot, domain_keys); d != NULL; d = mt_probe_next(&domains))
+				{
+					Datum		domain_owner = mt_probe_get(&domains, 0, &isnull);
+
+					if (!isnull && mt_text_equals(domain_owner, owner))
+						copies++;
+				}
+				if (copies == 0)
+					continue;
+			}
+			if (probe_must_be_domain(&policies, snapshot, tenant_datum, owner) != (branch == 1))
+				continue;
+			slot_getallattrs(slot);
+			tuple = toast_build_flattened_tuple(slot->tts_tupleDescriptor, slot->tts_values, slot->tts_isnull);
+			while (copies-- > 0 && nfound < 2)
+				found[nfound++] = tuple;
+		}
+	}
+	if (at != NULL)
+		mt_probe_close(&domains);
+	mt_probe_close(&policies);
+	mt_probe_close(&users);
+	MemoryContextSwitchTo(caller_context);
+
+	if (nfound > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("%s \"%s\" matches more than one row in the current tenant", "login name", login_name)));
+	if (nfound == 1)
+		tuplestore_puttuple(store, found[0]);
+}
+
 /*
  * user_by_login_name(login_name, tenant_token): the user whose login name it
  * is, by the rules of the login_names_projection view: the user name alone
@@ -334,10 +503,17 @@ mt_user_by_login_name(PG_FUNCTION_ARGS)
 	char	   *at = strrchr(lowered, '@');
 	Datum		values[4];
 
+	if (at == lowered || (at != NULL && at[1] == '\0'))
+		at = NULL;
+	if (!as_caller && mt_probes_usable(login_probes, lengthof(login_probes), mt_extension_owner()))
+	{
+		probe_login_name(fcinfo, tenant, lowered, at, login_name);
+		return (Datum) 0;
+	}
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(lowered);
 	mt_spi_connect();
-	if (at == NULL || at == lowered || at[1] == '\0')
+	if (at == NULL)
 	{
 		/* No domain part: only the user name form can match. */
 		if (login_by_name_plan == NULL)

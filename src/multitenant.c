@@ -9,6 +9,7 @@
  *
  *	  util, catalog, settings	generic helpers, the extension's own catalog
  *								objects, the settings
+ *	  index_probe				lookups by a direct probe of one of our indexes
  *	  tenant_context			the current tenant and the checks against it
  *	  reducer					the reducer registry and engine
  *	  event_store				push, push_many, read_events
@@ -31,6 +32,7 @@
 
 #include "encryption_keys.h"
 #include "event_store.h"
+#include "index_probe.h"
 #include "lookups.h"
 #include "reducer.h"
 #include "settings.h"
@@ -55,6 +57,7 @@ _PG_init(void)
 
 	mt_event_store_init();
 	mt_reducer_cache_init();
+	mt_index_probe_init();
 	mt_lookups_init();
 	mt_encryption_keys_init();
 }

@@ -17,6 +17,12 @@
  * of another tenant than the one entered, is the same 28000 and enters
  * nothing, so that a caller learns nothing about tokens it does not hold.
  *
+ * Where it may (index_probe.c), validation finds the session and checks it
+ * by probing the indexes that statement would use instead of running it:
+ * the same conditions, evaluated in the statement's order, under the
+ * snapshot it would take, each probe after the first keyed by the
+ * session's tenant.  The writes (refresh, rotation) stay statements.
+ *
  * The idle lifetime counts from last_seen_at, which validation moves
  * forward itself (it is the one column no event writes: an event per
  * request would fill the event store).  It does so only once a sixteenth of
@@ -36,10 +42,14 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/sha2.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "index_probe.h"
 #include "session_tokens.h"
 #include "tenant_context.h"
 #include "tokens.h"
@@ -59,65 +69,224 @@ refuse_token(void)
 			 errmsg("invalid session token")));
 }
 
-/*
- * validate_session(token, enter): one row (tenant, principal_id, realm_id,
- * kind, expires_at, session_id, rotated_token), expires_at being the earlier
- * of the idle and the absolute expiry; with enter, the tenant and the
- * principal as actor are entered for the rest of the transaction.
- * rotated_token is NULL unless the session was due for rotation (a role of
- * its principal changed since its token was made): then the token given is
- * dead and rotated_token replaces it.
- */
-Datum
-mt_validate_session(PG_FUNCTION_ARGS)
+/* What validate_plan reads, probed directly where it may be. */
+enum
 {
-	char	   *token;
-	bool		enter = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
-	char	   *entered;
-	TupleDesc	desc;
-	Tuplestorestate *store;
-	SessionTokenFormat format;
-	char		kid[MT_SESSION_KID_LEN + 1];
-	Datum		values[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
-	Datum		row[7];
-	bool		row_nulls[7] = {false, false, false, false, false, false, true};
+	S_INSTANCE_ID,
+	S_PRINCIPAL_ID,
+	S_REALM_ID,
+	S_KIND,
+	S_ID,
+	S_STATUS,
+	S_FORMAT,
+	S_EXPIRES_AT,
+	S_LAST_SEEN_AT,
+	S_IDLE_TIMEOUT,
+	S_ROTATION_DUE,
+	S_NCOLUMNS
+};
+StaticAssertDecl(S_NCOLUMNS <= MT_PROBE_MAXCOLS, "a probe reads at most MT_PROBE_MAXCOLS columns");
+static MtIndexProbe session_by_hash_probe = {
+	.table = "principal_sessions",
+	.nkeys = 1,
+	.keys = {{"token_hash", BYTEAOID}},
+	.ncolumns = S_NCOLUMNS,
+	.columns = {{"instance_id", TEXTOID}, {"principal_id", TEXTOID}, {"realm_id", TEXTOID},
+		{"kind", TEXTOID}, {"id", TEXTOID}, {"status", TEXTOID}, {"format", TEXTOID},
+		{"expires_at", TIMESTAMPTZOID}, {"last_seen_at", TIMESTAMPTZOID},
+	{"idle_timeout", INTERVALOID}, {"rotation_due", BOOLOID}},
+};
+static MtIndexProbe session_tenant_probe = {
+	.table = "tenants",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"id", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"status", TEXTOID}},
+};
+static MtIndexProbe session_principal_probe = {
+	.table = "principals",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"id", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"status", TEXTOID}},
+};
+static MtIndexProbe session_membership_probe = {
+	.table = "memberships",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"principal_id", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"status", TEXTOID}},
+};
+static MtIndexProbe session_realm_probe = {
+	.table = "tenant_realms",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"id", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"enabled", BOOLOID}},
+};
+static MtIndexProbe session_key_probe = {
+	.table = "session_keys",
+	.nkeys = 2,
+	.keys = {{"instance_id", TEXTOID}, {"kid", TEXTOID}},
+	.ncolumns = 1,
+	.columns = {{"status", TEXTOID}},
+};
+static MtIndexProbe *const session_probes[] = {&session_by_hash_probe, &session_tenant_probe,
+	&session_principal_probe, &session_membership_probe, &session_realm_probe, &session_key_probe};
+
+/* What validate_plan returns of the session it finds. */
+typedef struct FoundSession
+{
+	Datum		row[6];			/* the result's first six columns */
 	bool		refresh;
 	bool		rotate;
 	TimestampTz expires_if_seen_now;
+} FoundSession;
+
+/*
+ * One of validate_plan's scalar subqueries: the value of the one column of
+ * the row of table with these keys; NULL (*isnull) without a row.
+ */
+static Datum
+probe_scalar(MtIndexProbe *probe, Snapshot snapshot, Datum key0, Datum key1, bool *isnull)
+{
+	MtProbeScan ps;
+	Datum		keys[2] = {key0, key1};
+	TupleTableSlot *slot;
+	Datum		result = (Datum) 0;
+	bool		found = false;
+
+	*isnull = true;
+	mt_probe_open(&ps, probe);
+	for (slot = mt_probe_first(&ps, snapshot, keys); slot != NULL; slot = mt_probe_next(&ps))
+	{
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("more than one row returned by a subquery used as an expression")));
+		found = true;
+		result = mt_probe_get(&ps, 0, isnull);
+	}
+	mt_probe_close(&ps);
+	return result;
+}
+
+static bool
+scalar_is_active(MtIndexProbe *probe, Snapshot snapshot, Datum key0, Datum key1)
+{
+	bool		isnull;
+	Datum		status = probe_scalar(probe, snapshot, key0, key1, &isnull);
+
+	return !isnull && mt_text_equals_cstring(status, "active");
+}
+
+static TimestampTz
+timestamptz_plus(TimestampTz t, Datum interval)
+{
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(t), interval));
+}
+
+/*
+ * validate_plan's answer by probes, under the snapshot its execution would
+ * take (a new one, as SPI takes for a statement that may write), its
+ * conditions in the order the statement checks them.  The result's values
+ * are allocated in the caller's memory context.
+ */
+static bool
+probe_session(Datum hash, TimestampTz now, const char *format, const char *kid, FoundSession *out)
+{
+	MemoryContext probe_context = mt_probe_begin_call();
+	MemoryContext caller_context = MemoryContextSwitchTo(probe_context);
+	MtProbeScan sessions;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+	bool		found = false;
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	CommandCounterIncrement();
+	UpdateActiveSnapshotCommandId();
+	snapshot = GetActiveSnapshot();
+
+	mt_probe_open(&sessions, &session_by_hash_probe);
+	/* The statement locks the keys it would read for a JWS or JWE too. */
+	if (kid == NULL)
+	{
+		LockRelationOid(session_key_probe.relid, AccessShareLock);
+		LockRelationOid(session_key_probe.indexid, AccessShareLock);
+	}
+	for (slot = mt_probe_first(&sessions, snapshot, &hash); slot != NULL && !found;
+		 slot = mt_probe_next(&sessions))
+	{
+		Datum		v[S_NCOLUMNS];
+		bool		n[S_NCOLUMNS];
+		TimestampTz expires_at;
+		TimestampTz last_seen_at;
+		int			i;
+
+		for (i = 0; i < S_NCOLUMNS; i++)
+			v[i] = mt_probe_get(&sessions, i, &n[i]);
+		/* The filters on the session row, cheapest first. */
+		if (n[S_STATUS] || !mt_text_equals_cstring(v[S_STATUS], "active") ||
+			n[S_FORMAT] || !mt_text_equals_cstring(v[S_FORMAT], format) ||
+			n[S_EXPIRES_AT] || DatumGetTimestampTz(v[S_EXPIRES_AT]) <= now ||
+			n[S_LAST_SEEN_AT] || n[S_IDLE_TIMEOUT])
+			continue;
+		expires_at = DatumGetTimestampTz(v[S_EXPIRES_AT]);
+		last_seen_at = DatumGetTimestampTz(v[S_LAST_SEEN_AT]);
+		if (timestamptz_plus(last_seen_at, v[S_IDLE_TIMEOUT]) <= now)
+			continue;
+		/* Then the subqueries, each keyed by the session's tenant. */
+		if (n[S_INSTANCE_ID] || n[S_PRINCIPAL_ID] ||
+			!scalar_is_active(&session_tenant_probe, snapshot, v[S_INSTANCE_ID], v[S_INSTANCE_ID]) ||
+			!scalar_is_active(&session_principal_probe, snapshot, CStringGetTextDatum("system"), v[S_PRINCIPAL_ID]) ||
+			!scalar_is_active(&session_membership_probe, snapshot, v[S_INSTANCE_ID], v[S_PRINCIPAL_ID]))
+			continue;
+		{
+			bool		isnull = true;
+			Datum		enabled = n[S_REALM_ID] ? (Datum) 0 :
+				probe_scalar(&session_realm_probe, snapshot, v[S_INSTANCE_ID], v[S_REALM_ID], &isnull);
+
+			if (isnull || !DatumGetBool(enabled))
+				continue;
+		}
+		if (kid != NULL &&
+			!scalar_is_active(&session_key_probe, snapshot, v[S_INSTANCE_ID], CStringGetTextDatum(kid)))
+			continue;
+
+		/* The target list. */
+		{
+			TimestampTz idle_expiry = timestamptz_plus(last_seen_at, v[S_IDLE_TIMEOUT]);
+			Datum		sixteenth = DirectFunctionCall2(interval_div, v[S_IDLE_TIMEOUT], Float8GetDatum(16.0));
+			TimestampTz refresh_at = timestamptz_plus(last_seen_at, sixteenth);
+			TimestampTz idle_expiry_now = timestamptz_plus(now, v[S_IDLE_TIMEOUT]);
+
+			MemoryContextSwitchTo(caller_context);
+			out->row[0] = datumCopy(v[S_INSTANCE_ID], false, -1);
+			out->row[1] = datumCopy(v[S_PRINCIPAL_ID], false, -1);
+			out->row[2] = datumCopy(v[S_REALM_ID], false, -1);
+			out->row[3] = datumCopy(v[S_KIND], false, -1);
+			out->row[4] = TimestampTzGetDatum(Min(expires_at, idle_expiry));
+			out->row[5] = datumCopy(v[S_ID], false, -1);
+			out->refresh = refresh_at < now;
+			out->rotate = !n[S_ROTATION_DUE] && DatumGetBool(v[S_ROTATION_DUE]);
+			out->expires_if_seen_now = Min(expires_at, idle_expiry_now);
+			MemoryContextSwitchTo(probe_context);
+			found = true;
+		}
+	}
+	mt_probe_close(&sessions);
+	PopActiveSnapshot();
+	MemoryContextSwitchTo(caller_context);
+	return found;
+}
+
+/* validate_plan's answer, by running it. */
+static bool
+sql_find_session(Datum *values, const char *nulls, FoundSession *out)
+{
 	bool		isnull;
 	int			rc;
 	int			i;
-	char	   *tenant;
-	char	   *principal;
-	TimestampTz expires;
-
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("session token must not be null")));
-	token = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	store = mt_begin_materialized_srf(fcinfo, &desc);
-	entered = mt_current_tenant_cstring();
-	format = mt_session_token_format(token);
-	if (format == SESSION_TOKEN_MALFORMED)
-		refuse_token();
-	if (format != SESSION_TOKEN_OPAQUE && !mt_session_token_verify(token, format, kid))
-		refuse_token();
-
-	/*
-	 * A signed or encrypted token is also found by its hash: it is valid only
-	 * as long as its session row names it, so that revoking or rotating the
-	 * session kills it as it kills an opaque one.
-	 */
-	values[0] = PointerGetDatum(mt_token_hash(token));
-	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
-	values[2] = CStringGetTextDatum(format == SESSION_TOKEN_OPAQUE ? "opaque" :
-									format == SESSION_TOKEN_JWS ? "jws" : "jwe");
-	if (format == SESSION_TOKEN_OPAQUE)
-		nulls[3] = 'n';
-	else
-		values[3] = CStringGetTextDatum(kid);
 
 	mt_spi_connect();
 	if (validate_plan == NULL)
@@ -167,15 +336,93 @@ mt_validate_session(PG_FUNCTION_ARGS)
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "session lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed != 1)
-		refuse_token();
+	{
+		SPI_finish();
+		return false;
+	}
 	for (i = 0; i < 6; i++)
-		row[i] = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull),
-								   i == 4 ? true : false, i == 4 ? sizeof(TimestampTz) : -1);
-	refresh = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7, &isnull));
-	rotate = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
-	expires_if_seen_now = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull));
-	expires = DatumGetTimestampTz(row[4]);
+		out->row[i] = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull),
+										i == 4 ? true : false, i == 4 ? sizeof(TimestampTz) : -1);
+	out->refresh = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7, &isnull));
+	out->rotate = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
+	out->expires_if_seen_now = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull));
 	SPI_finish();
+	return true;
+}
+
+/*
+ * validate_session(token, enter): one row (tenant, principal_id, realm_id,
+ * kind, expires_at, session_id, rotated_token), expires_at being the earlier
+ * of the idle and the absolute expiry; with enter, the tenant and the
+ * principal as actor are entered for the rest of the transaction.
+ * rotated_token is NULL unless the session was due for rotation (a role of
+ * its principal changed since its token was made): then the token given is
+ * dead and rotated_token replaces it.
+ */
+Datum
+mt_validate_session(PG_FUNCTION_ARGS)
+{
+	char	   *token;
+	bool		enter = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	char	   *entered;
+	TupleDesc	desc;
+	Tuplestorestate *store;
+	SessionTokenFormat format;
+	char		kid[MT_SESSION_KID_LEN + 1];
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Datum		row[7];
+	bool		row_nulls[7] = {false, false, false, false, false, false, true};
+	bool		refresh;
+	bool		rotate;
+	TimestampTz expires_if_seen_now;
+	FoundSession found;
+	bool		isnull;
+	int			rc;
+	char	   *tenant;
+	char	   *principal;
+	TimestampTz expires;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("session token must not be null")));
+	token = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	store = mt_begin_materialized_srf(fcinfo, &desc);
+	entered = mt_current_tenant_cstring();
+	format = mt_session_token_format(token);
+	if (format == SESSION_TOKEN_MALFORMED)
+		refuse_token();
+	if (format != SESSION_TOKEN_OPAQUE && !mt_session_token_verify(token, format, kid))
+		refuse_token();
+
+	/*
+	 * A signed or encrypted token is also found by its hash: it is valid only
+	 * as long as its session row names it, so that revoking or rotating the
+	 * session kills it as it kills an opaque one.
+	 */
+	values[0] = PointerGetDatum(mt_token_hash(token));
+	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
+	values[2] = CStringGetTextDatum(format == SESSION_TOKEN_OPAQUE ? "opaque" :
+									format == SESSION_TOKEN_JWS ? "jws" : "jwe");
+	if (format == SESSION_TOKEN_OPAQUE)
+		nulls[3] = 'n';
+	else
+		values[3] = CStringGetTextDatum(kid);
+
+	if (mt_probes_usable(session_probes, lengthof(session_probes), mt_extension_owner()))
+	{
+		if (!probe_session(values[0], DatumGetTimestampTz(values[1]), TextDatumGetCString(values[2]),
+						   format == SESSION_TOKEN_OPAQUE ? NULL : kid, &found))
+			refuse_token();
+	}
+	else if (!sql_find_session(values, nulls, &found))
+		refuse_token();
+	memcpy(row, found.row, sizeof(found.row));
+	refresh = found.refresh;
+	rotate = found.rotate;
+	expires_if_seen_now = found.expires_if_seen_now;
+	expires = DatumGetTimestampTz(row[4]);
 	tenant = TextDatumGetCString(row[0]);
 	principal = TextDatumGetCString(row[1]);
 

@@ -23,6 +23,7 @@ bool		mt_session_tenant = true;
 bool		mt_require_declared_event_types = false;
 bool		mt_require_signed_context = false;
 bool		mt_self_registration = true;
+bool		mt_index_lookups = true;
 char	   *mt_signing_key = NULL;
 char	   *mt_master_key = NULL;
 char	   *mt_previous_master_key = NULL;
@@ -212,6 +213,19 @@ mt_settings_init(void)
 							 true,
 							 PGC_SUSET,
 							 0,
+							 NULL, NULL, NULL);
+
+	/*
+	 * Off, the lookups that can probe an index directly run their SQL
+	 * statements instead: what the tests compare the probes with.
+	 */
+	DefineCustomBoolVariable("multitenant.index_lookups",
+							 "Answer user_by_login_name, authenticate_pat and validate_session by probing indexes directly.",
+							 "Off, they run SQL statements instead; the answers are the same.",
+							 &mt_index_lookups,
+							 true,
+							 PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE,
 							 NULL, NULL, NULL);
 
 	DefineCustomBoolVariable("multitenant.require_signed_context",

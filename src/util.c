@@ -110,7 +110,13 @@ mt_begin_materialized_srf(FunctionCallInfo fcinfo, TupleDesc *desc_out)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+	/*
+	 * The executor already built the result's descriptor for a function in
+	 * FROM; building it again from the catalog costs a lookup per call.
+	 */
+	if (rsinfo->expectedDesc != NULL)
+		desc = rsinfo->expectedDesc;
+	else if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
 	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
