@@ -102,7 +102,7 @@ src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/red
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-memory
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -147,3 +147,7 @@ bench-lifecycle:
 # Realm resolution at 10 and 10,000 tenants x 3 realms against its floor (bench/realms.sh).
 bench-realms:
 	@bash bench/realms.sh
+
+# One backend's memory over 1M pushes and 1M events in batches (bench/memory.sh).
+bench-memory:
+	@bash bench/memory.sh
