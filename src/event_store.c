@@ -39,10 +39,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/nbtree.h"
 #include "catalog/pg_am_d.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -62,6 +64,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -603,6 +606,7 @@ default_owner(const PushRequest *req, char *aggregate_owner)
  */
 #define N_EVENT_COLUMNS 10
 #define EVENT_COL_SEQUENCE 3	/* zero-based */
+#define EVENT_COL_RESOURCE_OWNER 7
 #define EVENT_COL_POSITION 9
 
 static const char *const event_column_names[N_EVENT_COLUMNS] = {
@@ -1003,12 +1007,59 @@ latest_sequence(Datum *values, Oid owner, char **owner_out)
 }
 
 /*
+ * The latest event of the request's aggregate, read through the primary key
+ * as the single-event statement reads it: after a command counter increment,
+ * with a snapshot that sees this transaction's earlier pushes (a new one
+ * unless the transaction keeps one).  Returns its sequence (0 if none) and
+ * its owner (NULL if none), in the caller's memory context.
+ */
+static int64
+direct_latest_sequence(DirectWriter *w, const PushRequest *req, char **owner_out)
+{
+	Relation	index;
+	IndexScanDesc scan;
+	ScanKeyData keys[3];
+	TupleTableSlot *slot;
+	const char *parts[3] = {req->instance_id, req->aggregate_type, req->aggregate_id};
+	int64		sequence = 0;
+	int			i;
+
+	*owner_out = NULL;
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+	index = index_open(w->pkey, AccessShareLock);
+	for (i = 0; i < 3; i++)
+		ScanKeyEntryInitialize(&keys[i], 0, i + 1, BTEqualStrategyNumber, InvalidOid,
+							   index->rd_indcollation[i], F_TEXTEQ,
+							   CStringGetTextDatum(parts[i]));
+	slot = table_slot_create(w->rel, NULL);
+	scan = index_beginscan(w->rel, index, GetActiveSnapshot(), 3, 0);
+	index_rescan(scan, keys, 3, NULL, 0);
+	if (index_getnext_slot(scan, BackwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		owner;
+
+		sequence = DatumGetInt64(slot_getattr(slot, EVENT_COL_SEQUENCE + 1, &isnull));
+		owner = slot_getattr(slot, EVENT_COL_RESOURCE_OWNER + 1, &isnull);
+		if (!isnull)
+			*owner_out = TextDatumGetCString(owner);
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	PopActiveSnapshot();
+	return sequence;
+}
+
+/*
  * One attempt of the direct path: what the single-event statement does.  An
  * event expected to create its aggregate (expected_sequence 0) needs no
  * lookup: the primary key alone tells whether the aggregate has events.
  */
 static HeapTuple
-store_event_direct(DirectWriter *w, PushRequest *req, Datum *values, Oid owner)
+store_event_direct(DirectWriter *w, PushRequest *req, Oid owner)
 {
 	int64		sequence = 0;
 	char	   *aggregate_owner = NULL;
@@ -1016,7 +1067,7 @@ store_event_direct(DirectWriter *w, PushRequest *req, Datum *values, Oid owner)
 
 	if (!req->has_expected_sequence || req->expected_sequence != 0)
 	{
-		sequence = latest_sequence(values, owner, &aggregate_owner);
+		sequence = direct_latest_sequence(w, req, &aggregate_owner);
 		if (req->has_expected_sequence && sequence != req->expected_sequence)
 			aggregate_sequence_mismatch(req, sequence);
 	}
@@ -1068,7 +1119,7 @@ store_event(PushRequest *req, Oid owner)
 			lock_aggregate(req, &aggregate_lock);
 
 		if (direct)
-			stored = store_event_direct(&w, req, values, owner);
+			stored = store_event_direct(&w, req, owner);
 		else
 		{
 			int			rc;
