@@ -13,7 +13,9 @@
  * and one transaction can still push to any number of aggregates without
  * filling the lock table.  push_many stores a batch with one lookup and one
  * multi-row insert instead, and reports a concurrent push to one of its
- * aggregates as a serialization failure.
+ * aggregates as a serialization failure.  Both store their rows through the
+ * table access method when nothing else acts on an insert into the table
+ * (see "Direct writes" below), else through the same steps in SQL.
  *
  * Positions come from a sequence, so a transaction can commit a position
  * after a later one is already visible.  read_events must never skip such a

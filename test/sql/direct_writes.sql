@@ -174,6 +174,16 @@ SELECT dw.run(true, ARRAY[
 	$$CREATE FUNCTION dw.count_statement() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN INSERT INTO dw.log VALUES (''statement''); RETURN NULL; END'$$,
 	$$CREATE TRIGGER dw_statement AFTER INSERT ON multitenant.events FOR EACH STATEMENT EXECUTE FUNCTION dw.count_statement()$$,
 	$$SELECT e.sequence FROM multitenant.push('user', 'u9', 'user.human.added', instance_id => 'dw-a') AS e$$]);
+-- A table that is not a heap, and a column of someone else's.
+SELECT dw.same(ARRAY[
+	$$SET LOCAL client_min_messages = notice$$,
+	$$CREATE ACCESS METHOD dw_heap TYPE TABLE HANDLER heap_tableam_handler$$,
+	$$ALTER TABLE multitenant.events SET ACCESS METHOD dw_heap$$,
+	$$SET LOCAL client_min_messages = debug1$$,
+	$$SELECT * FROM multitenant.push('user', 'u9', 'user.human.added', instance_id => 'dw-a')$$]);
+SELECT dw.same(ARRAY[
+	$$ALTER TABLE multitenant.events ADD COLUMN note text DEFAULT 'noted'$$,
+	$$SELECT * FROM multitenant.push('user', 'u9', 'user.human.added', instance_id => 'dw-a')$$]);
 -- The table's own triggers leave the direct path open.
 SELECT e.sequence FROM multitenant.push('user', 'u9', 'user.human.added', instance_id => 'dw-a') AS e;
 RESET client_min_messages;
