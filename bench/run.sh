@@ -67,6 +67,8 @@ if [[ ${BENCH_DIAG:-0} == 1 ]]; then
     "diag_a100_sql|100|bench/a100_push_many.sql|-c multitenant.direct_event_writes=off"
     "diag_a1_new|1|bench/diag/a1_push_new.sql"
     "diag_a100_array|100|bench/diag/a100_push_many_array.sql"
+    "diag_a1_own|1|bench/diag/a1_push_own.sql"
+    "diag_a100_own|100|bench/diag/a100_push_many_own.sql"
   )
 fi
 
@@ -119,7 +121,7 @@ done
 # Every reduced event must have produced exactly one new projection row.
 echo "== sanity check"
 "${PSQL[@]}" -At -F ' ' -c "
-  SELECT 'a: events ' || (SELECT count(*) FROM multitenant.events WHERE event_type = 'user.human.added')
+  SELECT 'a: events ' || (SELECT count(*) FROM multitenant.events WHERE event_type IN ('user.human.added', 'bench.user.added'))
       || ', new bench.users rows ' || (SELECT count(*) - 1000000 FROM bench.users);
   SELECT 'b: events ' || (SELECT count(*) FROM bench.events_plain);
   SELECT 'c: events ' || (SELECT count(*) FROM bench.events_trigger)
