@@ -107,7 +107,7 @@ src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/red
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions bench-probe-memory
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions bench-probe-memory bench-memory
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -160,3 +160,7 @@ bench-sessions:
 # One backend's memory across a million calls of each index-probing lookup (bench/probe_memory.sh).
 bench-probe-memory:
 	@bash bench/probe_memory.sh
+
+# One backend's memory over 1M pushes and 1M events in batches (bench/memory.sh).
+bench-memory:
+	@bash bench/memory.sh

@@ -63,6 +63,12 @@ if [[ ${BENCH_DIAG:-0} == 1 ]]; then
     "diag_a100_noreducer|100|bench/diag/a100_push_many_noreducer.sql"
     "diag_a100_array_only|100|bench/diag/a100_build_array_only.sql"
     "diag_a100_jsonb_agg|100|bench/diag/a100_push_many_jsonb_agg.sql"
+    "diag_a1_sql|1|bench/a1_push.sql|-c multitenant.direct_event_writes=off"
+    "diag_a100_sql|100|bench/a100_push_many.sql|-c multitenant.direct_event_writes=off"
+    "diag_a1_new|1|bench/diag/a1_push_new.sql"
+    "diag_a100_array|100|bench/diag/a100_push_many_array.sql"
+    "diag_a1_own|1|bench/diag/a1_push_own.sql"
+    "diag_a100_own|100|bench/diag/a100_push_many_own.sql"
   )
 fi
 
@@ -84,9 +90,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
   for sync in $SYNCS; do
     for clients in $CLIENTS; do
       for ((k = 0; k < n; k++)); do
-        IFS='|' read -r name batch script <<<"${SCENARIOS[$(((k + combo) % n))]}"
+        IFS='|' read -r name batch script options <<<"${SCENARIOS[$(((k + combo) % n))]}"
         between_runs
-        out=$(PGOPTIONS="-c synchronous_commit=$sync" "$PGBENCH" -n -M prepared \
+        out=$(PGOPTIONS="-c synchronous_commit=$sync ${options:-}" "$PGBENCH" -n -M prepared \
                 -c "$clients" -j "$clients" -T "$SECONDS_PER_RUN" -f "$script" 2>&1) || {
           echo "$out" >&2
           echo "bench: pgbench failed for $name (clients=$clients sync=$sync)" >&2
@@ -115,7 +121,7 @@ done
 # Every reduced event must have produced exactly one new projection row.
 echo "== sanity check"
 "${PSQL[@]}" -At -F ' ' -c "
-  SELECT 'a: events ' || (SELECT count(*) FROM multitenant.events WHERE event_type = 'user.human.added')
+  SELECT 'a: events ' || (SELECT count(*) FROM multitenant.events WHERE event_type IN ('user.human.added', 'bench.user.added'))
       || ', new bench.users rows ' || (SELECT count(*) - 1000000 FROM bench.users);
   SELECT 'b: events ' || (SELECT count(*) FROM bench.events_plain);
   SELECT 'c: events ' || (SELECT count(*) FROM bench.events_trigger)
@@ -135,7 +141,7 @@ echo "== sanity check"
   echo "| scenario | clients | synchronous_commit | tps | rows/s |"
   echo "|---|---:|---|---:|---:|"
   for entry in "${SCENARIOS[@]}"; do
-    IFS='|' read -r name batch script <<<"$entry"
+    IFS='|' read -r name batch script _ <<<"$entry"
     for sync in $SYNCS; do
       for clients in $CLIENTS; do
         tps=${TPS[$name,$clients,$sync]:-0}

@@ -136,6 +136,14 @@ SELECT multitenant.register_reducer('bench.users', 'user.human.added', 'insert',
 		"password_change_required": "multitenant.payload_bool(e.payload, 'changeRequired')"
 	}$$);
 
+-- user.human.added is also reduced by the extension's own projections (users,
+-- humans, notifications, login names: five rows per event where (c) and (d)
+-- write one).  The same reducer under an event type of the benchmark's own
+-- measures the event store against the baselines row for row (diag_*_own).
+SELECT multitenant.register_reducer('bench.users', 'bench.user.added', 'insert',
+	set => (SELECT r.set_columns FROM multitenant.reducers AS r
+	         WHERE r.projection = 'bench.users'::regclass AND r.event_type = 'user.human.added'));
+
 -- (c) what users write today: the same upsert in a PL/pgSQL AFTER INSERT
 -- row trigger on the event table.
 CREATE FUNCTION bench.reduce_user_trigger() RETURNS trigger

@@ -1139,3 +1139,19 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.session_new_token(@extschema@.principal_sessions),
 	@extschema@.session_rotate(text, text)
 TO multitenant_admin;
+
+------------------------------------------------------------------------------
+-- Event store: push_many of an array of objects (sql/src/02_event_store.sql).
+------------------------------------------------------------------------------
+
+-- The same batch as an array of objects, as a driver passes an array
+-- (push_many(VARIADIC $1::jsonb[])).  VARIADIC keeps a call with one literal,
+-- push_many('[...]'), resolving to the JSON-array form.
+CREATE FUNCTION @extschema@.push_many(VARIADIC events jsonb[])
+RETURNS SETOF @extschema@.events
+AS 'MODULE_PATHNAME', 'mt_push_many_array'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, @extschema@, pg_temp;
+
+REVOKE ALL ON FUNCTION @extschema@.push_many(jsonb[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.push_many(jsonb[]) TO multitenant_app, multitenant_admin;

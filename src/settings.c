@@ -24,6 +24,7 @@ bool		mt_require_declared_event_types = false;
 bool		mt_require_signed_context = false;
 bool		mt_self_registration = true;
 bool		mt_index_lookups = true;
+bool		mt_direct_event_writes = true;
 char	   *mt_signing_key = NULL;
 char	   *mt_master_key = NULL;
 char	   *mt_previous_master_key = NULL;
@@ -292,4 +293,13 @@ mt_settings_init(void)
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("multitenant.direct_event_writes",
+							 "Store pushed events through the table access method instead of an SQL INSERT.",
+							 "Off forces the SQL statements, which the direct path falls back to by itself whenever the event store has triggers, rules or row-level security of its own.",
+							 &mt_direct_event_writes,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 }

@@ -77,6 +77,15 @@ AS 'MODULE_PATHNAME', 'mt_push_many'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, @extschema@, pg_temp;
 
+-- The same batch as an array of objects, as a driver passes an array
+-- (push_many(VARIADIC $1::jsonb[])).  VARIADIC keeps a call with one literal,
+-- push_many('[...]'), resolving to the JSON-array form.
+CREATE FUNCTION @extschema@.push_many(VARIADIC events jsonb[])
+RETURNS SETOF @extschema@.events
+AS 'MODULE_PATHNAME', 'mt_push_many_array'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, @extschema@, pg_temp;
+
 CREATE FUNCTION @extschema@.read_events(after_position bigint DEFAULT 0, max_events integer DEFAULT 1000)
 RETURNS SETOF @extschema@.events
 AS 'MODULE_PATHNAME', 'mt_read_events'

@@ -40,6 +40,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.payload_sha256(jsonb, text),
 	@extschema@.push(text, text, text, jsonb, bigint, text, text, text, timestamptz),
 	@extschema@.push_many(jsonb),
+	@extschema@.push_many(jsonb[]),
 	@extschema@.read_events(bigint, integer),
 	@extschema@.aggregate_version(text, text),
 	@extschema@.instance_by_domain(text),

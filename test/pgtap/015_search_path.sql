@@ -542,6 +542,16 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
        WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-a'))$$, true),
 ('multitenant.push_many(jsonb)', 'push_many of a bad element', 'mt_sp_app', 'sp-a', '{}',
  $$SELECT pg_catalog.count(*) FROM multitenant.push_many('[{"aggregate_type": "org"}]')$$, true),
+('multitenant.push_many(jsonb[])', 'push_many of a tenant''s stream as an array', NULL, NULL, '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many(VARIADIC
+     (SELECT pg_catalog.array_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
+       WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-b'))$$, true),
+('multitenant.push_many(jsonb[])', 'push_many of a tenant''s stream as an array, as the application', 'mt_sp_app', 'upg-a', '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many(VARIADIC
+     (SELECT pg_catalog.array_agg(s.element ORDER BY s.n) FROM pg_temp.sp_stream AS s
+       WHERE s.instance_id OPERATOR(pg_catalog.=) 'upg-a'))$$, true),
+('multitenant.push_many(jsonb[])', 'push_many of an array with a bad element', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT pg_catalog.count(*) FROM multitenant.push_many(VARIADIC ARRAY['{"aggregate_type": "org"}']::pg_catalog.jsonb[])$$, true),
 ('multitenant.read_events(bigint,integer)', 'read_events', NULL, NULL, '{}',
  $$SELECT e FROM multitenant.read_events(0, 100000) AS e$$, true),
 ('multitenant.read_events(bigint,integer)', 'read_events as the application', 'mt_sp_app', 'sp-a', '{}',
@@ -1020,11 +1030,13 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
 -- removed, as a caller without one would reach the engine.
 CREATE TEMP TABLE sp_engine_entries AS
 SELECT ARRAY['multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
-             'multitenant.push_many(jsonb)', 'multitenant.rebuild(regclass,text)',
+             'multitenant.push_many(jsonb)', 'multitenant.push_many(jsonb[])',
+             'multitenant.rebuild(regclass,text)',
              'multitenant.rebuild_many(regclass[],text)',
              'multitenant.register_reducer(regclass,text,text,jsonb,jsonb,text,boolean)']::regprocedure[] AS unset,
        ARRAY['multitenant.push(text,text,text,jsonb,bigint,text,text,text,timestamp with time zone)',
-             'multitenant.push_many(jsonb)', 'multitenant.rebuild(regclass,text)',
+             'multitenant.push_many(jsonb)', 'multitenant.push_many(jsonb[])',
+             'multitenant.rebuild(regclass,text)',
              'multitenant.rebuild_many(regclass[],text)',
              'multitenant.register_reducer(regclass,text,text,jsonb,jsonb,text,boolean)',
              'multitenant.unregister_reducer(regclass,text)',

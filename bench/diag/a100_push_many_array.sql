@@ -1,0 +1,11 @@
+-- (diag) a100 through push_many's array form: each event is its own jsonb
+-- (parsed from text once, as b100 and c100 parse each payload), no large
+-- JSON document; expected_sequence 0, as for new users.
+\set uid random(100000000000000, 999999999999999)
+\set aid :uid * 1000
+\set tenant 200000000000000000 + :client_id + 1
+SELECT count(*) FROM multitenant.push_many(VARIADIC (
+  SELECT array_agg(('{"aggregate_type": "user", "aggregate_id": "' || x.id
+                    || '", "event_type": "user.human.added", "expected_sequence": 0, "instance_id": "' || :tenant::text
+                    || '", "payload": ' || bench.user_payload_text(x.id) || '}')::jsonb)
+    FROM (SELECT (:aid::bigint + g)::text AS id FROM generate_series(1, 100) AS g) AS x));
