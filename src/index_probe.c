@@ -54,6 +54,7 @@
 #include "miscadmin.h"
 #include "executor/tuptable.h"
 #include "utils/acl.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -307,6 +308,36 @@ mt_probe_next(MtProbeScan *ps)
 	if (index_getnext_slot(ps->scan, ForwardScanDirection, ps->slot))
 		return ps->slot;
 	return NULL;
+}
+
+/*
+ * The first column read of the one row with these keys, as a scalar
+ * subquery gives it: NULL (*isnull) without a row, the executor's error with
+ * more than one.  The value is copied into the current memory context, so
+ * that it outlives the scan and the buffer pin of its row.
+ */
+Datum
+mt_probe_scalar(MtProbeScan *ps, Snapshot snapshot, const Datum *keys, bool *isnull)
+{
+	TupleTableSlot *slot;
+	Datum		result = (Datum) 0;
+	bool		found = false;
+
+	*isnull = true;
+	for (slot = mt_probe_first(ps, snapshot, keys); slot != NULL; slot = mt_probe_next(ps))
+	{
+		Form_pg_attribute att = TupleDescAttr(slot->tts_tupleDescriptor, ps->probe->attnos[0] - 1);
+
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_CARDINALITY_VIOLATION),
+					 errmsg("more than one row returned by a subquery used as an expression")));
+		found = true;
+		result = mt_probe_get(ps, 0, isnull);
+		if (!*isnull)
+			result = datumCopy(result, att->attbyval, att->attlen);
+	}
+	return result;
 }
 
 /* Ends the scan; the locks are kept to the end of the transaction. */

@@ -71,6 +71,7 @@ extern TupleTableSlot *mt_probe_first(MtProbeScan *ps, Snapshot snapshot, const 
 extern TupleTableSlot *mt_probe_next(MtProbeScan *ps);
 extern void mt_probe_close(MtProbeScan *ps);
 extern Datum mt_probe_get(MtProbeScan *ps, int column, bool *isnull);
+extern Datum mt_probe_scalar(MtProbeScan *ps, Snapshot snapshot, const Datum *keys, bool *isnull);
 extern bool mt_text_equals(Datum a, Datum b);
 extern bool mt_text_equals_cstring(Datum value, const char *literal);
 

@@ -152,21 +152,10 @@ probe_scalar(MtIndexProbe *probe, Snapshot snapshot, Datum key0, Datum key1, boo
 {
 	MtProbeScan ps;
 	Datum		keys[2] = {key0, key1};
-	TupleTableSlot *slot;
-	Datum		result = (Datum) 0;
-	bool		found = false;
+	Datum		result;
 
-	*isnull = true;
 	mt_probe_open(&ps, probe);
-	for (slot = mt_probe_first(&ps, snapshot, keys); slot != NULL; slot = mt_probe_next(&ps))
-	{
-		if (found)
-			ereport(ERROR,
-					(errcode(ERRCODE_CARDINALITY_VIOLATION),
-					 errmsg("more than one row returned by a subquery used as an expression")));
-		found = true;
-		result = mt_probe_get(&ps, 0, isnull);
-	}
+	result = mt_probe_scalar(&ps, snapshot, keys, isnull);
 	mt_probe_close(&ps);
 	return result;
 }

@@ -310,8 +310,6 @@ probe_pat(TupleDesc desc, Datum hash, TimestampTz now)
 		{
 			int16		state = DatumGetInt16(mt_probe_get(&users, 0, &isnull));
 			Datum		org_keys[2];
-			TupleTableSlot *org;
-			bool		org_found = false;
 			int16		org_state = 1;
 
 			if (isnull || (state != 1 && state != 6))
@@ -321,17 +319,9 @@ probe_pat(TupleDesc desc, Datum hash, TimestampTz now)
 			if (!isnull)
 			{
 				/* The scalar subquery: NULL without a row, COALESCEd to 1. */
-				for (org = mt_probe_first(&orgs, snapshot, org_keys); org != NULL; org = mt_probe_next(&orgs))
-				{
-					Datum		value = mt_probe_get(&orgs, 0, &isnull);
+				Datum		value = mt_probe_scalar(&orgs, snapshot, org_keys, &isnull);
 
-					if (org_found)
-						ereport(ERROR,
-								(errcode(ERRCODE_CARDINALITY_VIOLATION),
-								 errmsg("more than one row returned by a subquery used as an expression")));
-					org_found = true;
-					org_state = isnull ? 1 : DatumGetInt16(value);
-				}
+				org_state = isnull ? 1 : DatumGetInt16(value);
 			}
 			if (org_state != 1)
 				continue;
