@@ -470,6 +470,13 @@ mt_session_token_issue(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(token));
 }
 
+static inline bool
+is_base64url_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		(c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
 /*
  * What a presented token looks like: an opaque token ("mts_" and 43
  * base64url characters), a compact JWS (three base64url parts) or JWE (five),
@@ -485,25 +492,17 @@ mt_session_token_format(const char *token)
 	if (len == OPAQUE_TOKEN_LEN && strncmp(token, OPAQUE_PREFIX, strlen(OPAQUE_PREFIX)) == 0)
 	{
 		for (i = strlen(OPAQUE_PREFIX); i < len; i++)
-		{
-			char		c = token[i];
-
-			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-				  (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			if (!is_base64url_char(token[i]))
 				return SESSION_TOKEN_MALFORMED;
-		}
 		return SESSION_TOKEN_OPAQUE;
 	}
 	if (len > JOSE_TOKEN_MAXLEN)
 		return SESSION_TOKEN_MALFORMED;
 	for (i = 0; i < len; i++)
 	{
-		char		c = token[i];
-
-		if (c == '.')
+		if (token[i] == '.')
 			dots++;
-		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-				   (c >= '0' && c <= '9') || c == '-' || c == '_'))
+		else if (!is_base64url_char(token[i]))
 			return SESSION_TOKEN_MALFORMED;
 	}
 	if (dots == 2)
