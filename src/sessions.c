@@ -362,9 +362,7 @@ mt_validate_session(PG_FUNCTION_ARGS)
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	Datum		row[7];
 	bool		row_nulls[7] = {false, false, false, false, false, false, true};
-	bool		refresh;
-	bool		rotate;
-	TimestampTz expires_if_seen_now;
+	const char *format_name;
 	FoundSession found;
 	bool		isnull;
 	int			rc;
@@ -392,8 +390,9 @@ mt_validate_session(PG_FUNCTION_ARGS)
 	 */
 	values[0] = PointerGetDatum(mt_token_hash(token));
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
-	values[2] = CStringGetTextDatum(format == SESSION_TOKEN_OPAQUE ? "opaque" :
-									format == SESSION_TOKEN_JWS ? "jws" : "jwe");
+	format_name = format == SESSION_TOKEN_OPAQUE ? "opaque" :
+		format == SESSION_TOKEN_JWS ? "jws" : "jwe";
+	values[2] = CStringGetTextDatum(format_name);
 	if (format == SESSION_TOKEN_OPAQUE)
 		nulls[3] = 'n';
 	else
@@ -401,16 +400,13 @@ mt_validate_session(PG_FUNCTION_ARGS)
 
 	if (mt_probes_usable(session_probes, lengthof(session_probes), mt_extension_owner()))
 	{
-		if (!probe_session(values[0], DatumGetTimestampTz(values[1]), TextDatumGetCString(values[2]),
+		if (!probe_session(values[0], DatumGetTimestampTz(values[1]), format_name,
 						   format == SESSION_TOKEN_OPAQUE ? NULL : kid, &found))
 			refuse_token();
 	}
 	else if (!sql_find_session(values, nulls, &found))
 		refuse_token();
 	memcpy(row, found.row, sizeof(found.row));
-	refresh = found.refresh;
-	rotate = found.rotate;
-	expires_if_seen_now = found.expires_if_seen_now;
 	expires = DatumGetTimestampTz(row[4]);
 	tenant = TextDatumGetCString(row[0]);
 	principal = TextDatumGetCString(row[1]);
@@ -423,7 +419,7 @@ mt_validate_session(PG_FUNCTION_ARGS)
 	 * Rotation pushes an event, and a read-only transaction cannot: there the
 	 * token stays valid until a validation that may write rotates it.
 	 */
-	if (rotate && !XactReadOnly)
+	if (found.rotate && !XactReadOnly)
 	{
 		mt_spi_connect();
 		if (rotate_plan == NULL)
@@ -443,10 +439,10 @@ mt_validate_session(PG_FUNCTION_ARGS)
 								   false, -1);
 		row_nulls[6] = false;
 		SPI_finish();
-		expires = expires_if_seen_now;
+		expires = found.expires_if_seen_now;
 		row[4] = TimestampTzGetDatum(expires);
 	}
-	else if (refresh && !XactReadOnly)
+	else if (found.refresh && !XactReadOnly)
 	{
 		mt_spi_connect();
 		if (refresh_plan == NULL)
@@ -478,7 +474,7 @@ mt_validate_session(PG_FUNCTION_ARGS)
 		if (SPI_processed != 1)
 			refuse_token();
 		SPI_finish();
-		expires = expires_if_seen_now;
+		expires = found.expires_if_seen_now;
 		row[4] = TimestampTzGetDatum(expires);
 	}
 
