@@ -199,6 +199,8 @@ SELECT kid FROM multitenant.rotate_session_key('RS256');
 ROLLBACK TO SAVEPOINT s;
 SELECT kid FROM multitenant.rotate_session_key(NULL);
 ROLLBACK TO SAVEPOINT s;
+SELECT kid FROM multitenant.retire_session_key(NULL);
+ROLLBACK TO SAVEPOINT s;
 SELECT kid FROM multitenant.retire_session_key('0123456789abcdef0123456789abcdef');
 ROLLBACK TO SAVEPOINT s;
 -- (another tenant's key: unknown here, 42704; its kid is random)
