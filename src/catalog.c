@@ -3,7 +3,8 @@
  * catalog.c
  *	  Catalog lookups about the extension itself: the relations of its
  *	  schema, the events row type, its owner, whether its own script is
- *	  running, and whether the caller administers it or operates it.
+ *	  running, whether the caller administers it or operates it, and the
+ *	  search_path its own statements run under.
  *
  *-------------------------------------------------------------------------
  */
@@ -12,10 +13,12 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "commands/extension.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -56,6 +59,57 @@ Oid
 mt_events_typeid(void)
 {
 	return get_rel_type_id(mt_events_relid());
+}
+
+/*
+ * The search_path of the extension's own statements and of the reducers'
+ * (push, push_many, reductions, rebuilds): pg_catalog, then the extension's
+ * schema; never the caller's schemas, never pg_temp.  Under the caller's
+ * search_path a schema listed before pg_catalog could bind its own "=",
+ * "->>", lower() or text into statements that run as the extension's owner
+ * or a reducer's registrant, and the plan cache would analyse every kept
+ * statement again whenever the caller's search_path differs from the one it
+ * was prepared under.
+ *
+ * Up to PostgreSQL 16 it is pushed as an override rather than set as the
+ * search_path setting: no setting is parsed, saved and restored, and name
+ * resolution is not recomputed after each change (about 5 us a push).  A
+ * pushed path, like a setting's nest level, belongs to the current
+ * (sub)transaction, whose abort unwinds it; a normal return leaves it with
+ * mt_leave_own_search_path, given what mt_enter_own_search_path returned.
+ */
+#define OWN_SEARCH_PATH "pg_catalog, multitenant"
+
+int
+mt_enter_own_search_path(void)
+{
+#if PG_VERSION_NUM < 170000
+	OverrideSearchPath path;
+
+	path.schemas = list_make2_oid(PG_CATALOG_NAMESPACE, get_namespace_oid("multitenant", false));
+	path.addCatalog = false;
+	path.addTemp = false;
+	path.generation = 0;
+	PushOverrideSearchPath(&path);
+	list_free(path.schemas);
+	return 0;
+#else
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", OWN_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+#endif
+}
+
+void
+mt_leave_own_search_path(int nest)
+{
+#if PG_VERSION_NUM < 170000
+	PopOverrideSearchPath();
+#else
+	AtEOXact_GUC(true, nest);
+#endif
 }
 
 /*

@@ -2,7 +2,8 @@
  *
  * catalog.h
  *	  Catalog lookups about the extension itself: its relations, its owner,
- *	  its running script, and who administers or operates it.
+ *	  its running script, who administers or operates it, and the
+ *	  search_path of its own statements.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,5 +19,7 @@ extern bool mt_running_own_script(void);
 extern bool mt_caller_is_admin(void);
 extern bool mt_caller_is_operator(void);
 extern void mt_require_admin(const char *function);
+extern int	mt_enter_own_search_path(void);
+extern void mt_leave_own_search_path(int nest);
 
 #endif							/* MT_CATALOG_H */

@@ -1492,8 +1492,8 @@ position_attnum(TupleDesc desc)
  * connected.
  */
 static void
-push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
-			Datum *datums)
+check_store_and_reduce(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
+					   Datum *datums)
 {
 	Oid			owner = mt_extension_owner();
 	char	   *caller = NULL;
@@ -1556,6 +1556,21 @@ push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
 	for (i = 0; i < n; i++)
 		for (c = 0; c < n_push_callbacks; c++)
 			push_callbacks[c] (reqs[i].instance_id, types[i]);
+}
+
+/*
+ * push and push_many carry no search_path setting of their own: everything
+ * they run, their own statements and the reducers', runs under the
+ * extension's (mt_enter_own_search_path), whatever the caller's.
+ */
+static void
+push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
+			Datum *datums)
+{
+	int			nest = mt_enter_own_search_path();
+
+	check_store_and_reduce(reqs, n, events_desc, stored, datums);
+	mt_leave_own_search_path(nest);
 }
 
 Datum

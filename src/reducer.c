@@ -92,47 +92,6 @@ static int	reductions_in_progress = 0;
 
 static SPIPlanPtr load_reducers_plan = NULL;
 
-/*
- * The search_path under which reducer statements are compiled and run.  The
- * plan cache analyses a kept statement again whenever the search_path
- * differs from the one it was prepared under, so under the caller's
- * search_path a schema listed before pg_catalog would bind its own "=",
- * "->>", lower() or text into statements that run as their registrant.
- * pg_temp comes last, so that no temporary table or type shadows anything.
- * It is the SET clause of push, push_many, register_reducer and rebuild,
- * under which reducers were always compiled, so expressions registered
- * before keep resolving as they did; only the extension's owner can create
- * objects in its schema.
- */
-#define REDUCER_SEARCH_PATH "pg_catalog, multitenant, pg_temp"
-
-/*
- * Enters the reducers' search_path for the rest of a reduction or
- * compilation; returns the GUC nest level to leave, 0 when the caller's
- * search_path is already the same (a function with that SET clause).  An
- * error unwinds the nest level with the transaction or subtransaction.
- */
-static int
-enter_reducer_search_path(void)
-{
-	int			nest;
-
-	if (namespace_search_path != NULL &&
-		strcmp(namespace_search_path, REDUCER_SEARCH_PATH) == 0)
-		return 0;
-	nest = NewGUCNestLevel();
-	(void) set_config_option("search_path", REDUCER_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return nest;
-}
-
-static void
-leave_reducer_search_path(int nest)
-{
-	if (nest > 0)
-		AtEOXact_GUC(true, nest);
-}
-
 static void
 reducer_relcache_callback(Datum arg, Oid relid)
 {
@@ -519,7 +478,7 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = NULL;
 	Oid			argtype = batch ? get_array_type(mt_events_typeid()) : mt_events_typeid();
-	int			nest = enter_reducer_search_path();
+	int			nest = mt_enter_own_search_path();
 
 	PG_TRY();
 	{
@@ -562,7 +521,7 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 		rethrow_reducer_error(cxt, "does not compile", event_type, projection);
 	}
 	PG_END_TRY();
-	leave_reducer_search_path(nest);
+	mt_leave_own_search_path(nest);
 	return plan;
 }
 
@@ -843,15 +802,16 @@ reduce_run(ReducerSet *set, Datum *events, int n, const char *event_type,
  * events in order; with only_projections, just those writing one of the
  * given projections.  A run of consecutive events of one type whose
  * reducers all read nothing but the event is reduced with one statement per
- * reducer.  Everything runs under the reducers' search_path, entered once
- * for the whole call.  SPI must be connected.
+ * reducer.  Everything runs under the extension's own search_path (see
+ * mt_enter_own_search_path), entered once for the whole call.  SPI must be
+ * connected.
  */
 void
 mt_reduce_events(Datum *events, char **event_types, int n,
 				 const Oid *only_projections, int n_only)
 {
 	int			start = 0;
-	int			nest = enter_reducer_search_path();
+	int			nest = mt_enter_own_search_path();
 
 	while (start < n)
 	{
@@ -881,7 +841,7 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 		reductions_in_progress--;
 		start = end;
 	}
-	leave_reducer_search_path(nest);
+	mt_leave_own_search_path(nest);
 }
 
 /*
