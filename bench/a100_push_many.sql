@@ -1,5 +1,7 @@
--- (diag) a100 with an event type that only bench.users reduces, through
--- push_many's array form with expected_sequence 0.
+-- (a) 100 events per transaction: multitenant.push_many in its array form (one
+-- jsonb per event, as a driver sends an array), each a new user reduced in C
+-- into bench.users alone, like (a1).  Each element is parsed from text here,
+-- as b100 and c100 parse each payload (bench.user_payload).
 \set uid random(100000000000000, 999999999999999)
 \set aid :uid * 1000
 \set tenant 200000000000000000 + :client_id + 1

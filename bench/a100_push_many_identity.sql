@@ -1,6 +1,7 @@
--- (a) 100 events per transaction: multitenant.push_many, reduced in C into bench.users.
--- The argument is JSON text parsed once, as a client would send it; b100 and
--- c100 likewise parse each payload from text (bench.user_payload).
+-- (a, identity) 100 events per transaction: multitenant.push_many of Zitadel's
+-- user.human.added (five projection rows per event, see a1_push_identity.sql),
+-- its argument one JSON array parsed once, as a client would send it as text.
+-- Not in the targets.
 \set uid random(100000000000000, 999999999999999)
 \set aid :uid * 1000
 \set tenant 200000000000000000 + :client_id + 1

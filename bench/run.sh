@@ -55,6 +55,8 @@ SCENARIOS=(
   "b100|100|bench/b100_insert.sql"
   "c100|100|bench/c100_trigger.sql"
   "d100|100|bench/d100_client.sql"
+  "a1_identity|1|bench/a1_push_identity.sql"
+  "a100_identity|100|bench/a100_push_many_identity.sql"
 )
 if [[ ${BENCH_DIAG:-0} == 1 ]]; then
   SCENARIOS+=(
@@ -67,8 +69,6 @@ if [[ ${BENCH_DIAG:-0} == 1 ]]; then
     "diag_a100_sql|100|bench/a100_push_many.sql|-c multitenant.direct_event_writes=off"
     "diag_a1_new|1|bench/diag/a1_push_new.sql"
     "diag_a100_array|100|bench/diag/a100_push_many_array.sql"
-    "diag_a1_own|1|bench/diag/a1_push_own.sql"
-    "diag_a100_own|100|bench/diag/a100_push_many_own.sql"
   )
 fi
 
