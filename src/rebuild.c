@@ -58,6 +58,7 @@
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
+#include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -405,6 +406,37 @@ prepare_event_type(const char *event_type, void *arg)
 }
 
 /*
+ * Whether the projections, locked ACCESS EXCLUSIVE, are all empty down to
+ * their storage (no block in any heap, as the 1.0 -> 1.1 hop leaves the
+ * tables it emptied and adopted) and none has a TRUNCATE trigger: TRUNCATE
+ * would then change no row and fire nothing, and is skipped, since in the
+ * transaction that created their files it truncates them in place, scanning
+ * all of shared buffers for each table and index and rebuilding every empty
+ * index.
+ */
+static bool
+all_without_storage(const Oid *targets, int n_targets)
+{
+	int			i;
+
+	for (i = 0; i < n_targets; i++)
+	{
+		Relation	rel = table_open(targets[i], AccessExclusiveLock);
+		bool		empty;
+
+		empty = rel->rd_rel->relkind == RELKIND_RELATION &&
+			RelationGetNumberOfBlocks(rel) == 0 &&
+			(rel->trigdesc == NULL ||
+			 (!rel->trigdesc->trig_truncate_before_statement &&
+			  !rel->trigdesc->trig_truncate_after_statement));
+		table_close(rel, NoLock);
+		if (!empty)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Clears the chosen projections (all when chosen is NULL) and the projections
  * tied to them, then replays the stored events through their reducers in one
  * pass.
@@ -443,19 +475,29 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	 * This extension's own update script, rebuilding everything, already
 	 * holds ACCESS EXCLUSIVE on the tables it adopted: emptying them at once
 	 * is then free, where DELETE would fire a foreign key trigger per row.
+	 * The lock is taken first, in the order TRUNCATE would take it.
 	 */
 	if (mt_running_own_script() && instance_id == NULL && n_targets > 0)
 	{
-		StringInfoData truncate;
+		StringInfoData names;
+		StringInfoData statement;
 
 		for (i = 0; i < n_targets; i++)
 			mt_require_projection_privilege(targets[i], ACL_TRUNCATE, "TRUNCATE");
-		initStringInfo(&truncate);
-		appendStringInfoString(&truncate, "TRUNCATE ");
+		initStringInfo(&names);
 		for (i = 0; i < n_targets; i++)
-			appendStringInfo(&truncate, "%s%s", i > 0 ? ", " : "", mt_projection_name(targets[i]));
-		if (SPI_execute(truncate.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "emptying the projections failed");
+			appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", mt_projection_name(targets[i]));
+		initStringInfo(&statement);
+		appendStringInfo(&statement, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", names.data);
+		if (SPI_execute(statement.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "locking the projections failed");
+		if (!all_without_storage(targets, n_targets))
+		{
+			resetStringInfo(&statement);
+			appendStringInfo(&statement, "TRUNCATE %s", names.data);
+			if (SPI_execute(statement.data, false, 0) != SPI_OK_UTILITY)
+				elog(ERROR, "emptying the projections failed");
+		}
 		emptied = true;
 		deferral = defer_indexes(targets, n_targets);
 	}
