@@ -19,14 +19,14 @@
  * An event type's reducers need, before their first run (reducer.c,
  * mt_reducer_access, says what their analysed statements do):
  *
- * - the unique indexes of a projection they upsert into (the conflict
- *   targets); and every index of the tables referencing it, which the
- *   foreign keys' actions update or delete rows of;
- * - every index of a projection they update or delete from, and of the
- *   tables whose foreign keys cascade from it: no row is updated or deleted
- *   while a unique index is unbuilt, so a duplicate that the statements
- *   would have refused is refused when the index is built (23505, the same
- *   transaction), never deleted unseen;
+ * - every index of a projection they upsert into (its unique indexes are
+ *   the conflict targets), update or delete from, and of the tables whose
+ *   foreign keys cascade from it.  No row is updated or deleted while an
+ *   index of its table is unbuilt: a duplicate that the statements would
+ *   have refused is refused when the unique index is built (23505, the same
+ *   transaction), never deleted unseen, and no index is built over HOT
+ *   chains that this transaction made (which would leave it unusable until
+ *   the transaction ends);
  * - every index of a relation they read;
  * - the unique indexes of the tables a foreign key check of theirs reads;
  * - everything, when a statement calls a volatile function.
@@ -383,14 +383,7 @@ prepare_event_type(const char *event_type, void *arg)
 		return;
 	}
 	foreach(lc, upserted)
-	{
-		List	   *children = foreign_key_ends(lfirst_oid(lc), RI_TRIGGER_PK);
-		ListCell   *cc;
-
-		build_deferred(deferral, lfirst_oid(lc), true, why);
-		foreach(cc, children)
-			need_changed(deferral, lfirst_oid(cc), why, 1);
-	}
+		need_changed(deferral, lfirst_oid(lc), why, 0);
 	foreach(lc, changed)
 		need_changed(deferral, lfirst_oid(lc), why, 0);
 	foreach(lc, read)
