@@ -10,19 +10,69 @@
  * extension's own update script, the 1.0 -> 1.1 upgrade's repair of the
  * legacy snapshots (upgrade_repair.c) follows the replay.
  *
+ * Deferred index builds.  Inside the extension's own update script a
+ * rebuild of everything empties its projections with TRUNCATE, under ACCESS
+ * EXCLUSIVE until the script commits.  Their indexes are then marked not
+ * ready (as CREATE INDEX CONCURRENTLY leaves an index it has not built yet):
+ * the replay's statements neither maintain nor use them, and each is built
+ * by one sort (REINDEX) when the replay first needs it, or after the replay.
+ * An event type's reducers need, before their first run (reducer.c,
+ * mt_reducer_access, says what their analysed statements do):
+ *
+ * - every index of a projection they upsert into (its unique indexes are
+ *   the conflict targets), update or delete from, and of the tables whose
+ *   foreign keys cascade from it.  No row is updated or deleted while an
+ *   index of its table is unbuilt: a duplicate that the statements would
+ *   have refused is refused when the unique index is built (23505, the same
+ *   transaction), never deleted unseen, and no index is built over HOT
+ *   chains that this transaction made (which would leave it unusable until
+ *   the transaction ends);
+ * - every index of a relation they read;
+ * - the unique indexes of the tables a foreign key check of theirs reads;
+ * - everything, when a statement calls a volatile function.
+ *
+ * A plain insert needs nothing, so a replay that only inserts into a table
+ * writes its heap and sorts each index once, as CREATE TABLE AS and CREATE
+ * INDEX do.  The rows, their order of arrival and every constraint are those
+ * of the statements the replay runs either way; only when an index is built
+ * differs.  Where anything but the reducers' statements could touch the
+ * tables (a trigger or rule of a user's, inheritance, another access method,
+ * Citus) or with multitenant.deferred_index_builds off, every index is
+ * maintained row by row, as before.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/trigger.h"
 #include "lib/stringinfo.h"
+#include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "event_store.h"
+#include "multitenant.h"
 #include "reducer.h"
+#include "settings.h"
 #include "upgrade_repair.h"
 #include "util.h"
 
@@ -83,6 +133,302 @@ rebuild_targets(ArrayType *chosen, int *n_out)
 	return targets;
 }
 
+/* An index left unbuilt until the replay needs it (see the file header). */
+typedef struct DeferredIndex
+{
+	Oid			indexrelid;
+	Oid			relid;
+	bool		unique;			/* unique or exclusion: enforces a constraint */
+} DeferredIndex;
+
+typedef struct IndexDeferral
+{
+	List	   *pending;		/* DeferredIndex not built yet */
+	const Oid  *targets;
+	int			n_targets;
+	HTAB	   *prepared;		/* event types whose needs are met */
+} IndexDeferral;
+
+typedef struct PreparedType
+{
+	char		event_type[MT_IDENTIFIER_MAXLEN + 1];	/* hash key */
+} PreparedType;
+
+/*
+ * Whether only the replay's statements can touch the projections, so that
+ * their indexes may wait; says why not at DEBUG1.
+ */
+static bool
+deferral_possible(const Oid *targets, int n_targets)
+{
+	int			i;
+
+	if (!mt_deferred_index_builds)
+		return false;
+	if (OidIsValid(get_extension_oid("citus", true)))
+	{
+		elog(DEBUG1, "rebuild maintains every index during the replay: Citus is installed");
+		return false;
+	}
+	for (i = 0; i < n_targets; i++)
+	{
+		Relation	rel = table_open(targets[i], AccessExclusiveLock);
+		const char *why = NULL;
+
+		if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+			why = "is not a plain heap table";
+		else if (rel->rd_rel->relhassubclass || rel->rd_rel->relispartition || has_superclass(targets[i]))
+			why = "takes part in inheritance";
+		else if (rel->rd_rel->relhasrules)
+			why = "has rules";
+		else if (rel->trigdesc != NULL)
+		{
+			int			t;
+
+			for (t = 0; t < rel->trigdesc->numtriggers && why == NULL; t++)
+				if (!rel->trigdesc->triggers[t].tgisinternal)
+					why = "has a trigger of its own";
+		}
+		table_close(rel, NoLock);
+		if (why != NULL)
+		{
+			elog(DEBUG1, "rebuild maintains every index during the replay: projection %s %s",
+				 mt_projection_name(targets[i]), why);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Marks every built index of the emptied projections not ready, in pg_index
+ * (transactionally: an error puts them back as they were).  NULL when the
+ * indexes cannot wait.
+ */
+static IndexDeferral *
+defer_indexes(const Oid *targets, int n_targets)
+{
+	IndexDeferral *deferral;
+	Relation	pg_index;
+	HASHCTL		ctl;
+	int			i;
+
+	if (!deferral_possible(targets, n_targets))
+		return NULL;
+
+	deferral = palloc0(sizeof(IndexDeferral));
+	deferral->targets = targets;
+	deferral->n_targets = n_targets;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MT_IDENTIFIER_MAXLEN + 1;
+	ctl.entrysize = sizeof(PreparedType);
+	ctl.hcxt = CurrentMemoryContext;
+	deferral->prepared = hash_create("multitenant rebuild event types", 64, &ctl,
+									 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+	pg_index = table_open(IndexRelationId, RowExclusiveLock);
+	for (i = 0; i < n_targets; i++)
+	{
+		Relation	rel = table_open(targets[i], AccessExclusiveLock);
+		List	   *indexes = RelationGetIndexList(rel);
+		ListCell   *lc;
+		bool		deferred = false;
+
+		foreach(lc, indexes)
+		{
+			Oid			indexrelid = lfirst_oid(lc);
+			HeapTuple	tuple = SearchSysCacheCopy1(INDEXRELID, ObjectIdGetDatum(indexrelid));
+			Form_pg_index form;
+			DeferredIndex *index;
+
+			if (!HeapTupleIsValid(tuple))
+				elog(ERROR, "cache lookup failed for index %u", indexrelid);
+			form = (Form_pg_index) GETSTRUCT(tuple);
+			/* an index that is not built (a failed CREATE INDEX CONCURRENTLY) stays as it is */
+			if (!form->indisvalid || !form->indisready || !form->indislive)
+			{
+				heap_freetuple(tuple);
+				continue;
+			}
+			index = palloc(sizeof(DeferredIndex));
+			index->indexrelid = indexrelid;
+			index->relid = targets[i];
+			index->unique = form->indisunique || form->indisexclusion;
+			deferral->pending = lappend(deferral->pending, index);
+			form->indisvalid = false;
+			form->indisready = false;
+			CatalogTupleUpdate(pg_index, &tuple->t_self, tuple);
+			heap_freetuple(tuple);
+			deferred = true;
+		}
+		if (deferred)
+			CacheInvalidateRelcache(rel);
+		list_free(indexes);
+		table_close(rel, NoLock);
+	}
+	table_close(pg_index, RowExclusiveLock);
+	CommandCounterIncrement();
+	elog(DEBUG1, "rebuild defers %d indexes of %d projections", list_length(deferral->pending), n_targets);
+	return deferral;
+}
+
+static void
+deferred_index_context(void *arg)
+{
+	DeferredIndex *index = arg;
+
+	errcontext("building index %s of projection %s, deferred during the replay",
+			   quote_identifier(get_rel_name(index->indexrelid)), mt_projection_name(index->relid));
+}
+
+/*
+ * Builds the deferred indexes of a projection (only its unique and exclusion
+ * ones with unique_only), marking them ready and valid again.
+ */
+static void
+build_deferred(IndexDeferral *deferral, Oid relid, bool unique_only, const char *why)
+{
+	ListCell   *lc;
+
+	foreach(lc, deferral->pending)
+	{
+		DeferredIndex *index = lfirst(lc);
+		ReindexParams params = {0};
+		ErrorContextCallback context;
+
+		if ((OidIsValid(relid) && index->relid != relid) || (unique_only && !index->unique))
+			continue;
+		elog(DEBUG1, "rebuild builds index %s of projection %s %s",
+			 quote_identifier(get_rel_name(index->indexrelid)), mt_projection_name(index->relid), why);
+		context.callback = deferred_index_context;
+		context.arg = index;
+		context.previous = error_context_stack;
+		error_context_stack = &context;
+		reindex_index(index->indexrelid, false, get_rel_persistence(index->relid), &params);
+		error_context_stack = context.previous;
+		CommandCounterIncrement();
+		deferral->pending = foreach_delete_current(deferral->pending, lc);
+		pfree(index);
+	}
+}
+
+/*
+ * The foreign keys of a projection whose enabled triggers (those of the
+ * given side: RI_TRIGGER_PK on the referenced table, RI_TRIGGER_FK on the
+ * referencing one) read or write the table at the other end: those tables.
+ */
+static List *
+foreign_key_ends(Oid relid, int side)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	List	   *ends = NIL;
+	int			t;
+
+	for (t = 0; rel->trigdesc != NULL && t < rel->trigdesc->numtriggers; t++)
+	{
+		Trigger    *trigger = &rel->trigdesc->triggers[t];
+
+		if (trigger->tgenabled != TRIGGER_DISABLED && OidIsValid(trigger->tgconstrrelid) &&
+			trigger->tgconstrrelid != relid && RI_FKey_trigger_type(trigger->tgfoid) == side)
+			ends = list_append_unique_oid(ends, trigger->tgconstrrelid);
+	}
+	table_close(rel, NoLock);
+	return ends;
+}
+
+/* Rows of relid are updated or deleted: it, and what cascades from it, need every index. */
+static void
+need_changed(IndexDeferral *deferral, Oid relid, const char *why, int depth)
+{
+	ListCell   *lc;
+	List	   *children;
+
+	build_deferred(deferral, relid, false, why);
+	if (depth >= 16)
+		return;
+	children = foreign_key_ends(relid, RI_TRIGGER_PK);
+	foreach(lc, children)
+		need_changed(deferral, lfirst_oid(lc), why, depth + 1);
+	list_free(children);
+}
+
+/*
+ * Before the first run of an event type in the replay: builds what its
+ * reducers need (see the file header).
+ */
+static void
+prepare_event_type(const char *event_type, void *arg)
+{
+	IndexDeferral *deferral = arg;
+	List	   *written = NIL;
+	List	   *upserted = NIL;
+	List	   *changed = NIL;
+	List	   *read = NIL;
+	bool		opaque = false;
+	bool		found;
+	char	   *why;
+	ListCell   *lc;
+
+	if (deferral->pending == NIL)
+		return;
+	(void) hash_search(deferral->prepared, event_type, HASH_ENTER, &found);
+	if (found)
+		return;
+	mt_reducer_access(event_type, deferral->targets, deferral->n_targets,
+					  &written, &upserted, &changed, &read, &opaque);
+	why = psprintf("before the replay's first \"%s\" event", event_type);
+	if (opaque)
+	{
+		build_deferred(deferral, InvalidOid, false, why);
+		return;
+	}
+	foreach(lc, upserted)
+		need_changed(deferral, lfirst_oid(lc), why, 0);
+	foreach(lc, changed)
+		need_changed(deferral, lfirst_oid(lc), why, 0);
+	foreach(lc, read)
+		build_deferred(deferral, lfirst_oid(lc), false, why);
+	foreach(lc, written)
+	{
+		List	   *parents = foreign_key_ends(lfirst_oid(lc), RI_TRIGGER_FK);
+		ListCell   *pc;
+
+		foreach(pc, parents)
+			build_deferred(deferral, lfirst_oid(pc), true, why);
+	}
+}
+
+/*
+ * Whether the projections, locked ACCESS EXCLUSIVE, are all empty down to
+ * their storage (no block in any heap, as the 1.0 -> 1.1 hop leaves the
+ * tables it emptied and adopted) and none has a TRUNCATE trigger: TRUNCATE
+ * would then change no row and fire nothing, and is skipped, since in the
+ * transaction that created their files it truncates them in place, scanning
+ * all of shared buffers for each table and index and rebuilding every empty
+ * index.
+ */
+static bool
+all_without_storage(const Oid *targets, int n_targets)
+{
+	int			i;
+
+	for (i = 0; i < n_targets; i++)
+	{
+		Relation	rel = table_open(targets[i], AccessExclusiveLock);
+		bool		empty;
+
+		empty = rel->rd_rel->relkind == RELKIND_RELATION &&
+			RelationGetNumberOfBlocks(rel) == 0 &&
+			(rel->trigdesc == NULL ||
+			 (!rel->trigdesc->trig_truncate_before_statement &&
+			  !rel->trigdesc->trig_truncate_after_statement));
+		table_close(rel, NoLock);
+		if (!empty)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Clears the chosen projections (all when chosen is NULL) and the projections
  * tied to them, then replays the stored events through their reducers in one
@@ -101,6 +447,7 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	char		nulls[2];
 	Oid			types[2] = {TEXTOID, OIDARRAYOID};
 	bool		emptied = false;
+	IndexDeferral *deferral = NULL;
 
 	owner = mt_extension_owner();
 
@@ -121,20 +468,31 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 	 * This extension's own update script, rebuilding everything, already
 	 * holds ACCESS EXCLUSIVE on the tables it adopted: emptying them at once
 	 * is then free, where DELETE would fire a foreign key trigger per row.
+	 * The lock is taken first, in the order TRUNCATE would take it.
 	 */
 	if (mt_running_own_script() && instance_id == NULL && n_targets > 0)
 	{
-		StringInfoData truncate;
+		StringInfoData names;
+		StringInfoData statement;
 
 		for (i = 0; i < n_targets; i++)
 			mt_require_projection_privilege(targets[i], ACL_TRUNCATE, "TRUNCATE");
-		initStringInfo(&truncate);
-		appendStringInfoString(&truncate, "TRUNCATE ");
+		initStringInfo(&names);
 		for (i = 0; i < n_targets; i++)
-			appendStringInfo(&truncate, "%s%s", i > 0 ? ", " : "", mt_projection_name(targets[i]));
-		if (SPI_execute(truncate.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "emptying the projections failed");
+			appendStringInfo(&names, "%s%s", i > 0 ? ", " : "", mt_projection_name(targets[i]));
+		initStringInfo(&statement);
+		appendStringInfo(&statement, "LOCK TABLE %s IN ACCESS EXCLUSIVE MODE", names.data);
+		if (SPI_execute(statement.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "locking the projections failed");
+		if (!all_without_storage(targets, n_targets))
+		{
+			resetStringInfo(&statement);
+			appendStringInfo(&statement, "TRUNCATE %s", names.data);
+			if (SPI_execute(statement.data, false, 0) != SPI_OK_UTILITY)
+				elog(ERROR, "emptying the projections failed");
+		}
 		emptied = true;
+		deferral = defer_indexes(targets, n_targets);
 	}
 	for (i = 0; i < n_targets && !emptied; i++)
 	{
@@ -173,7 +531,11 @@ rebuild_projections(ArrayType *chosen, const char *instance_id)
 								"   SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
 								"   WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($2)))"
 								" ORDER BY e.position",
-								2, types, args, nulls, targets, n_targets, NULL, NULL, NULL);
+								2, types, args, nulls, targets, n_targets,
+								deferral ? prepare_event_type : NULL, deferral,
+								NULL, NULL, NULL);
+	if (deferral != NULL)
+		build_deferred(deferral, InvalidOid, false, "after the replay");
 	mt_upgrade_repair_snapshots(targets, n_targets, instance_id);
 	SPI_finish();
 	return replayed;

@@ -61,6 +61,7 @@ typedef struct CompiledReducer
 	Oid			projection;
 	char	   *projection_name;
 	Oid			registrant;
+	char		action;			/* 'i'nsert, u'p'sert, 'u'pdate, 'd'elete */
 	SPIPlanPtr	plan;			/* $1: one event */
 	SPIPlanPtr	batch_plan;		/* $1: an array of events; NULL if unsafe */
 } CompiledReducer;
@@ -579,6 +580,27 @@ reads_only_event(SPIPlanPtr plan)
 	return true;
 }
 
+/* Collects the relations a query tree reads (list_append_unique_oid). */
+static bool
+collect_relations(Node *node, void *context)
+{
+	List	  **relids = (List **) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, collect_relations, context, QTW_EXAMINE_RTES_BEFORE);
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION)
+			*relids = list_append_unique_oid(*relids, rte->relid);
+		return false;
+	}
+	return expression_tree_walker(node, collect_relations, context);
+}
+
 /*
  * The compiled reducers of an event type, loading and compiling them on
  * first use.  SPI must be connected.
@@ -658,6 +680,7 @@ get_reducer_set(const char *event_type)
 		compiled[i].projection_name = MemoryContextStrdup(reducer_cache_context,
 														  mt_projection_name(relid));
 		compiled[i].registrant = registrant;
+		compiled[i].action = strcmp(action, "upsert") == 0 ? 'p' : action[0];
 		compiled[i].plan = plan;
 		compiled[i].batch_plan = NULL;
 		if (strcmp(action, "upsert") == 0)
@@ -737,6 +760,68 @@ wanted(const CompiledReducer *reducer, const Oid *only_projections, int n_only)
 		if (only_projections[j] == reducer->projection)
 			return true;
 	return false;
+}
+
+/*
+ * What the reducers of an event type (with only_projections, just those
+ * writing one of them) do to relations, as their analysed statements say:
+ * *written gets every projection they write, *upserted those they upsert
+ * into (whose unique indexes are their conflict targets), *changed those
+ * they update or delete from, and *read every relation they read: the
+ * projection an update or delete matches rows of, and any relation their
+ * expressions, conditions or the policies on it name.  *opaque is set when
+ * a statement calls a volatile function, which may read or write anything.
+ * The lists are allocated in the caller's memory context.  SPI must be
+ * connected.
+ */
+void
+mt_reducer_access(const char *event_type, const Oid *only_projections, int n_only,
+				  List **written, List **upserted, List **changed, List **read, bool *opaque)
+{
+	ReducerSet *set = get_reducer_set(event_type);
+	int			i;
+
+	for (i = 0; i < set->count; i++)
+	{
+		CompiledReducer *reducer = &set->reducers[i];
+		ListCell   *lc;
+
+		if (!wanted(reducer, only_projections, n_only))
+			continue;
+		*written = list_append_unique_oid(*written, reducer->projection);
+		if (reducer->action == 'p')
+			*upserted = list_append_unique_oid(*upserted, reducer->projection);
+		if (reducer->action == 'u' || reducer->action == 'd')
+		{
+			*changed = list_append_unique_oid(*changed, reducer->projection);
+			*read = list_append_unique_oid(*read, reducer->projection);
+		}
+		foreach(lc, SPI_plan_get_plan_sources(reducer->plan))
+		{
+			CachedPlanSource *source = lfirst(lc);
+			ListCell   *qc;
+
+			foreach(qc, source->query_list)
+			{
+				Query	   *query = lfirst(qc);
+				ListCell   *rc;
+				int			rti = 0;
+
+				if (contain_volatile_functions((Node *) query))
+					*opaque = true;
+				foreach(rc, query->rtable)
+				{
+					/* the projection written, and an upsert's EXCLUDED row */
+					if (++rti == query->resultRelation ||
+						(query->onConflict != NULL && rti == query->onConflict->exclRelIndex))
+						continue;
+					(void) range_table_entry_walker(lfirst(rc), collect_relations, read,
+													QTW_EXAMINE_RTES_BEFORE);
+				}
+				(void) query_tree_walker(query, collect_relations, read, QTW_IGNORE_RANGE_TABLE);
+			}
+		}
+	}
 }
 
 /*
@@ -847,23 +932,30 @@ mt_reduce_events(Datum *events, char **event_types, int n,
 /*
  * Replays the stored events a query selects, as (event row, event type) in
  * position order, through the reducers of the given projections, fetching
- * them a thousand at a time as the extension's owner.  With stop_type,
- * at_stop(arg) is called before each event of that type is reduced, once
- * every event before it is.  Returns the number of events replayed.  SPI
- * must be connected.
+ * them a thousand at a time as the extension's owner.  With prepare,
+ * prepare(event_type, prepare_arg) is called before each run of events of
+ * one type is reduced.  With stop_type, at_stop(arg) is called before each
+ * event of that type is reduced, once every event before it is.  Each batch
+ * is reduced in a memory context of its own, reset before the next one, so
+ * that a replay of any length holds one batch at a time.  Returns the number
+ * of events replayed.  SPI must be connected.
  */
 int64
 mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const char *nulls,
 				 const Oid *targets, int n_targets,
+				 MtReplayPrepare prepare, void *prepare_arg,
 				 const char *stop_type, MtReplayStop at_stop, void *arg)
 {
 	Oid			owner = mt_extension_owner();
 	Portal		cursor;
 	int64		replayed = 0;
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext batch_cxt;
 
 	MT_AS_ROLE_BEGIN(owner);
 	cursor = SPI_cursor_open_with_args(NULL, query, nargs, argtypes, args, nulls, true, 0);
 	MT_AS_ROLE_END();
+	batch_cxt = AllocSetContextCreate(outer, "multitenant replay batch", ALLOCSET_DEFAULT_SIZES);
 
 	for (;;)
 	{
@@ -883,6 +975,7 @@ mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const
 			SPI_freetuptable(batch);
 			break;
 		}
+		MemoryContextSwitchTo(batch_cxt);
 		n = (int) batch->numvals;
 		events = palloc(sizeof(Datum) * n);
 		event_types = palloc(sizeof(char *) * n);
@@ -893,14 +986,29 @@ mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const
 			events[j] = SPI_getbinval(batch->vals[j], batch->tupdesc, 1, &isnull);
 			event_types[j] = SPI_getvalue(batch->vals[j], batch->tupdesc, 2);
 		}
-		for (j = 0; stop_type != NULL && j < n; j++)
+		for (j = 0; j < n; j++)
 		{
-			if (strcmp(event_types[j], stop_type) != 0)
+			bool		stop = (stop_type != NULL && strcmp(event_types[j], stop_type) == 0);
+
+			if (prepare != NULL && (j == 0 || strcmp(event_types[j], event_types[j - 1]) != 0))
+			{
+				/* the events before this run are reduced before it is prepared */
+				if (j > start)
+					mt_reduce_events(events + start, event_types + start, j - start,
+									 targets, n_targets);
+				start = j;
+				MemoryContextSwitchTo(outer);
+				prepare(event_types[j], prepare_arg);
+				MemoryContextSwitchTo(batch_cxt);
+			}
+			if (!stop)
 				continue;
 			if (j > start)
 				mt_reduce_events(events + start, event_types + start, j - start,
 								 targets, n_targets);
+			MemoryContextSwitchTo(outer);
 			at_stop(arg);
+			MemoryContextSwitchTo(batch_cxt);
 			mt_reduce_events(events + j, event_types + j, 1, targets, n_targets);
 			start = j + 1;
 		}
@@ -908,11 +1016,12 @@ mt_replay_events(const char *query, int nargs, Oid *argtypes, Datum *args, const
 			mt_reduce_events(events + start, event_types + start, n - start,
 							 targets, n_targets);
 		replayed += n;
-		pfree(events);
-		pfree(event_types);
+		MemoryContextSwitchTo(outer);
 		SPI_freetuptable(batch);
+		MemoryContextReset(batch_cxt);
 	}
 	SPI_cursor_close(cursor);
+	MemoryContextDelete(batch_cxt);
 	return replayed;
 }
 

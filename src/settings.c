@@ -25,6 +25,7 @@ bool		mt_require_signed_context = false;
 bool		mt_self_registration = true;
 bool		mt_index_lookups = true;
 bool		mt_direct_event_writes = true;
+bool		mt_deferred_index_builds = true;
 char	   *mt_signing_key = NULL;
 char	   *mt_master_key = NULL;
 char	   *mt_previous_master_key = NULL;
@@ -298,6 +299,15 @@ mt_settings_init(void)
 							 "Store pushed events through the table access method instead of an SQL INSERT.",
 							 "Off forces the SQL statements, which the direct path falls back to by itself whenever the event store has triggers, rules or row-level security of its own.",
 							 &mt_direct_event_writes,
+							 true,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("multitenant.deferred_index_builds",
+							 "Let a rebuild that empties its projections build their indexes when a reducer first reads them, or after the replay.",
+							 "Applies inside the extension's own update scripts, which empty the projections they rebuild; off keeps every index maintained row by row during the replay, which the deferral falls back to by itself for a projection with triggers or rules of its own, inheritance, or another access method, and with Citus.",
+							 &mt_deferred_index_builds,
 							 true,
 							 PGC_SUSET,
 							 0,

@@ -23,6 +23,7 @@ extern bool mt_require_signed_context;
 extern bool mt_self_registration;
 extern bool mt_index_lookups;
 extern bool mt_direct_event_writes;
+extern bool mt_deferred_index_builds;
 extern char *mt_signing_key;
 extern uint64 mt_signing_key_generation;
 extern char *mt_master_key;

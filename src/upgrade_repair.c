@@ -407,7 +407,7 @@ replay_removed_tenant(RepairTable *tables, int n, const Oid *targets, int n_targ
 							"        SELECT DISTINCT r.event_type FROM multitenant.reducers AS r"
 							"        WHERE r.projection::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($3))))"
 							" ORDER BY e.position",
-							3, types, args, NULL, targets, n_targets,
+							3, types, args, NULL, targets, n_targets, NULL, NULL,
 							"instance.removed", capture_removal, &replay);
 
 	/* The last removal emptied the tenant; its rows from after it come back. */

@@ -213,4 +213,94 @@ if [[ " $RELEASED " == *" 1.0 "* ]]; then
   sed 's/^/#   /' "$work/removed.diff" | head -40
   "${PSQL[@]}" -d postgres -c "DROP DATABASE $fresh" -c "DROP DATABASE $db"
 fi
+# Deferred index builds (src/rebuild.c): the 1.0 -> 1.1 replay leaves the
+# indexes of the projections it empties unbuilt until a reducer needs one or
+# the replay ends; with multitenant.deferred_index_builds off every index is
+# maintained row by row.  Both paths must give the same rows and catalog, and
+# a projection with a trigger of its own (which must see every row as the
+# statements write it) or an extra index must come out the same either way.
+if [[ " $RELEASED " == *" 1.0 "* ]]; then
+  # deferral_db DB MODE [SQL]: 1.0 with the stream and the legacy rows, then
+  # SQL, upgraded with deferred_index_builds MODE; prints the update's output.
+  deferral_db() {
+    "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+    "${PSQL[@]}" -d "$1" -c "CREATE EXTENSION multitenant VERSION '1.0'"
+    load_streams "$1" && "${PSQL[@]}" -d "$1" -f test/upgrade/legacy_rows_1.0.sql >/dev/null &&
+      { [[ -z ${3:-} ]] || "${PSQL[@]}" -d "$1" -c "$3" >/dev/null; } || echo "setup failed"
+    PGOPTIONS="$PGOPTIONS -c multitenant.deferred_index_builds=$2" "${PSQL[@]}" -v VERBOSITY=verbose -d "$1" \
+      -c 'ALTER EXTENSION multitenant UPDATE' 2>&1
+  }
+  # Every index of the extension's tables built, ready and holding every heap row.
+  indexes_sound() { # indexes_sound DB
+    q -d "$1" -c 'CREATE EXTENSION IF NOT EXISTS amcheck' >/dev/null &&
+      [[ $(q -d "$1" -c "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                         WHERE c.relnamespace = 'multitenant'::regnamespace
+                           AND NOT (i.indisvalid AND i.indisready AND i.indislive)") == 0 ]] &&
+      q -d "$1" -c "SELECT bool_and(true) FROM (SELECT public.bt_index_check(i.indexrelid, true)
+                     FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid
+                    WHERE c.relnamespace = 'multitenant'::regnamespace AND c.relpersistence = 'p'
+                      AND x.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')) AS checked" >/dev/null
+  }
+  for setup in plain index trigger; do
+    case $setup in
+      plain) extra= ;;
+      index) extra="CREATE INDEX user_metadata_value_extra ON multitenant.user_metadata (value)" ;;
+      trigger) extra="CREATE TABLE public.humans_seen (user_id text, email text);
+        CREATE FUNCTION public.note_human() RETURNS trigger LANGUAGE plpgsql AS
+          \$f\$ BEGIN INSERT INTO public.humans_seen VALUES (NEW.user_id, NEW.email); RETURN NEW; END \$f\$;
+        CREATE TRIGGER note_human AFTER INSERT ON multitenant.users_projection_humans
+          FOR EACH ROW EXECUTE FUNCTION public.note_human()" ;;
+    esac
+    for mode in on off; do
+      deferral_db "mt_deferral_$mode" "$mode" "$extra" | grep -v '^ALTER EXTENSION$' | sed 's/^/#   /'
+      [[ $(q -d "mt_deferral_$mode" -c "SELECT extversion FROM pg_extension WHERE extname = 'multitenant'") == "$NEWEST" ]] &&
+        indexes_sound "mt_deferral_$mode"
+      tap $? "deferred index builds $mode ($setup): upgraded from 1.0, every index built, ready and holding every row (amcheck)"
+      dump_rows "mt_deferral_$mode" "$work/deferral-$mode.rows"
+      [[ $setup != trigger ]] || q -d "mt_deferral_$mode" -c 'SELECT * FROM public.humans_seen ORDER BY 1, 2' >>"$work/deferral-$mode.rows"
+      q -d "mt_deferral_$mode" -f test/upgrade/inventory.sql >"$work/deferral-$mode.inventory"
+    done
+    diff -u "$work/deferral-off.rows" "$work/deferral-on.rows" >"$work/deferral.diff" &&
+      diff -u "$work/deferral-off.inventory" "$work/deferral-on.inventory" >>"$work/deferral.diff"
+    tap $? "deferred index builds ($setup): the same rows$([[ $setup != trigger ]] || echo ", trigger calls") and catalog with deferral on and off"
+    sed 's/^/#   /' "$work/deferral.diff" | head -20
+    if [[ $setup == plain ]]; then
+      diff -u "$work/fresh.rows" "$work/deferral-on.rows" >"$work/deferral.diff"
+      tap $? "deferred index builds (plain): the rows equal the fresh install's"
+      sed 's/^/#   /' "$work/deferral.diff" | head -20
+    elif [[ $setup == index ]]; then
+      [[ $(q -d mt_deferral_on -c "SELECT count(*) FROM pg_index WHERE indexrelid = 'multitenant.user_metadata_value_extra'::regclass") == 1 ]]
+      tap $? "deferred index builds (index): the extra index is kept and built"
+    else
+      [[ $(q -d mt_deferral_on -c "SELECT count(*) FROM public.humans_seen") -gt 0 ]]
+      tap $? "deferred index builds (trigger): the projection's own trigger saw the replay's rows"
+    fi
+  done
+  # A stored event that the reducers refuse (a second user.human.added for
+  # one user, stored directly as a 1.0 database may hold it) stops the
+  # upgrade on both paths with the same SQLSTATE, leaving 1.0; the error tells
+  # which path ran: the deferred unique index's build, or the reducer's
+  # statement when a trigger of its own makes the rebuild maintain every index.
+  duplicate="INSERT INTO multitenant.events (instance_id, aggregate_type, aggregate_id, sequence, event_type, payload,
+                                        creator, resource_owner, created_at, position)
+             SELECT 'upg-a', 'user', 'dup-' || (i % 2), i, 'user.human.added', jsonb_build_object('userName', 'dup' || i),
+                    'creator', 'org-1', '2024-01-01'::timestamptz + make_interval(secs => i),
+                    nextval('multitenant.events_position_seq')
+               FROM generate_series(1, 3) AS i"
+  for run in "on|:|could not create unique index .*building index .* deferred during the replay" \
+             "off|:|reducer for event type \"user.human.added\" on projection multitenant\.[a-z_]+ failed.*duplicate key value" \
+             "on|CREATE TRIGGER note_human AFTER INSERT ON multitenant.users_projection_humans FOR EACH ROW EXECUTE FUNCTION public.note_human()|reducer for event type \"user.human.added\" on projection multitenant\.[a-z_]+ failed.*duplicate key value"; do
+    IFS='|' read -r mode extra pattern <<<"$run"
+    [[ $extra == : ]] && extra= || extra="CREATE FUNCTION public.note_human() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; $extra"
+    "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS mt_deferral_dup" -c "CREATE DATABASE mt_deferral_dup"
+    "${PSQL[@]}" -d mt_deferral_dup -c "CREATE EXTENSION multitenant VERSION '1.0'" -c "$duplicate" ${extra:+-c "$extra"} >/dev/null
+    out=$(PGOPTIONS="$PGOPTIONS -c multitenant.deferred_index_builds=$mode" "${PSQL[@]}" -v VERBOSITY=verbose \
+      -d mt_deferral_dup -c 'ALTER EXTENSION multitenant UPDATE' 2>&1 | tr '\n' ' ')
+    sed 's/^/#   /' <<<"$out"
+    [[ $out =~ ERROR:\ \ 23505:\ ${pattern} ]] &&
+      [[ $(q -d mt_deferral_dup -c "SELECT extversion FROM pg_extension WHERE extname = 'multitenant'") == 1.0 ]]
+    tap $? "deferred index builds $mode${extra:+ (trigger)}: a duplicate the reducers refuse stops the upgrade (23505), leaving 1.0"
+  done
+  "${PSQL[@]}" -d postgres -c "DROP DATABASE mt_deferral_on" -c "DROP DATABASE mt_deferral_off" -c "DROP DATABASE mt_deferral_dup"
+fi
 echo "1..$n"
