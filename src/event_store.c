@@ -275,8 +275,8 @@ event_types_relcache_callback(Datum arg, Oid relid)
 void
 mt_event_store_init(void)
 {
-	CacheRegisterRelcacheCallback(event_types_relcache_callback, (Datum) 0);
-	CacheRegisterRelcacheCallback(direct_target_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(event_types_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(direct_target_relcache_callback, (Datum) 0);
 	if (process_shared_preload_libraries_in_progress)
 	{
 #if PG_VERSION_NUM >= 150000

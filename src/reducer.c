@@ -154,7 +154,7 @@ reducer_relcache_callback(Datum arg, Oid relid)
 void
 mt_reducer_cache_init(void)
 {
-	CacheRegisterRelcacheCallback(reducer_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(reducer_relcache_callback, (Datum) 0);
 }
 
 static void

@@ -30,6 +30,41 @@
 #define search_path_matches(path) OverrideSearchPathMatchesCurrent(path)
 #endif
 
+/*
+ * The module's relcache callbacks, called from one callback registered with
+ * PostgreSQL.  A backend has room for only ten relcache callbacks
+ * (MAX_RELCACHE_CALLBACKS) for the server and every library together, and
+ * Citus takes several: one callback for the whole extension leaves room
+ * for both libraries in one server.
+ */
+#define MT_MAX_RELCACHE_CALLBACKS 16
+
+static struct
+{
+	RelcacheCallbackFunction func;
+	Datum		arg;
+}			relcache_callbacks[MT_MAX_RELCACHE_CALLBACKS];
+static int	relcache_callback_count = 0;
+
+static void
+relcache_callbacks_dispatch(Datum arg, Oid relid)
+{
+	for (int i = 0; i < relcache_callback_count; i++)
+		relcache_callbacks[i].func(relcache_callbacks[i].arg, relid);
+}
+
+void
+mt_register_relcache_callback(RelcacheCallbackFunction func, Datum arg)
+{
+	if (relcache_callback_count >= MT_MAX_RELCACHE_CALLBACKS)
+		elog(FATAL, "out of multitenant relcache callback slots");
+	if (relcache_callback_count == 0)
+		CacheRegisterRelcacheCallback(relcache_callbacks_dispatch, (Datum) 0);
+	relcache_callbacks[relcache_callback_count].func = func;
+	relcache_callbacks[relcache_callback_count].arg = arg;
+	relcache_callback_count++;
+}
+
 void
 mt_spi_connect(void)
 {

@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/inval.h"
 #include "utils/tuplestore.h"
 
 /* Run a block of code as another role, restoring the caller's role after. */
@@ -42,5 +43,6 @@ extern char *mt_required_text_arg(FunctionCallInfo fcinfo, int n, const char *wh
 extern void mt_check_text(const char *value, const char *what, int maxlen);
 extern void mt_check_identifier(const char *value, const char *what);
 extern const char *mt_trigger_event_verb(uint32 tg_event);
+extern void mt_register_relcache_callback(RelcacheCallbackFunction func, Datum arg);
 
 #endif							/* MT_UTIL_H */
