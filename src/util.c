@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -73,14 +74,36 @@ mt_spi_connect(void)
 }
 
 /*
- * Our statements take keys and whole rows as parameters, where a custom plan
- * is never better than the generic one; always using the generic plan saves
- * planning on every push.
+ * How our statements are planned.  They take keys and whole rows as
+ * parameters, where a custom plan is never better than the generic one;
+ * always using the generic plan saves planning on every push.  Citus is the
+ * exception: it routes a statement to one shard only when it sees the
+ * tenant's value, and it cannot plan INSERT ... SELECT or a join of
+ * distributed tables generically at all ("could not create distributed
+ * plan").  In a database with Citus our statements are therefore planned
+ * for their values on every execution; the catalog lookup happens once per
+ * statement and backend, when it is prepared.
  */
+int
+mt_kept_plan_options(void)
+{
+	return OidIsValid(get_extension_oid("citus", true)) ?
+		CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN;
+}
+
+/* Whether a kept plan is planned for its values each time (Citus). */
+bool
+mt_kept_plan_is_custom(SPIPlanPtr plan)
+{
+	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+
+	return (source->cursor_options & CURSOR_OPT_CUSTOM_PLAN) != 0;
+}
+
 SPIPlanPtr
 mt_prepare_kept(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, mt_kept_plan_options());
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
@@ -100,6 +123,10 @@ int
 mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count)
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+
+	/* Planned for its values each time (Citus): nothing is kept to guard. */
+	if (mt_kept_plan_is_custom(plan))
+		return SPI_execute_plan(plan, values, nulls, read_only, count);
 
 	/*
 	 * The plan cache also re-plans when the caller's search_path differs
