@@ -56,6 +56,7 @@ SQL_SOURCES = \
 	sql/src/26_requests_invitations.sql \
 	sql/src/27_realms.sql \
 	sql/src/28_sessions.sql \
+	sql/src/30_distribute.sql \
 	sql/src/99_grants.sql
 BUILT_SCRIPT = sql/$(EXTENSION)--$(EXTVERSION).sql
 

@@ -7,3 +7,185 @@
 ALTER FUNCTION @extschema@.push(text, text, text, jsonb, bigint, text, text, text, timestamptz) RESET search_path;
 ALTER FUNCTION @extschema@.push_many(jsonb) RESET search_path;
 ALTER FUNCTION @extschema@.push_many(VARIADIC jsonb[]) RESET search_path;
+
+------------------------------------------------------------------------------
+-- Scale-out on Citus (docs/citus.md)
+------------------------------------------------------------------------------
+
+-- Event positions unique per tenant, as Citus needs of a table distributed
+-- by instance_id (positions still come from one sequence).
+DROP INDEX @extschema@.events_position_idx;
+CREATE UNIQUE INDEX events_position_idx ON @extschema@.events (position, instance_id);
+
+CREATE FUNCTION @extschema@.distribute()
+RETURNS TABLE (table_name pg_catalog.regclass, distribution pg_catalog.text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	citus_schema pg_catalog.name;
+	tables pg_catalog.regclass[];
+	done pg_catalog.regclass[];
+	refused pg_catalog.text;
+	anchor pg_catalog.regclass;
+	t record;
+BEGIN
+	IF NOT @extschema@.caller_is_operator() THEN
+		RAISE EXCEPTION 'permission denied for function distribute'
+			USING ERRCODE = '42501',
+			      DETAIL = 'Only superusers and members of multitenant_admin distribute the tenant tables.';
+	END IF;
+
+	SELECT n.nspname INTO citus_schema
+	  FROM pg_catalog.pg_extension AS e
+	  JOIN pg_catalog.pg_namespace AS n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+	 WHERE e.extname OPERATOR(pg_catalog.=) 'citus';
+	IF citus_schema IS NULL THEN
+		RAISE EXCEPTION 'multitenant.distribute() needs the citus extension'
+			USING ERRCODE = '0A000',
+			      HINT = 'Install Citus, load it with shared_preload_libraries = ''citus,multitenant'' and CREATE EXTENSION citus on every node first (docs/citus.md).';
+	END IF;
+
+	tables := ARRAY(SELECT tt.table_name FROM @extschema@.tenant_tables AS tt ORDER BY tt.table_name::pg_catalog.oid);
+	IF pg_catalog.cardinality(tables) OPERATOR(pg_catalog.=) 0 THEN
+		RAISE EXCEPTION 'there are no tenant tables to distribute'
+			USING ERRCODE = '55000';
+	END IF;
+
+	-- Which of them Citus already knows (its catalog is in pg_catalog).
+	SELECT pg_catalog.array_agg(p.logicalrelid ORDER BY p.logicalrelid::pg_catalog.oid) INTO done
+	  FROM pg_catalog.pg_dist_partition AS p
+	 WHERE p.logicalrelid OPERATOR(pg_catalog.=) ANY (tables);
+	IF pg_catalog.cardinality(done) OPERATOR(pg_catalog.=) pg_catalog.cardinality(tables) THEN
+		RAISE NOTICE 'the % tenant tables are already distributed: nothing to do', pg_catalog.cardinality(tables);
+		RETURN;
+	ELSIF done IS NOT NULL THEN
+		RAISE EXCEPTION 'the tenant tables are half distributed: % of % are Citus tables',
+				pg_catalog.cardinality(done), pg_catalog.cardinality(tables)
+			USING ERRCODE = '55000',
+			      DETAIL = pg_catalog.format('Not distributed: %s.',
+			                                 (SELECT pg_catalog.string_agg(u.t::pg_catalog.text, ', ' ORDER BY u.t::pg_catalog.text)
+			                                    FROM pg_catalog.unnest(tables) AS u(t)
+			                                   WHERE u.t OPERATOR(pg_catalog.<>) ALL (done))),
+			      HINT = 'Undo the partial distribution (undistribute_table) and call distribute() again.';
+	END IF;
+
+	DROP TABLE IF EXISTS pg_temp.distribute_plan;
+	CREATE TEMPORARY TABLE distribute_plan (
+		relid pg_catalog.oid PRIMARY KEY,
+		reference boolean NOT NULL,
+		depth integer NOT NULL
+	) ON COMMIT DROP;
+
+	-- Reference tables: a unique index that leaves instance_id out.
+	INSERT INTO pg_temp.distribute_plan (relid, reference, depth)
+	SELECT u.t::pg_catalog.oid,
+	       EXISTS (SELECT FROM pg_catalog.pg_index AS i
+	                WHERE i.indrelid OPERATOR(pg_catalog.=) u.t
+	                  AND i.indisunique
+	                  AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+	                                   WHERE a.attrelid OPERATOR(pg_catalog.=) u.t
+	                                     AND a.attname OPERATOR(pg_catalog.=) 'instance_id'
+	                                     AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[]))),
+	       0
+	  FROM pg_catalog.unnest(tables) AS u(t);
+
+	-- Depth: the longest chain of foreign keys to a parent among the tenant
+	-- tables; parents (depth 0) first.
+	WITH RECURSIVE chain (relid, depth) AS (
+		SELECT p.relid, 0 FROM pg_temp.distribute_plan AS p
+		UNION ALL
+		SELECT c.conrelid, ch.depth OPERATOR(pg_catalog.+) 1
+		  FROM chain AS ch
+		  JOIN pg_catalog.pg_constraint AS c
+		    ON c.confrelid OPERATOR(pg_catalog.=) ch.relid AND c.contype OPERATOR(pg_catalog.=) 'f'
+		   AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid
+		  JOIN pg_temp.distribute_plan AS child ON child.relid OPERATOR(pg_catalog.=) c.conrelid
+		 WHERE ch.depth OPERATOR(pg_catalog.<) 64)
+	UPDATE pg_temp.distribute_plan AS p
+	   SET depth = d.depth
+	  FROM (SELECT chain.relid, pg_catalog.max(chain.depth) AS depth FROM chain GROUP BY chain.relid) AS d
+	 WHERE d.relid OPERATOR(pg_catalog.=) p.relid;
+
+	-- Everything Citus would refuse halfway is refused before the first change.
+	SELECT pg_catalog.string_agg(pg_catalog.format('%s references the distributed table %s (%s)',
+	                                               c.conrelid::pg_catalog.regclass, c.confrelid::pg_catalog.regclass, c.conname),
+	                             '; ' ORDER BY c.conname)
+	  INTO refused
+	  FROM pg_catalog.pg_constraint AS c
+	  JOIN pg_temp.distribute_plan AS child ON child.relid OPERATOR(pg_catalog.=) c.conrelid AND child.reference
+	  JOIN pg_temp.distribute_plan AS parent ON parent.relid OPERATOR(pg_catalog.=) c.confrelid AND NOT parent.reference
+	 WHERE c.contype OPERATOR(pg_catalog.=) 'f';
+	IF refused IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot distribute the tenant tables: a table that must be a reference table references a distributed one'
+			USING ERRCODE = '0A000', DETAIL = refused || '.';
+	END IF;
+
+	-- Citus refuses policies with subqueries.  The extension's own are
+	-- rewritten below; anyone else's is refused.
+	SELECT pg_catalog.string_agg(pg_catalog.format('policy %I on %s', pol.polname, pol.polrelid::pg_catalog.regclass),
+	                             ', ' ORDER BY pol.polrelid::pg_catalog.regclass::pg_catalog.text, pol.polname)
+	  INTO refused
+	  FROM pg_catalog.pg_policy AS pol
+	  JOIN pg_temp.distribute_plan AS p ON p.relid OPERATOR(pg_catalog.=) pol.polrelid
+	 WHERE (pg_catalog.strpos(pol.polqual::pg_catalog.text, '{SUBLINK') OPERATOR(pg_catalog.>) 0
+	        OR pg_catalog.strpos(pol.polwithcheck::pg_catalog.text, '{SUBLINK') OPERATOR(pg_catalog.>) 0)
+	   AND (pol.polrelid, pol.polname) NOT IN (
+	           ('@extschema@.audit_log'::pg_catalog.regclass, 'tenant_admins_only'),
+	           ('@extschema@.join_requests'::pg_catalog.regclass, 'join_requests_visibility'),
+	           ('@extschema@.invitations'::pg_catalog.regclass, 'invitations_visibility'),
+	           ('@extschema@.principal_sessions'::pg_catalog.regclass, 'principal_sessions_visibility'));
+	IF refused IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot distribute the tenant tables: Citus refuses policies with subqueries'
+			USING ERRCODE = '0A000', DETAIL = pg_catalog.format('Rewrite without a subquery: %s.', refused);
+	END IF;
+
+	-- The same rules without the scalar subquery (on a single server it lets
+	-- the function run once per statement; Citus refuses it).
+	ALTER POLICY tenant_admins_only ON @extschema@.audit_log
+		USING (@extschema@.actor_is_tenant_admin());
+	ALTER POLICY join_requests_visibility ON @extschema@.join_requests
+		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor() OR @extschema@.actor_is_tenant_admin());
+	ALTER POLICY invitations_visibility ON @extschema@.invitations
+		USING (@extschema@.actor_is_tenant_admin());
+	ALTER POLICY principal_sessions_visibility ON @extschema@.principal_sessions
+		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor() OR @extschema@.actor_is_tenant_admin());
+
+	-- Triggers on distributed tables (the immutability of events and of the
+	-- audit log, the registry's cache invalidation) fire on the shards, on
+	-- the workers, where the extension is installed too.  Citus calls that
+	-- unsafe because it cannot see what a trigger does; ours only raise or
+	-- invalidate a cache.  Creating the shards in one connection per node
+	-- lets the reference tables and the foreign keys to them be made in the
+	-- same transaction.
+	PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
+	PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+
+	FOR t IN
+		SELECT p.relid::pg_catalog.regclass AS relid, p.reference
+		  FROM pg_temp.distribute_plan AS p
+		 ORDER BY p.reference DESC, p.depth, p.relid::pg_catalog.regclass::pg_catalog.text
+	LOOP
+		IF t.reference THEN
+			EXECUTE pg_catalog.format('SELECT %I.create_reference_table($1)', citus_schema) USING t.relid;
+			table_name := t.relid;
+			distribution := 'reference';
+		ELSE
+			IF anchor IS NULL THEN
+				EXECUTE pg_catalog.format('SELECT %I.create_distributed_table($1, $2, colocate_with => $3)', citus_schema)
+					USING t.relid, 'instance_id', 'none';
+				anchor := t.relid;
+			ELSE
+				EXECUTE pg_catalog.format('SELECT %I.create_distributed_table($1, $2, colocate_with => $3)', citus_schema)
+					USING t.relid, 'instance_id', anchor::pg_catalog.text;
+			END IF;
+			table_name := t.relid;
+			distribution := 'instance_id';
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END
+$fn$;
+
+REVOKE ALL ON FUNCTION @extschema@.distribute() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.distribute() TO multitenant_admin;

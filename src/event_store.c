@@ -155,6 +155,7 @@ static SPIPlanPtr event_type_known_plan = NULL;
 static HTAB *known_event_types = NULL;
 static Oid	known_event_types_sources[2] = {InvalidOid, InvalidOid};
 static SPIPlanPtr insert_event_plan = NULL;
+static SPIPlanPtr insert_event_values_plan = NULL;
 static SPIPlanPtr latest_events_batch_plan = NULL;
 static SPIPlanPtr insert_events_batch_plan = NULL;
 
@@ -275,8 +276,8 @@ event_types_relcache_callback(Datum arg, Oid relid)
 void
 mt_event_store_init(void)
 {
-	CacheRegisterRelcacheCallback(event_types_relcache_callback, (Datum) 0);
-	CacheRegisterRelcacheCallback(direct_target_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(event_types_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(direct_target_relcache_callback, (Datum) 0);
 	if (process_shared_preload_libraries_in_progress)
 	{
 #if PG_VERSION_NUM >= 150000
@@ -499,6 +500,23 @@ prepare_event_plans(void)
 			"  AND x.aggregate_id OPERATOR(pg_catalog.=) $3"
 			"  ORDER BY x.sequence DESC LIMIT 1) AS l ON true"
 			" WHERE $9 IS NULL OR COALESCE(l.sequence, 0) OPERATOR(pg_catalog.=) $9"
+			" ON CONFLICT (instance_id, aggregate_type, aggregate_id, sequence) DO NOTHING"
+			" RETURNING e.*", 9, types);
+	}
+	if (insert_event_values_plan == NULL)
+	{
+		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, JSONBOID,
+		TEXTOID, TEXTOID, TIMESTAMPTZOID};
+
+		/*
+		 * The shape Citus routes to the tenant's shard: one row of values
+		 * into one table (store_event_routable reads the sequence first).
+		 */
+		insert_event_values_plan = mt_prepare_kept(
+			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
+			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
+			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+			" pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass))"
 			" ON CONFLICT (instance_id, aggregate_type, aggregate_id, sequence) DO NOTHING"
 			" RETURNING e.*", 9, types);
 	}
@@ -1082,6 +1100,62 @@ store_event_direct(DirectWriter *w, PushRequest *req, Oid owner)
 }
 
 /*
+ * Stores the event at the given sequence in the shape Citus routes to one
+ * shard (see mt_kept_plan_options): one row of values into one table, ON
+ * CONFLICT DO NOTHING.  NULL when a concurrent push took the sequence.
+ */
+static HeapTuple
+insert_event_values(const PushRequest *req, int64 sequence, const char *resource_owner, Oid owner)
+{
+	Datum		values[9];
+	char		nulls[9];
+	int			rc;
+
+	values[0] = CStringGetTextDatum(req->instance_id);
+	values[1] = CStringGetTextDatum(req->aggregate_type);
+	values[2] = CStringGetTextDatum(req->aggregate_id);
+	values[3] = Int64GetDatum(sequence);
+	values[4] = CStringGetTextDatum(req->event_type);
+	values[5] = req->payload ? JsonbPGetDatum(req->payload) : (Datum) 0;
+	values[6] = CStringGetTextDatum(req->creator);
+	values[7] = CStringGetTextDatum(resource_owner);
+	values[8] = TimestampTzGetDatum(req->created_at);
+	memset(nulls, ' ', sizeof(nulls));
+	if (req->payload == NULL)
+		nulls[5] = 'n';
+	MT_AS_ROLE_BEGIN(owner);
+	rc = mt_execute_kept(insert_event_values_plan, values, nulls, false, 0);
+	MT_AS_ROLE_END();
+	if (rc != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "storing the event failed: %s", SPI_result_code_string(rc));
+	return SPI_processed == 1 ? SPI_copytuple(SPI_tuptable->vals[0]) : NULL;
+}
+
+/*
+ * One round of store_event under Citus: the aggregate's latest event by a
+ * one-table SELECT, then the next one by insert_event_values, as the direct
+ * path does with the table itself.  NULL when a concurrent push took the
+ * sequence.
+ */
+static HeapTuple
+store_event_routable(PushRequest *req, Datum *keys, Oid owner)
+{
+	int64		sequence = 0;
+	char	   *aggregate_owner = NULL;
+
+	if (!req->has_expected_sequence || req->expected_sequence != 0)
+	{
+		sequence = latest_sequence(keys, owner, &aggregate_owner);
+		if (req->has_expected_sequence && sequence != req->expected_sequence)
+			aggregate_sequence_mismatch(req, sequence);
+	}
+	return insert_event_values(req, sequence + 1,
+							   req->resource_owner ? req->resource_owner
+							   : default_owner(req, aggregate_owner),
+							   owner);
+}
+
+/*
  * Stores one event, going again on top of any concurrent push that takes its
  * sequence first.  Returns the stored row, copied out of SPI.
  */
@@ -1122,6 +1196,8 @@ store_event(PushRequest *req, Oid owner)
 
 		if (direct)
 			stored = store_event_direct(&w, req, owner);
+		else if (mt_kept_plan_is_custom(insert_event_values_plan))
+			stored = store_event_routable(req, values, owner);
 		else
 		{
 			int			rc;
@@ -1261,6 +1337,7 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 	bool		unprobed = false;
 	DirectWriter w;
 	bool		direct;
+	bool		routable = mt_kept_plan_is_custom(insert_event_values_plan);
 
 	memset(&ctl, 0, sizeof(ctl));
 	ctl.keysize = sizeof(((AggregateState *) NULL)->key);
@@ -1301,7 +1378,19 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 		by_event[i] = agg;
 	}
 
-	if (n_aggregates > 0)
+	if (n_aggregates > 0 && routable)
+	{
+		/* Under Citus: one routable lookup per aggregate. */
+		for (i = 0; i < n_aggregates; i++)
+		{
+			Datum		keys[3] = {cols[0][i], cols[1][i], cols[2][i]};
+			char	   *aggregate_owner;
+
+			by_ordinal[i]->sequence = latest_sequence(keys, owner, &aggregate_owner);
+			by_ordinal[i]->owner = aggregate_owner;
+		}
+	}
+	else if (n_aggregates > 0)
 	{
 		SPITupleTable *found;
 		uint64		row;
@@ -1341,6 +1430,28 @@ store_event_batch(PushRequest *reqs, int n, Oid owner, HeapTuple *stored)
 		agg->sequence++;
 		agg->owner = req->resource_owner;
 		sequences[i] = agg->sequence;
+	}
+
+	if (routable)
+	{
+		/*
+		 * Under Citus: one routable insert per event.  A taken sequence is
+		 * the same serialization failure as the batch insert's.
+		 */
+		for (i = 0; i < n; i++)
+		{
+			stored[i] = insert_event_values(&reqs[i], sequences[i], reqs[i].resource_owner, owner);
+			if (stored[i] == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 unprobed ?
+						 errmsg("an aggregate in this batch of %d events expected at sequence 0 already has events, or a concurrent push took one of its sequences", n) :
+						 errmsg("a concurrent push took a sequence of an aggregate in this batch of %d events", n),
+						 errdetail("Key (instance_id, aggregate_type, aggregate_id, sequence)=(%s, %s, %s, " INT64_FORMAT ") already exists.",
+								   reqs[i].instance_id, reqs[i].aggregate_type, reqs[i].aggregate_id, sequences[i]),
+						 errhint(unprobed ? "Reload the aggregate and retry." : "Retry the transaction.")));
+		}
+		return;
 	}
 
 	direct = direct_writer_begin(&w, owner, false);

@@ -67,6 +67,7 @@
 #include "catalog.h"
 #include "index_probe.h"
 #include "settings.h"
+#include "util.h"
 
 static MtIndexProbe *registered_probes = NULL;
 static MemoryContext probe_context = NULL;
@@ -97,7 +98,7 @@ probe_role_callback(Datum arg, int cacheid, uint32 hashvalue)
 void
 mt_index_probe_init(void)
 {
-	CacheRegisterRelcacheCallback(probe_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(probe_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, probe_role_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, probe_role_callback, (Datum) 0);
 }

@@ -104,7 +104,7 @@ lookup_relcache_callback(Datum arg, Oid relid)
 void
 mt_lookups_init(void)
 {
-	CacheRegisterRelcacheCallback(lookup_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(lookup_relcache_callback, (Datum) 0);
 }
 
 /*

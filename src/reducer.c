@@ -114,7 +114,7 @@ reducer_relcache_callback(Datum arg, Oid relid)
 void
 mt_reducer_cache_init(void)
 {
-	CacheRegisterRelcacheCallback(reducer_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(reducer_relcache_callback, (Datum) 0);
 }
 
 static void
@@ -488,8 +488,11 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 											batch ? "pg_catalog.unnest($1) AS e" : "(SELECT ($1).*) AS e");
 
 		MT_AS_ROLE_BEGIN(registrant);
-		/* $1 is a whole row; a custom plan would re-plan every push for nothing */
-		plan = SPI_prepare_cursor(sql, 1, &argtype, CURSOR_OPT_GENERIC_PLAN);
+		/*
+		 * $1 is a whole row; a custom plan would re-plan every push for
+		 * nothing, except under Citus (mt_kept_plan_options).
+		 */
+		plan = SPI_prepare_cursor(sql, 1, &argtype, mt_kept_plan_options());
 		MT_AS_ROLE_END();
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

@@ -41,6 +41,11 @@
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
+#include "tcop/dest.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
@@ -869,7 +874,7 @@ mt_tenant_context_init(void)
 	if (tenant_record == NULL || actor_record == NULL)
 		elog(ERROR, "multitenant.tenant or multitenant.actor is not defined");
 	RegisterXactCallback(tenant_xact_callback, NULL);
-	CacheRegisterRelcacheCallback(registry_relcache_callback, (Datum) 0);
+	mt_register_relcache_callback(registry_relcache_callback, (Datum) 0);
 
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = tenant_executor_start;
@@ -945,10 +950,69 @@ mt_check_tenant_access(const char *instance_id)
 				 errmsg("tenant \"%s\" is not the current tenant", instance_id)));
 }
 
-/* Sets multitenant.tenant or multitenant.actor, through its check hook. */
+/*
+ * Whether a transaction-local setting must travel as a SET LOCAL statement:
+ * Citus, loaded and told to propagate SET LOCAL, forwards the statements its
+ * utility hook sees to the nodes the transaction uses, and nothing that
+ * set_config_option changes directly.  A GUC lookup: free on a server
+ * without Citus.
+ */
+static bool
+set_local_must_propagate(void)
+{
+	const char *propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+
+	return propagate != NULL && pg_strcasecmp(propagate, "local") == 0;
+}
+
+/*
+ * SET LOCAL name = value as a statement through ProcessUtility, so that the
+ * utility hooks see it.  The statement is built as a node (the value is a
+ * string constant; nothing is parsed).  Citus forwards the statement's text
+ * to the workers, and only text can travel there: the value is quoted as a
+ * literal for that text, as quote_literal() does.
+ */
+static void
+set_local_statement(const char *name, const char *value)
+{
+	VariableSetStmt *stmt = makeNode(VariableSetStmt);
+	A_Const    *arg = makeNode(A_Const);
+	PlannedStmt *wrapper = makeNode(PlannedStmt);
+	StringInfoData text;
+
+	arg->val.sval.type = T_String;
+	arg->val.sval.sval = pstrdup(value);
+	arg->location = -1;
+	stmt->kind = VAR_SET_VALUE;
+	stmt->name = pstrdup(name);
+	stmt->args = list_make1(arg);
+	stmt->is_local = true;
+
+	wrapper->commandType = CMD_UTILITY;
+	wrapper->canSetTag = false;
+	wrapper->utilityStmt = (Node *) stmt;
+	wrapper->stmt_location = -1;
+	wrapper->stmt_len = 0;
+
+	initStringInfo(&text);
+	appendStringInfo(&text, "SET LOCAL %s = %s", name, quote_literal_cstr(value));
+	ProcessUtility(wrapper, text.data, false, PROCESS_UTILITY_QUERY,
+				   NULL, NULL, None_Receiver, NULL);
+}
+
+/*
+ * Sets multitenant.tenant or multitenant.actor, through its check hook.  A
+ * transaction-local value is a real SET LOCAL where Citus propagates it
+ * (docs/citus.md); elsewhere the setting is changed directly.
+ */
 static void
 set_context_setting(const char *name, const char *value, bool is_local)
 {
+	if (is_local && set_local_must_propagate())
+	{
+		set_local_statement(name, value);
+		return;
+	}
 	(void) set_config_option(name, value,
 							 superuser() ? PGC_SUSET : PGC_USERSET,
 							 PGC_S_SESSION,

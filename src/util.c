@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
@@ -30,6 +31,41 @@
 #define search_path_matches(path) OverrideSearchPathMatchesCurrent(path)
 #endif
 
+/*
+ * The module's relcache callbacks, called from one callback registered with
+ * PostgreSQL.  A backend has room for only ten relcache callbacks
+ * (MAX_RELCACHE_CALLBACKS) for the server and every library together, and
+ * Citus takes several: one callback for the whole extension leaves room
+ * for both libraries in one server.
+ */
+#define MT_MAX_RELCACHE_CALLBACKS 16
+
+static struct
+{
+	RelcacheCallbackFunction func;
+	Datum		arg;
+}			relcache_callbacks[MT_MAX_RELCACHE_CALLBACKS];
+static int	relcache_callback_count = 0;
+
+static void
+relcache_callbacks_dispatch(Datum arg, Oid relid)
+{
+	for (int i = 0; i < relcache_callback_count; i++)
+		relcache_callbacks[i].func(relcache_callbacks[i].arg, relid);
+}
+
+void
+mt_register_relcache_callback(RelcacheCallbackFunction func, Datum arg)
+{
+	if (relcache_callback_count >= MT_MAX_RELCACHE_CALLBACKS)
+		elog(FATAL, "out of multitenant relcache callback slots");
+	if (relcache_callback_count == 0)
+		CacheRegisterRelcacheCallback(relcache_callbacks_dispatch, (Datum) 0);
+	relcache_callbacks[relcache_callback_count].func = func;
+	relcache_callbacks[relcache_callback_count].arg = arg;
+	relcache_callback_count++;
+}
+
 void
 mt_spi_connect(void)
 {
@@ -38,14 +74,36 @@ mt_spi_connect(void)
 }
 
 /*
- * Our statements take keys and whole rows as parameters, where a custom plan
- * is never better than the generic one; always using the generic plan saves
- * planning on every push.
+ * How our statements are planned.  They take keys and whole rows as
+ * parameters, where a custom plan is never better than the generic one;
+ * always using the generic plan saves planning on every push.  Citus is the
+ * exception: it routes a statement to one shard only when it sees the
+ * tenant's value, and it cannot plan INSERT ... SELECT or a join of
+ * distributed tables generically at all ("could not create distributed
+ * plan").  In a database with Citus our statements are therefore planned
+ * for their values on every execution; the catalog lookup happens once per
+ * statement and backend, when it is prepared.
  */
+int
+mt_kept_plan_options(void)
+{
+	return OidIsValid(get_extension_oid("citus", true)) ?
+		CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN;
+}
+
+/* Whether a kept plan is planned for its values each time (Citus). */
+bool
+mt_kept_plan_is_custom(SPIPlanPtr plan)
+{
+	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+
+	return (source->cursor_options & CURSOR_OPT_CUSTOM_PLAN) != 0;
+}
+
 SPIPlanPtr
 mt_prepare_kept(const char *sql, int nargs, Oid *argtypes)
 {
-	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, argtypes, mt_kept_plan_options());
 
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
@@ -65,6 +123,10 @@ int
 mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, long count)
 {
 	CachedPlanSource *source = linitial(SPI_plan_get_plan_sources(plan));
+
+	/* Planned for its values each time (Citus): nothing is kept to guard. */
+	if (mt_kept_plan_is_custom(plan))
+		return SPI_execute_plan(plan, values, nulls, read_only, count);
 
 	/*
 	 * The plan cache also re-plans when the caller's search_path differs

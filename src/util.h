@@ -16,6 +16,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/inval.h"
 #include "utils/tuplestore.h"
 
 /* Run a block of code as another role, restoring the caller's role after. */
@@ -30,6 +31,8 @@
 	} while (0)
 
 extern void mt_spi_connect(void);
+extern int	mt_kept_plan_options(void);
+extern bool mt_kept_plan_is_custom(SPIPlanPtr plan);
 extern SPIPlanPtr mt_prepare_kept(const char *sql, int nargs, Oid *argtypes);
 extern int	mt_execute_kept(SPIPlanPtr plan, Datum *values, const char *nulls,
 							bool read_only, long count);
@@ -42,5 +45,6 @@ extern char *mt_required_text_arg(FunctionCallInfo fcinfo, int n, const char *wh
 extern void mt_check_text(const char *value, const char *what, int maxlen);
 extern void mt_check_identifier(const char *value, const char *what);
 extern const char *mt_trigger_event_verb(uint32 tg_event);
+extern void mt_register_relcache_callback(RelcacheCallbackFunction func, Datum arg);
 
 #endif							/* MT_UTIL_H */

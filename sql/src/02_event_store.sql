@@ -32,7 +32,11 @@ CREATE TABLE @extschema@.events (
 	CONSTRAINT events_sequence_check CHECK (sequence OPERATOR(pg_catalog.>) 0)
 );
 
-CREATE UNIQUE INDEX events_position_idx ON @extschema@.events (position);
+-- Positions are unique per tenant (with instance_id, as Citus needs every
+-- unique index of a table distributed by instance_id to hold it); they come
+-- from one sequence, so they are unique overall too.  Led by position, the
+-- index still serves read_events across tenants.
+CREATE UNIQUE INDEX events_position_idx ON @extschema@.events (position, instance_id);
 CREATE INDEX events_type_position_idx ON @extschema@.events (instance_id, event_type, position);
 
 CREATE FUNCTION @extschema@.events_immutable()

@@ -14,6 +14,9 @@
 #               other "not ok N" = failed; a file pg_prove reports as failed
 #               (bad plan, died) without any failed assertion counts 1 failed.
 #   harness     deps/build/install/cluster failure counts 1 failed.
+#   scripts     (test/deploy, crash, fuzz) one per "ok N"/"not ok N" line; a script whose plan is
+#               "1..0 # SKIP reason" (test/deploy/citus.sh without Citus) is listed as
+#               "# SKIP script: reason" just above the summary line.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -21,12 +24,17 @@ export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
 passed=0
 failed=0
+skipped=()
 summary_printed=0
 stage=setup
 
 print_summary() {
   ((summary_printed)) && return 0
   summary_printed=1
+  local suite
+  for suite in ${skipped[@]+"${skipped[@]}"}; do
+    echo "# SKIP $suite"
+  done
   echo "${passed} passed, ${failed} failed"
 }
 
@@ -214,6 +222,12 @@ run_tap_script() { # run_tap_script SCRIPT
   # A "not ok ... # TODO" check demonstrates a known defect: it passes.
   s_pass=$(grep -c '^ok [0-9]\|^not ok [0-9].*# *TODO' "$log" || true)
   s_fail=$(grep '^not ok [0-9]' "$log" | grep -vc '# *TODO' || true)
+  # A suite whose plan is "1..0 # SKIP <reason>" ran nothing: shown as
+  # skipped here and again above the summary, never counted as passed.
+  if grep -q '^1\.\.0 *# *SKIP' "$log"; then
+    skipped+=("$script: $(sed -n 's/^1\.\.0 *# *SKIP *//p' "$log" | head -n1)")
+    echo "$script: SKIPPED"
+  fi
   rm -f "$log"
   if ((status != 0 && s_fail == 0)); then
     echo "run-tests: $script exited with status $status; counting 1 failure"
@@ -223,7 +237,7 @@ run_tap_script() { # run_tap_script SCRIPT
   passed=$((passed + s_pass))
   failed=$((failed + s_fail))
 }
-for script in test/deploy/pgbouncer.sh test/deploy/pg_cron.sh test/deploy/jose_interop.sh test/crash/drill.sh test/fuzz/events.sh; do
+for script in test/deploy/pgbouncer.sh test/deploy/pg_cron.sh test/deploy/jose_interop.sh test/deploy/citus.sh test/crash/drill.sh test/fuzz/events.sh; do
   run_tap_script "$script"
 done
 

@@ -1024,7 +1024,11 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
         :'sp_repo' || '/test/fixtures/realms/search_path.yaml'), true),
 ('multitenant.load_realms(text,text,boolean)', 'load_realms of a file that would change a realm''s type', NULL, NULL, '{}',
  format($$SELECT r.action FROM multitenant.load_realms(%L, 'skip_existing') AS r$$,
-        :'sp_repo' || '/test/fixtures/realms/type_change.yaml'), true);
+        :'sp_repo' || '/test/fixtures/realms/type_change.yaml'), true),
+('multitenant.distribute()', 'distribute without Citus', NULL, NULL, '{}',
+ $$SELECT r.table_name, r.distribution FROM multitenant.distribute() AS r$$, true),
+('multitenant.distribute()', 'distribute by an application role', 'mt_sp_app', 'sp-a', '{}',
+ $$SELECT r.table_name, r.distribution FROM multitenant.distribute() AS r$$, true);
 
 -- Functions that reach the reducer engine: run again with their SET clauses
 -- removed, as a caller without one would reach the engine.

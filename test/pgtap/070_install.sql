@@ -34,8 +34,8 @@ SELECT set_eq($$SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.o
                     'request_join', 'approve_join_request', 'reject_join_request', 'expire_join_requests', 'invite',
                     'accept_invitation', 'revoke_invitation', 'create_session', 'rotate_session', 'revoke_session',
                     'rotate_session_key', 'retire_session_key', 'session_jwks',
-                    'create_realm', 'update_realm', 'set_realm_enabled'],
-              'definer rights only for the lifecycle functions, each with a pinned search_path');
+                    'create_realm', 'update_realm', 'set_realm_enabled', 'distribute'],
+              'definer rights only for the lifecycle functions and distribute, each with a pinned search_path');
 SELECT is_empty($$SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = 'multitenant' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
                      AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')$$,
