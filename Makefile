@@ -12,6 +12,7 @@ OBJS = \
 	src/catalog.o \
 	src/settings.o \
 	src/index_probe.o \
+	src/row_cache.o \
 	src/tenant_context.o \
 	src/payload.o \
 	src/reducer.o \

@@ -1,3 +1,30 @@
 /* multitenant 1.4 -> 1.5: performance and scale-out */
 
 \echo Use "ALTER EXTENSION multitenant UPDATE TO '1.5'" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- Per-backend copies of login-name policies and organisation states for the
+-- lookups, guarded by a statement trigger (src/row_cache.c).
+------------------------------------------------------------------------------
+-- Backends keep copies of the rows of login-name policies and of
+-- organisations' states that user_by_login_name and authenticate_pat read
+-- (src/row_cache.c).  This statement trigger, before any write and enabled
+-- ALWAYS (replication and session_replication_role = replica included),
+-- tells them that a transaction writes these tables; they use their copies
+-- only where it is exactly what a probe would read.
+CREATE FUNCTION @extschema@.lookup_rows_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'mt_lookup_rows_changed'
+LANGUAGE C;
+
+CREATE TRIGGER lookup_rows_changed
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.login_names_projection_policies
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.login_names_projection_policies ENABLE ALWAYS TRIGGER lookup_rows_changed;
+
+CREATE TRIGGER lookup_rows_changed
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.orgs_projection
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.orgs_projection ENABLE ALWAYS TRIGGER lookup_rows_changed;
+
+REVOKE ALL ON FUNCTION @extschema@.lookup_rows_changed() FROM PUBLIC;

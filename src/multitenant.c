@@ -10,6 +10,7 @@
  *	  util, catalog, settings	generic helpers, the extension's own catalog
  *								objects, the settings
  *	  index_probe				lookups by a direct probe of one of our indexes
+ *	  row_cache					per-backend copies of rarely changing rows
  *	  tenant_context			the current tenant and the checks against it
  *	  reducer					the reducer registry and engine
  *	  event_store				push, push_many, read_events
@@ -35,6 +36,7 @@
 #include "index_probe.h"
 #include "lookups.h"
 #include "reducer.h"
+#include "row_cache.h"
 #include "settings.h"
 #include "tenant_context.h"
 
@@ -58,6 +60,7 @@ _PG_init(void)
 	mt_event_store_init();
 	mt_reducer_cache_init();
 	mt_index_probe_init();
+	mt_row_cache_init();
 	mt_lookups_init();
 	mt_encryption_keys_init();
 }
