@@ -27,4 +27,16 @@ CREATE TRIGGER lookup_rows_changed
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
 ALTER TABLE @extschema@.orgs_projection ENABLE ALWAYS TRIGGER lookup_rows_changed;
 
+-- validate_session keeps tenants' states per backend (src/row_cache.c, see 20_lookups).
+CREATE TRIGGER lookup_rows_changed
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenants
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenants ENABLE ALWAYS TRIGGER lookup_rows_changed;
+
+-- validate_session keeps realms' states per backend (src/row_cache.c, see 20_lookups).
+CREATE TRIGGER lookup_rows_changed
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenant_realms
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenant_realms ENABLE ALWAYS TRIGGER lookup_rows_changed;
+
 REVOKE ALL ON FUNCTION @extschema@.lookup_rows_changed() FROM PUBLIC;

@@ -16,6 +16,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -59,20 +60,53 @@ mt_events_typeid(void)
 }
 
 /*
- * The owner of the extension, as whom the event store is written.
+ * The owner of the extension, as whom the event store is written: the owner
+ * of multitenant.events.  Every lookup asks, so it is kept until a relcache
+ * invalidation of that table (ALTER ... OWNER, DROP) or a change of a
+ * schema.
  */
+static bool owner_known = false;
+static Oid	owner_relid = InvalidOid;
+static Oid	owner_cached = InvalidOid;
+
+static void
+owner_relcache_callback(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == owner_relid)
+		owner_known = false;
+}
+
+static void
+owner_namespace_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	owner_known = false;
+}
+
+void
+mt_catalog_init(void)
+{
+	CacheRegisterRelcacheCallback(owner_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, owner_namespace_callback, (Datum) 0);
+}
+
 Oid
 mt_extension_owner(void)
 {
-	Oid			relid = mt_events_relid();
+	Oid			relid;
 	HeapTuple	tuple;
 	Oid			owner;
 
+	if (owner_known)
+		return owner_cached;
+	relid = mt_events_relid();
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+	owner_relid = relid;
+	owner_cached = owner;
+	owner_known = true;
 	return owner;
 }
 

@@ -31,6 +31,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "catalog.h"
 #include "encryption_keys.h"
 #include "event_store.h"
 #include "index_probe.h"
@@ -57,6 +58,7 @@ _PG_init(void)
 	EmitWarningsOnPlaceholders("multitenant");
 #endif
 
+	mt_catalog_init();
 	mt_event_store_init();
 	mt_reducer_cache_init();
 	mt_index_probe_init();

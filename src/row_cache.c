@@ -222,7 +222,7 @@ row_cache_xact_callback(XactEvent event, void *arg)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot prepare a transaction that wrote a table whose rows lookups keep"),
-					 errdetail("Backends keep copies of rows of multitenant.login_names_projection_policies and multitenant.orgs_projection, which must see every writer end.")));
+					 errdetail("Backends keep copies of rows of the tables with the trigger lookup_rows_changed, which must see every writer end.")));
 			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
@@ -453,7 +453,7 @@ mt_row_cache_put(MtRowCache *cache, Datum key1, Datum key2, const MtCachedRows *
 
 /*
  * The rows the probe of cache finds with these keys, as by-value copies of
- * its columns: from this backend's copies where use_copies (the caller's
+ * its columns (or what cache->keep keeps of them): from this backend's copies where use_copies (the caller's
  * mt_row_cache_usable for this snapshot) and the table is guarded, else by
  * probing, through ps, which is opened here if its probe is NULL.  False
  * if more rows than MT_CACHED_MAXROWS are found: the caller then probes
@@ -494,7 +494,13 @@ mt_row_cache_read(MtRowCache *cache, MtProbeScan *ps, Snapshot snapshot, Datum k
 		if (rows->nrows == MT_CACHED_MAXROWS)
 			return false;
 		for (c = 0; c < ncolumns; c++)
-			rows->values[rows->nrows][c] = mt_probe_get(ps, c, &rows->isnull[rows->nrows][c]);
+		{
+			Datum		value = mt_probe_get(ps, c, &rows->isnull[rows->nrows][c]);
+
+			if (cache->keep != NULL && !rows->isnull[rows->nrows][c])
+				value = cache->keep(c, value);
+			rows->values[rows->nrows][c] = value;
+		}
 		rows->nrows++;
 	}
 	if (keep)

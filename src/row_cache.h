@@ -34,6 +34,12 @@ typedef struct MtRowCache
 {
 	const char *name;
 	MtIndexProbe *probe;
+	/*
+	 * Optional: what is kept of a column read (the column's position in the
+	 * probe, its value, not NULL), by value; without it the columns must be
+	 * by-value types.
+	 */
+	Datum		(*keep) (int column, Datum value);
 	/* Filled in on first use. */
 	struct HTAB *entries;
 	bool		guard_checked;	/* guarded is known, until a relcache invalidation */

@@ -1055,7 +1055,14 @@ enter_tenant_token(const char *token)
 				 errmsg("cannot enter tenant \"%s\" with a tenant token: tenant \"%s\" is already entered", tenant, current),
 				 errhint("Use the token in a statement of its own, or in a transaction that has not entered another tenant.")));
 	set_context_setting("multitenant.tenant", mt_require_signed_context ? token : tenant, true);
-	if (!mt_require_signed_context)
+
+	/*
+	 * No actor where there is none already, and none read or set in this
+	 * transaction: setting the empty value would change nothing but cost
+	 * a setting's stack entry.
+	 */
+	if (!mt_require_signed_context &&
+		(actor != NULL || (actor_setting != NULL && actor_setting[0] != '\0') || xact_actor != NULL))
 		set_context_setting("multitenant.actor", actor ? actor : "", true);
 }
 

@@ -37,8 +37,9 @@ AS 'MODULE_PATHNAME', 'mt_has_role'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
 -- Backends keep copies of the rows of login-name policies and of
--- organisations' states that user_by_login_name and authenticate_pat read
--- (src/row_cache.c).  This statement trigger, before any write and enabled
+-- organisations' states that user_by_login_name and authenticate_pat read,
+-- and of tenants' and realms' states that validate_session reads
+-- (src/row_cache.c; the triggers of those two tables stand with them).  This statement trigger, before any write and enabled
 -- ALWAYS (replication and session_replication_role = replica included),
 -- tells them that a transaction writes these tables; they use their copies
 -- only where it is exactly what a probe would read.

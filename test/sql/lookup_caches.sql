@@ -150,6 +150,44 @@ UPDATE multitenant.orgs_projection SET org_state = 2 WHERE instance_id = 'ca-b';
 EXECUTE pat;
 UPDATE multitenant.orgs_projection SET org_state = 1 WHERE instance_id = 'ca-b';
 
+-- Tenants' and realms' states, for validate_session: a session of mia in
+-- cs-a, validated by the application while this session writes the
+-- registry's and the realm's rows directly (set_tenant_status would revoke
+-- the session itself), under READ COMMITTED and REPEATABLE READ.
+\o /dev/null
+SELECT multitenant.create_tenant('cs-a', 'Cs A');
+SELECT multitenant.create_principal('user', 'mia@example.com', 'Mia', id => 'mia');
+SELECT multitenant.add_member('mia', 'member', 'cs-a');
+SELECT multitenant.push('tenant', 'cs-a', 'tenant.realm.added', '{"realmId": "pw", "name": "staff", "type": "username_password"}', instance_id => 'cs-a');
+\o
+SELECT dblink_exec('app', 'BEGIN');
+SELECT * FROM dblink('app', $$SELECT 'entered' FROM multitenant.set_tenant('cs-a', is_local => true)$$) AS t(r text);
+SELECT token AS mia_token FROM dblink('app', $$SELECT token FROM multitenant.create_session('mia', 'pw')$$) AS t(token text) \gset
+SELECT dblink_exec('app', 'COMMIT');
+SELECT format('SELECT count(*) FROM multitenant.validate_session(%L)', :'mia_token') AS mia \gset
+PREPARE mia AS SELECT n FROM dblink('app', :'mia', false) AS t(n bigint);
+EXECUTE mia;
+EXECUTE mia;
+UPDATE multitenant.tenants SET status = 'suspended' WHERE id = 'cs-a';
+EXECUTE mia;
+UPDATE multitenant.tenants SET status = 'active' WHERE id = 'cs-a';
+EXECUTE mia;
+UPDATE multitenant.tenant_realms SET enabled = false WHERE instance_id = 'cs-a' AND id = 'pw';
+EXECUTE mia;
+UPDATE multitenant.tenant_realms SET enabled = true WHERE instance_id = 'cs-a' AND id = 'pw';
+EXECUTE mia;
+SELECT dblink_exec('app', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+EXECUTE mia;
+UPDATE multitenant.tenants SET status = 'suspended' WHERE id = 'cs-a';
+EXECUTE mia;
+SELECT dblink_exec('app', 'COMMIT');
+EXECUTE mia;
+BEGIN;
+UPDATE multitenant.tenants SET status = 'active' WHERE id = 'cs-a';
+EXECUTE mia;
+COMMIT;
+EXECUTE mia;
+
 -- The trigger is a BEFORE statement trigger only.
 SELECT multitenant.lookup_rows_changed();
 CREATE TABLE public.cache_other (x integer);
