@@ -61,6 +61,7 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "common/hashfn.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
@@ -381,6 +382,25 @@ table_guarded(MtRowCache *cache)
 	return guarded;
 }
 
+/* Keys hashed and compared by their strings, not their whole buffers. */
+static uint32
+cache_key_hash(const void *key, Size keysize)
+{
+	const CacheKey *k = (const CacheKey *) key;
+
+	return hash_combine(hash_bytes((const unsigned char *) k->key1, strlen(k->key1)),
+						hash_bytes((const unsigned char *) k->key2, strlen(k->key2)));
+}
+
+static int
+cache_key_match(const void *key1, const void *key2, Size keysize)
+{
+	const CacheKey *a = (const CacheKey *) key1;
+	const CacheKey *b = (const CacheKey *) key2;
+
+	return strcmp(a->key1, b->key1) != 0 || strcmp(a->key2, b->key2) != 0;
+}
+
 static HTAB *
 cache_entries(MtRowCache *cache)
 {
@@ -399,8 +419,10 @@ cache_entries(MtRowCache *cache)
 											  ALLOCSET_DEFAULT_SIZES);
 	ctl.keysize = sizeof(CacheKey);
 	ctl.entrysize = sizeof(CacheEntry);
+	ctl.hash = cache_key_hash;
+	ctl.match = cache_key_match;
 	ctl.hcxt = cache_context;
-	cache->entries = hash_create(cache->name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	cache->entries = hash_create(cache->name, 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	return cache->entries;
 }
 
@@ -415,11 +437,12 @@ make_key(Datum key1, Datum key2, CacheKey *key)
 
 	if (len1 > MT_CACHED_KEYLEN || len2 > MT_CACHED_KEYLEN)
 		return false;
-	memset(key, 0, sizeof(CacheKey));
 	memcpy(key->key1, VARDATA_ANY(t1), len1);
+	key->key1[len1] = '\0';
 	memcpy(key->key2, VARDATA_ANY(t2), len2);
+	key->key2[len2] = '\0';
 	/* A NUL inside a text value would make two keys one: not kept. */
-	return strlen(key->key1) == len1 && strlen(key->key2) == len2;
+	return memchr(key->key1, '\0', len1) == NULL && memchr(key->key2, '\0', len2) == NULL;
 }
 
 bool
