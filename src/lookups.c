@@ -25,6 +25,8 @@
  * (index_probe.c): it then reads the same rows, under the same snapshot, in
  * the same order, and refuses the same way, without the executor's start
  * and shutdown that cost most of a lookup.
+ * The login-name policies it reads come from this backend's copies of them
+ * where those are exactly what the probe would read (row_cache.c).
  *
  *-------------------------------------------------------------------------
  */
