@@ -49,8 +49,10 @@
  * only while the table still has the trigger, enabled ALWAYS, and only
  * where the probes themselves are (index_probe.c), and a hit still takes
  * the AccessShareLock a SELECT would.  Each cache holds at most
- * MAX_ENTRIES keys and starts over when full.  Without a slot (the library
- * not preloaded, or more databases than slots) nothing is kept.
+ * MAX_ENTRIES keys and starts over when full.  Without shared memory (the
+ * library not preloaded) nothing is kept.  A database that finds every slot taken
+ * takes over the slot of a dropped database, or else counts its writers in
+ * one slot that every database also checks.
  * multitenant.row_cache = off probes every time.
  *
  *-------------------------------------------------------------------------
@@ -77,6 +79,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "index_probe.h"
@@ -104,6 +107,7 @@ typedef struct RowCacheShared
 {
 	slock_t		mutex;
 	RowCacheSlot slots[MAX_DATABASES];
+	RowCacheSlot unslotted;		/* the writers of databases without a slot */
 } RowCacheShared;
 
 static RowCacheShared *shared = NULL;
@@ -112,6 +116,7 @@ static bool my_slot_looked_up = false;
 
 /* The transaction wrote a kept table (and is counted in writing). */
 static bool xact_wrote = false;
+static RowCacheSlot *xact_slot = NULL;	/* where it is counted */
 
 /* changes as this backend's copies know it. */
 static uint64 seen_changes = 0;
@@ -160,15 +165,20 @@ row_cache_shmem_startup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
-/* This database's slot, taken on first use and kept; NULL if none is free. */
+/*
+ * This database's slot, taken on first use and kept; NULL if none is free.
+ * When all are taken, the slot of a database that no longer exists is
+ * taken over (nobody can be connected to it, nor be writing in it).
+ */
 static RowCacheSlot *
 database_slot(void)
 {
+	Oid			taken[MAX_DATABASES];
 	int			i;
 
 	if (my_slot_looked_up)
 		return my_slot;
-	if (shared == NULL || !OidIsValid(MyDatabaseId))
+	if (shared == NULL || !OidIsValid(MyDatabaseId) || !IsTransactionState())
 		return NULL;
 	SpinLockAcquire(&shared->mutex);
 	for (i = 0; i < MAX_DATABASES && my_slot == NULL; i++)
@@ -180,8 +190,27 @@ database_slot(void)
 			my_slot = &shared->slots[i];
 			my_slot->database = MyDatabaseId;
 		}
+	for (i = 0; i < MAX_DATABASES; i++)
+		taken[i] = shared->slots[i].database;
 	SpinLockRelease(&shared->mutex);
-	my_slot_looked_up = true;
+
+	for (i = 0; i < MAX_DATABASES && my_slot == NULL; i++)
+	{
+		if (SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(taken[i])))
+			continue;
+		SpinLockAcquire(&shared->mutex);
+		if (shared->slots[i].database == taken[i] && shared->slots[i].writing == 0)
+		{
+			my_slot = &shared->slots[i];
+			my_slot->database = MyDatabaseId;
+			my_slot->changes++;
+			my_slot->nwriters = 0;
+			my_slot->overflow = false;
+		}
+		SpinLockRelease(&shared->mutex);
+	}
+	/* Without a slot, look again next time: another may be free by then. */
+	my_slot_looked_up = my_slot != NULL;
 	return my_slot;
 }
 
@@ -229,10 +258,9 @@ row_cache_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
-			slot = database_slot();
+			slot = xact_slot;
 			xact_wrote = false;
-			if (slot == NULL)
-				break;
+			xact_slot = NULL;
 			SpinLockAcquire(&shared->mutex);
 			slot->changes++;
 			if (--slot->writing == 0)
@@ -275,11 +303,11 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("lookup_rows_changed must be called as a BEFORE statement trigger")));
-	if (xact_wrote)
+	if (xact_wrote || shared == NULL)
 		return PointerGetDatum(NULL);
 	slot = database_slot();
 	if (slot == NULL)
-		return PointerGetDatum(NULL);
+		slot = &shared->unslotted;
 	xid = GetTopTransactionId();
 	SpinLockAcquire(&shared->mutex);
 	if (slot->writing++ == 0)
@@ -294,6 +322,7 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 	slot->changes++;
 	SpinLockRelease(&shared->mutex);
 	xact_wrote = true;
+	xact_slot = slot;
 	return PointerGetDatum(NULL);
 }
 
@@ -304,31 +333,44 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 bool
 mt_row_cache_usable(Snapshot snapshot)
 {
-	RowCacheSlot *slot;
-	TransactionId writers[MAX_WRITERS];
-	int			nwriters;
-	bool		overflow;
-	TransactionId horizon;
-	uint64		changes;
-	int			writing;
+	RowCacheSlot *slots[2];
+	TransactionId writers[2][MAX_WRITERS];
+	int			nwriters[2];
+	bool		overflow[2];
+	TransactionId horizon[2];
+	uint64		changes = 0;
+	int			writing = 0;
+	int			nslots;
 	int			i;
+	int			w;
 
-	if (!mt_row_cache || xact_wrote || snapshot == NULL || !IsMVCCSnapshot(snapshot) ||
-		RecoveryInProgress())
+	if (!mt_row_cache || xact_wrote || shared == NULL || snapshot == NULL ||
+		!IsMVCCSnapshot(snapshot) || RecoveryInProgress())
 		return false;
-	slot = database_slot();
-	if (slot == NULL)
-		return false;
+
+	/*
+	 * The database's slot and the one of databases without a slot: a
+	 * backend that found no free slot counts its writes there, even after
+	 * this database got one.
+	 */
+	nslots = 0;
+	slots[nslots++] = &shared->unslotted;
+	if (database_slot() != NULL)
+		slots[nslots++] = database_slot();
 	SpinLockAcquire(&shared->mutex);
-	changes = slot->changes;
-	writing = slot->writing;
-	overflow = slot->overflow;
-	horizon = slot->horizon;
-	nwriters = slot->nwriters;
-	if (!overflow)
-		memcpy(writers, slot->writers, nwriters * sizeof(TransactionId));
+	for (i = 0; i < nslots; i++)
+	{
+		changes += slots[i]->changes;
+		writing += slots[i]->writing;
+		overflow[i] = slots[i]->overflow;
+		horizon[i] = slots[i]->horizon;
+		nwriters[i] = slots[i]->nwriters;
+		if (!overflow[i])
+			memcpy(writers[i], slots[i]->writers, nwriters[i] * sizeof(TransactionId));
+	}
 	SpinLockRelease(&shared->mutex);
 
+	/* Every write bumps one of the counters, so their sum moves. */
 	if (!seen_any || changes != seen_changes)
 	{
 		forget_all();
@@ -337,11 +379,18 @@ mt_row_cache_usable(Snapshot snapshot)
 	}
 	if (writing > 0)
 		return false;
-	if (overflow)
-		return TransactionIdFollowsOrEquals(snapshot->xmin, horizon);
-	for (i = 0; i < nwriters; i++)
-		if (XidInMVCCSnapshot(writers[i], snapshot))
-			return false;
+	for (i = 0; i < nslots; i++)
+	{
+		if (overflow[i])
+		{
+			if (!TransactionIdFollowsOrEquals(snapshot->xmin, horizon[i]))
+				return false;
+			continue;
+		}
+		for (w = 0; w < nwriters[i]; w++)
+			if (XidInMVCCSnapshot(writers[i][w], snapshot))
+				return false;
+	}
 	return true;
 }
 
