@@ -61,18 +61,19 @@ mt_events_typeid(void)
 
 /*
  * The owner of the extension, as whom the event store is written: the owner
- * of multitenant.events.  Every lookup asks, so it is kept until a relcache
- * invalidation of that table (ALTER ... OWNER, DROP) or a change of a
- * schema.
+ * of multitenant.events.  Every lookup asks, so it is kept until the table's
+ * pg_class row changes (ALTER ... OWNER, DROP) or a schema changes.  (A
+ * syscache callback: a backend has only a few relcache callback slots, which
+ * other libraries need too.)
  */
 static bool owner_known = false;
-static Oid	owner_relid = InvalidOid;
+static uint32 owner_hashvalue = 0;
 static Oid	owner_cached = InvalidOid;
 
 static void
-owner_relcache_callback(Datum arg, Oid relid)
+owner_class_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
-	if (!OidIsValid(relid) || relid == owner_relid)
+	if (hashvalue == 0 || hashvalue == owner_hashvalue)
 		owner_known = false;
 }
 
@@ -85,7 +86,7 @@ owner_namespace_callback(Datum arg, int cacheid, uint32 hashvalue)
 void
 mt_catalog_init(void)
 {
-	CacheRegisterRelcacheCallback(owner_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(RELOID, owner_class_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(NAMESPACEOID, owner_namespace_callback, (Datum) 0);
 }
 
@@ -104,7 +105,7 @@ mt_extension_owner(void)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
-	owner_relid = relid;
+	owner_hashvalue = GetSysCacheHashValue1(RELOID, ObjectIdGetDatum(relid));
 	owner_cached = owner;
 	owner_known = true;
 	return owner;

@@ -81,6 +81,7 @@ probe_relcache_callback(Datum arg, Oid relid)
 		{
 			probe->resolved = false;
 			probe->usable_as = InvalidOid;
+			probe->invalidations++;
 		}
 }
 

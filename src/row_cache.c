@@ -47,8 +47,8 @@
  * prepared.  A table's copies are also forgotten on any relcache
  * invalidation of it (ALTER TABLE, a trigger disabled); the copies are used
  * only while the table still has the trigger, enabled ALWAYS, and only
- * where the probes themselves are (index_probe.c), and a hit still takes
- * the AccessShareLock a SELECT would.  Each cache holds at most
+ * where the probes themselves are (index_probe.c), and only after taking
+ * the AccessShareLock a SELECT would (which reads pending invalidations).  Each cache holds at most
  * MAX_ENTRIES keys and starts over when full.  Without shared memory (the
  * library not preloaded) nothing is kept.  A database that finds every slot taken
  * takes over the slot of a dropped database, or else counts its writers in
@@ -225,19 +225,6 @@ forget_all(void)
 		MemoryContextReset(cache_context);
 }
 
-static void
-row_cache_relcache_callback(Datum arg, Oid relid)
-{
-	MtRowCache *cache;
-
-	for (cache = registered_caches; cache != NULL; cache = cache->next_registered)
-		if (!OidIsValid(relid) || cache->probe->relid == relid)
-		{
-			cache->guard_checked = false;
-			forget_all();
-		}
-}
-
 /* The writer's end: visible to new snapshots by the time COMMIT runs this. */
 static void
 row_cache_xact_callback(XactEvent event, void *arg)
@@ -283,7 +270,6 @@ mt_row_cache_init(void)
 		shmem_startup_hook = row_cache_shmem_startup;
 	}
 	RegisterXactCallback(row_cache_xact_callback, NULL);
-	CacheRegisterRelcacheCallback(row_cache_relcache_callback, (Datum) 0);
 }
 
 /*
@@ -543,7 +529,19 @@ mt_row_cache_read(MtRowCache *cache, MtProbeScan *ps, Snapshot snapshot, Datum k
 	Assert(ncolumns <= MT_CACHED_MAXCOLS && cache->probe->nkeys == 2);
 	if (mt_row_cache_usable(snapshot))
 	{
+		/*
+		 * The lock a SELECT takes, first: taking it reads the invalidations
+		 * that a concurrent ALTER TABLE or DROP sent before it let go.
+		 */
+		LockRelationOid(cache->probe->relid, AccessShareLock);
 		(void) cache_entries(cache);
+		/* A relcache invalidation of the table: forget, and check again. */
+		if (cache->probe->invalidations != cache->seen_invalidations)
+		{
+			forget_all();
+			cache->guard_checked = false;
+			cache->seen_invalidations = cache->probe->invalidations;
+		}
 		if (!cache->guard_checked)
 		{
 			cache->guarded = table_guarded(cache);
@@ -552,10 +550,7 @@ mt_row_cache_read(MtRowCache *cache, MtProbeScan *ps, Snapshot snapshot, Datum k
 		keep = cache->guarded;
 	}
 	if (keep && mt_row_cache_get(cache, key1, key2, rows))
-	{
-		LockRelationOid(cache->probe->relid, AccessShareLock);
 		return true;
-	}
 	if (ps->probe == NULL)
 		mt_probe_open(ps, cache->probe);
 	rows->nrows = 0;

@@ -43,6 +43,7 @@ typedef struct MtRowCache
 	/* Filled in on first use. */
 	struct HTAB *entries;
 	bool		guard_checked;	/* guarded is known, until a relcache invalidation */
+	uint64		seen_invalidations; /* the probe's invalidations when checked */
 	bool		guarded;		/* the table has the trigger (row_cache.c) */
 	bool		registered;
 	struct MtRowCache *next_registered;
