@@ -51,7 +51,7 @@ BASEDIR=$(mktemp -d /tmp/mt-base-build.XXXXXX)
 mt_cluster_exit_hook() { rm -rf "$BASEDIR"; }
 echo "== build of $BASE ($(git rev-parse --short "$BASE"))"
 git archive "$BASE" | tar -x -C "$BASEDIR/"
-make -s -C "$BASEDIR" >/dev/null
+make -s -C "$BASEDIR" all >/dev/null
 mkdir -p "$BASEDIR/lib"
 cp "$BASEDIR/multitenant.so" "$BASEDIR/lib/"
 chmod -R a+rX "$BASEDIR"
