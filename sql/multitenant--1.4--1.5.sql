@@ -3,11 +3,12 @@
 \echo Use "ALTER EXTENSION multitenant UPDATE TO '1.5'" to load this file. \quit
 
 ------------------------------------------------------------------------------
--- Per-backend copies of login-name policies and organisation states for the
--- lookups, guarded by a statement trigger (src/row_cache.c).
+-- Per-backend copies of login-name policies, organisation, tenant and realm
+-- states for the lookups, guarded by a statement trigger (src/row_cache.c).
 ------------------------------------------------------------------------------
 -- Backends keep copies of the rows of login-name policies and of
--- organisations' states that user_by_login_name and authenticate_pat read
+-- organisations' states that user_by_login_name and authenticate_pat read,
+-- and of tenants' and realms' states that validate_session reads
 -- (src/row_cache.c).  This statement trigger, before any write and enabled
 -- ALWAYS (replication and session_replication_role = replica included),
 -- tells them that a transaction writes these tables; they use their copies

@@ -46,13 +46,13 @@
  * forgot them, so a transaction that wrote these tables cannot be
  * prepared.  A table's copies are also forgotten on any relcache
  * invalidation of it (ALTER TABLE, a trigger disabled); the copies are used
- * only while the table still has the trigger, enabled ALWAYS, and only
- * where the probes themselves are (index_probe.c), and only after taking
- * the AccessShareLock a SELECT would (which reads pending invalidations).  Each cache holds at most
- * MAX_ENTRIES keys and starts over when full.  Without shared memory (the
- * library not preloaded) nothing is kept.  A database that finds every slot taken
- * takes over the slot of a dropped database, or else counts its writers in
- * one slot that every database also checks.
+ * only while the table still has the trigger, enabled ALWAYS, only where
+ * the probes themselves are (index_probe.c), and only after taking the
+ * AccessShareLock a SELECT would (which reads pending invalidations).  Each
+ * cache holds at most MAX_ENTRIES keys and starts over when full.  Without
+ * shared memory (the library not preloaded) nothing is kept.  A database
+ * that finds every slot taken takes over the slot of a dropped database, or
+ * else counts its writers in one slot that every database also checks.
  * multitenant.row_cache = off probes every time.
  *
  *-------------------------------------------------------------------------
@@ -63,8 +63,8 @@
 #include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "common/hashfn.h"
 #include "catalog/pg_trigger.h"
+#include "common/hashfn.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "nodes/value.h"

@@ -96,6 +96,14 @@ ROLLBACK;
 SELECT count(*) FROM multitenant.user_by_login_name('alice', :'token_a');
 EXECUTE alice;
 
+-- A transaction that wrote a kept table cannot be prepared: its writes would
+-- stay pending after its backend forgot them.
+BEGIN;
+UPDATE multitenant.login_names_projection_policies SET must_be_domain = true WHERE instance_id = 'ca-a';
+PREPARE TRANSACTION 'lookup_caches';
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'lookup_caches';
+EXECUTE alice;
+
 -- An org policy of o1 overrides the instance default, and its removal
 -- brings the default back.
 INSERT INTO multitenant.login_names_projection_policies (must_be_domain, is_default, resource_owner, instance_id)
