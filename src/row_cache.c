@@ -46,23 +46,29 @@
  * forgot them, so a transaction that wrote these tables cannot be
  * prepared.  A table's copies are also forgotten on any relcache
  * invalidation of it (ALTER TABLE, a trigger disabled); the copies are used
- * only while the table still has the trigger, enabled ALWAYS, only where
- * the probes themselves are (index_probe.c), and only after taking the
- * AccessShareLock a SELECT would (which reads pending invalidations).  Each
- * cache holds at most MAX_ENTRIES keys and starts over when full.  Without
- * shared memory (the library not preloaded) nothing is kept.  A database
- * that finds every slot taken takes over the slot of a dropped database, or
- * else counts its writers in one slot that every database also checks.
+ * only while the table still has the trigger, enabled ALWAYS, only under a
+ * snapshot that sees the transaction that created or enabled it ended (see
+ * table_guarded), only where the probes themselves are (index_probe.c),
+ * and only after taking the AccessShareLock a SELECT would (which reads
+ * pending invalidations).  Each cache holds at most MAX_ENTRIES keys and
+ * starts over when full.  Without shared memory (the library not preloaded)
+ * nothing is kept.  A database that finds every slot taken takes over the
+ * slot of a dropped database, or else counts its writers in one slot that
+ * every database also checks.
  * multitenant.row_cache = off probes every time.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/transam.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_trigger.h"
 #include "common/hashfn.h"
 #include "commands/trigger.h"
@@ -74,6 +80,7 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/memutils.h"
@@ -381,10 +388,37 @@ mt_row_cache_usable(Snapshot snapshot)
 }
 
 /*
+ * The transaction that created or last changed a trigger (its pg_trigger
+ * row's xmin).
+ */
+static TransactionId
+trigger_xmin(Oid trigger_oid)
+{
+	Relation	triggers = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	TransactionId xmin = InvalidTransactionId;
+
+	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(trigger_oid));
+	scan = systable_beginscan(triggers, TriggerOidIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+	systable_endscan(scan);
+	table_close(triggers, AccessShareLock);
+	return xmin;
+}
+
+/*
  * Whether the probe's table may be answered from copies: the probe is
  * resolved and usable, and the table has lookup_rows_changed, enabled
- * ALWAYS, as a BEFORE statement trigger on every kind of write.  Kept
- * until the table's next relcache invalidation.
+ * ALWAYS, as a BEFORE statement trigger on every kind of write.  Sets
+ * cache->guard_xmin to the transaction that created or enabled that
+ * trigger: it waited for every transaction that wrote the table without it
+ * (CREATE TRIGGER and ENABLE take a lock that conflicts with writers'), so
+ * a snapshot that sees it ended sees those writers ended too.  Kept until
+ * the table's next relcache invalidation.
  */
 static bool
 table_guarded(MtRowCache *cache)
@@ -412,6 +446,11 @@ table_guarded(MtRowCache *cache)
 			TRIGGER_FOR_INSERT(type) && TRIGGER_FOR_UPDATE(type) &&
 			TRIGGER_FOR_DELETE(type) && TRIGGER_FOR_TRUNCATE(type) &&
 			trigger->tgqual == NULL && trigger->tgnattr == 0;
+		if (guarded)
+		{
+			cache->guard_xmin = trigger_xmin(trigger->tgoid);
+			guarded = TransactionIdIsValid(cache->guard_xmin);
+		}
 	}
 	table_close(rel, NoLock);
 	return guarded;
@@ -547,7 +586,9 @@ mt_row_cache_read(MtRowCache *cache, MtProbeScan *ps, Snapshot snapshot, Datum k
 			cache->guarded = table_guarded(cache);
 			cache->guard_checked = true;
 		}
-		keep = cache->guarded;
+		/* A snapshot older than the trigger may miss writes made without it. */
+		keep = cache->guarded && !XidInMVCCSnapshot(cache->guard_xmin, snapshot) &&
+			!TransactionIdIsCurrentTransactionId(cache->guard_xmin);
 	}
 	if (keep && mt_row_cache_get(cache, key1, key2, rows))
 		return true;

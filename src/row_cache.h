@@ -45,6 +45,7 @@ typedef struct MtRowCache
 	bool		guard_checked;	/* guarded is known, until a relcache invalidation */
 	uint64		seen_invalidations; /* the probe's invalidations when checked */
 	bool		guarded;		/* the table has the trigger (row_cache.c) */
+	TransactionId guard_xmin;	/* the transaction that made or enabled it */
 	bool		registered;
 	struct MtRowCache *next_registered;
 } MtRowCache;

@@ -132,6 +132,23 @@ EXECUTE alice;
 ALTER TABLE multitenant.login_names_projection_policies ENABLE ALWAYS TRIGGER lookup_rows_changed;
 UPDATE multitenant.login_names_projection_policies SET must_be_domain = false WHERE instance_id = 'ca-a';
 EXECUTE alice;
+-- A snapshot older than the trigger's enabling may miss a write made
+-- without it: such a snapshot neither uses nor fills copies, so that the
+-- next statement sees the write.
+-- (The application's snapshot is taken before the write, by a statement
+-- that does not lock the table, so that its lookup after the enabling
+-- reads the enabled trigger.)
+ALTER TABLE multitenant.login_names_projection_policies DISABLE TRIGGER lookup_rows_changed;
+SELECT dblink_exec('app', 'BEGIN ISOLATION LEVEL REPEATABLE READ');
+SELECT * FROM dblink('app', 'SELECT 1') AS t(one integer);
+UPDATE multitenant.login_names_projection_policies SET must_be_domain = true WHERE instance_id = 'ca-a';
+ALTER TABLE multitenant.login_names_projection_policies ENABLE ALWAYS TRIGGER lookup_rows_changed;
+EXECUTE alice;
+EXECUTE alice;
+SELECT dblink_exec('app', 'COMMIT');
+EXECUTE alice;
+UPDATE multitenant.login_names_projection_policies SET must_be_domain = false WHERE instance_id = 'ca-a';
+EXECUTE alice;
 
 -- Organisation states, for authenticate_pat: deactivated, then active again,
 -- in progress and REPEATABLE READ.
