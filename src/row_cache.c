@@ -2,17 +2,18 @@
  *
  * row_cache.c
  *	  Per-backend copies of rarely changing rows that the lookups read
- *	  (login-name policies, organisation states), used only where a copy is
- *	  exactly what a probe of the table would read under the statement's
- *	  snapshot.
+ *	  (login-name policies, organisations', tenants' and realms' states),
+ *	  used only where a copy is exactly what a probe of the table would read
+ *	  under the statement's snapshot.
  *
- * The tables whose rows are kept carry a C statement trigger,
- * lookup_rows_changed, BEFORE INSERT, UPDATE, DELETE and TRUNCATE, enabled
- * ALWAYS (so that it fires for replication and with
- * session_replication_role = replica too): every write, whatever makes it
- * (a reducer, a rebuild, an administrator's SQL, TRUNCATE, COPY), runs it
- * before it changes a row.  It records the writing transaction in shared
- * memory, in the slot of its database:
+ * The tables whose rows are kept carry a C trigger, lookup_rows_changed,
+ * twice, enabled ALWAYS (so that it fires with session_replication_role =
+ * replica too): BEFORE INSERT, UPDATE, DELETE and TRUNCATE for each
+ * statement, and BEFORE INSERT, UPDATE and DELETE for each row (logical
+ * replication's apply fires row triggers only).  Every write, whatever
+ * makes it (a reducer, a rebuild, an administrator's SQL, TRUNCATE, COPY,
+ * a subscription), runs it before it changes a row.  It records the
+ * writing transaction in shared memory, in the slot of its database:
  *
  *	  changes		bumped when a transaction first writes, and again when it
  *					ends (commit or abort, in the transaction callback, which
@@ -280,9 +281,9 @@ mt_row_cache_init(void)
 }
 
 /*
- * lookup_rows_changed(): the statement trigger of the kept tables (see the
- * header).  Records this transaction as a writer before the statement
- * changes anything.
+ * lookup_rows_changed(): the statement and row triggers of the kept tables
+ * (see the header).  Records this transaction as a writer before the
+ * statement or the row changes anything.
  */
 Datum
 mt_lookup_rows_changed(PG_FUNCTION_ARGS)
@@ -291,13 +292,17 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 	RowCacheSlot *slot;
 	TransactionId xid;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+	HeapTuple	row = NULL;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("lookup_rows_changed must be called as a BEFORE statement trigger")));
+				 errmsg("lookup_rows_changed must be called as a BEFORE trigger")));
+	/* A row trigger lets the row be written as it is. */
+	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	if (xact_wrote || shared == NULL)
-		return PointerGetDatum(NULL);
+		return PointerGetDatum(row);
 	slot = database_slot();
 	if (slot == NULL)
 		slot = &shared->unslotted;
@@ -316,7 +321,7 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 	SpinLockRelease(&shared->mutex);
 	xact_wrote = true;
 	xact_slot = slot;
-	return PointerGetDatum(NULL);
+	return PointerGetDatum(row);
 }
 
 /*
@@ -411,21 +416,23 @@ trigger_xmin(Oid trigger_oid)
 }
 
 /*
- * Whether the probe's table may be answered from copies: the probe is
- * resolved and usable, and the table has lookup_rows_changed, enabled
- * ALWAYS, as a BEFORE statement trigger on every kind of write.  Sets
- * cache->guard_xmin to the transaction that created or enabled that
- * trigger: it waited for every transaction that wrote the table without it
- * (CREATE TRIGGER and ENABLE take a lock that conflicts with writers'), so
- * a snapshot that sees it ended sees those writers ended too.  Kept until
- * the table's next relcache invalidation.
+ * Whether the probe's table may be answered from copies: the table has
+ * lookup_rows_changed, enabled ALWAYS, as a BEFORE statement trigger on
+ * every kind of write and as a BEFORE row trigger on INSERT, UPDATE and
+ * DELETE (logical replication's apply fires row triggers only).  Sets
+ * cache->guard_xmin to the transactions that created or enabled those
+ * triggers: each waited for every transaction that wrote the table without
+ * it (CREATE TRIGGER and ENABLE take a lock that conflicts with writers'),
+ * so a snapshot that sees them ended sees those writers ended too.  Kept
+ * until the table's next relcache invalidation.
  */
 static bool
 table_guarded(MtRowCache *cache)
 {
 	Relation	rel;
 	TriggerDesc *trigdesc;
-	bool		guarded = false;
+	bool		statement = false;
+	bool		row = false;
 	int			i;
 	Oid			function = LookupFuncName(list_make2(makeString("multitenant"),
 													 makeString("lookup_rows_changed")),
@@ -435,25 +442,42 @@ table_guarded(MtRowCache *cache)
 		return false;
 	rel = table_open(cache->probe->relid, AccessShareLock);
 	trigdesc = rel->trigdesc;
-	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers && !guarded; i++)
+	for (i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
 	{
 		Trigger    *trigger = &trigdesc->triggers[i];
 		int16		type = trigger->tgtype;
+		bool		every_write;
 
-		guarded = trigger->tgfoid == function &&
-			trigger->tgenabled == TRIGGER_FIRES_ALWAYS &&
-			!TRIGGER_FOR_ROW(type) && TRIGGER_FOR_BEFORE(type) &&
-			TRIGGER_FOR_INSERT(type) && TRIGGER_FOR_UPDATE(type) &&
-			TRIGGER_FOR_DELETE(type) && TRIGGER_FOR_TRUNCATE(type) &&
-			trigger->tgqual == NULL && trigger->tgnattr == 0;
-		if (guarded)
+		if (trigger->tgfoid != function || trigger->tgenabled != TRIGGER_FIRES_ALWAYS ||
+			!TRIGGER_FOR_BEFORE(type) || trigger->tgqual != NULL || trigger->tgnattr != 0)
+			continue;
+		every_write = TRIGGER_FOR_INSERT(type) && TRIGGER_FOR_UPDATE(type) && TRIGGER_FOR_DELETE(type);
+		if (!statement && !TRIGGER_FOR_ROW(type) && every_write && TRIGGER_FOR_TRUNCATE(type))
 		{
-			cache->guard_xmin = trigger_xmin(trigger->tgoid);
-			guarded = TransactionIdIsValid(cache->guard_xmin);
+			cache->guard_xmin[0] = trigger_xmin(trigger->tgoid);
+			statement = TransactionIdIsValid(cache->guard_xmin[0]);
+		}
+		else if (!row && TRIGGER_FOR_ROW(type) && every_write)
+		{
+			cache->guard_xmin[1] = trigger_xmin(trigger->tgoid);
+			row = TransactionIdIsValid(cache->guard_xmin[1]);
 		}
 	}
 	table_close(rel, NoLock);
-	return guarded;
+	return statement && row;
+}
+
+/* Whether snapshot sees the transactions of cache->guard_xmin ended. */
+static bool
+guard_visible(MtRowCache *cache, Snapshot snapshot)
+{
+	int			i;
+
+	for (i = 0; i < 2; i++)
+		if (XidInMVCCSnapshot(cache->guard_xmin[i], snapshot) ||
+			TransactionIdIsCurrentTransactionId(cache->guard_xmin[i]))
+			return false;
+	return true;
 }
 
 /* Keys hashed and compared by their strings, not their whole buffers. */
@@ -587,8 +611,7 @@ mt_row_cache_read(MtRowCache *cache, MtProbeScan *ps, Snapshot snapshot, Datum k
 			cache->guard_checked = true;
 		}
 		/* A snapshot older than the trigger may miss writes made without it. */
-		keep = cache->guarded && !XidInMVCCSnapshot(cache->guard_xmin, snapshot) &&
-			!TransactionIdIsCurrentTransactionId(cache->guard_xmin);
+		keep = cache->guarded && guard_visible(cache, snapshot);
 	}
 	if (keep && mt_row_cache_get(cache, key1, key2, rows))
 		return true;

@@ -45,7 +45,7 @@ typedef struct MtRowCache
 	bool		guard_checked;	/* guarded is known, until a relcache invalidation */
 	uint64		seen_invalidations; /* the probe's invalidations when checked */
 	bool		guarded;		/* the table has the trigger (row_cache.c) */
-	TransactionId guard_xmin;	/* the transaction that made or enabled it */
+	TransactionId guard_xmin[2];	/* the transactions that made or enabled them */
 	bool		registered;
 	struct MtRowCache *next_registered;
 } MtRowCache;

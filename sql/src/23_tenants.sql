@@ -132,6 +132,10 @@ CREATE TRIGGER lookup_rows_changed
 	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenants
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
 ALTER TABLE @extschema@.tenants ENABLE ALWAYS TRIGGER lookup_rows_changed;
+CREATE TRIGGER lookup_rows_changed_row
+	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.tenants
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenants ENABLE ALWAYS TRIGGER lookup_rows_changed_row;
 
 -- The trigger writes the system row.
 TRUNCATE @extschema@.tenants;

@@ -45,6 +45,10 @@ CREATE TRIGGER lookup_rows_changed
 	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenant_realms
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
 ALTER TABLE @extschema@.tenant_realms ENABLE ALWAYS TRIGGER lookup_rows_changed;
+CREATE TRIGGER lookup_rows_changed_row
+	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.tenant_realms
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenant_realms ENABLE ALWAYS TRIGGER lookup_rows_changed_row;
 
 SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.added', 'insert',
 	set => $${"name": "multitenant.payload_text(e.payload, 'name')",
