@@ -12,6 +12,7 @@ OBJS = \
 	src/catalog.o \
 	src/settings.o \
 	src/index_probe.o \
+	src/row_cache.o \
 	src/tenant_context.o \
 	src/payload.o \
 	src/reducer.o \
@@ -108,7 +109,7 @@ src/multitenant.o: src/encryption_keys.h src/event_store.h src/lookups.h src/red
 	src/tenant_context.h
 
 # run-tests.sh reads the test list and options from here.
-.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions bench-probe-memory bench-memory
+.PHONY: print-regress print-regress-opts test demo bench bench-upgrade bench-lookups bench-stall bench-audit bench-lifecycle bench-realms bench-sessions bench-probe-memory bench-memory bench-compare-builds
 print-regress:
 	@echo $(REGRESS)
 print-regress-opts:
@@ -157,6 +158,10 @@ bench-realms:
 # Session validation with tenant entry per token format against its floor, and issuance (bench/sessions.sh).
 bench-sessions:
 	@bash bench/sessions.sh
+
+# The lookups of this tree against those of BENCH_BASE (default HEAD~1) on one cluster (bench/compare_builds.sh).
+bench-compare-builds:
+	@bash bench/compare_builds.sh
 
 # One backend's memory across a million calls of each index-probing lookup (bench/probe_memory.sh).
 bench-probe-memory:

@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -113,20 +114,54 @@ mt_leave_own_search_path(int nest)
 }
 
 /*
- * The owner of the extension, as whom the event store is written.
+ * The owner of the extension, as whom the event store is written: the owner
+ * of multitenant.events.  Every lookup asks, so it is kept until the table's
+ * pg_class row changes (ALTER ... OWNER, DROP) or a schema changes.  (A
+ * syscache callback: a backend has only a few relcache callback slots, which
+ * other libraries need too.)
  */
+static bool owner_known = false;
+static uint32 owner_hashvalue = 0;
+static Oid	owner_cached = InvalidOid;
+
+static void
+owner_class_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (hashvalue == 0 || hashvalue == owner_hashvalue)
+		owner_known = false;
+}
+
+static void
+owner_namespace_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	owner_known = false;
+}
+
+void
+mt_catalog_init(void)
+{
+	CacheRegisterSyscacheCallback(RELOID, owner_class_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, owner_namespace_callback, (Datum) 0);
+}
+
 Oid
 mt_extension_owner(void)
 {
-	Oid			relid = mt_events_relid();
+	Oid			relid;
 	HeapTuple	tuple;
 	Oid			owner;
 
+	if (owner_known)
+		return owner_cached;
+	relid = mt_events_relid();
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
+	owner_hashvalue = GetSysCacheHashValue1(RELOID, ObjectIdGetDatum(relid));
+	owner_cached = owner;
+	owner_known = true;
 	return owner;
 }
 

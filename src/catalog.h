@@ -10,6 +10,7 @@
 #ifndef MT_CATALOG_H
 #define MT_CATALOG_H
 
+extern void mt_catalog_init(void);
 extern Oid	mt_relation_oid(const char *relname, bool missing_ok);
 extern bool mt_has_column(Oid relid, const char *column);
 extern Oid	mt_events_relid(void);

@@ -82,6 +82,7 @@ probe_relcache_callback(Datum arg, Oid relid)
 		{
 			probe->resolved = false;
 			probe->usable_as = InvalidOid;
+			probe->invalidations++;
 		}
 }
 

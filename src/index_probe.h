@@ -48,6 +48,7 @@ typedef struct MtIndexProbe
 	RegProcedure key_procs[MT_PROBE_MAXCOLS];
 	Oid			key_collations[MT_PROBE_MAXCOLS];
 	Oid			usable_as;		/* a role found allowed (InvalidOid: none yet) */
+	uint64		invalidations;	/* relcache invalidations of the table or index seen */
 	bool		registered;
 	struct MtIndexProbe *next_registered;
 } MtIndexProbe;

@@ -25,6 +25,8 @@
  * (index_probe.c): it then reads the same rows, under the same snapshot, in
  * the same order, and refuses the same way, without the executor's start
  * and shutdown that cost most of a lookup.
+ * The login-name policies it reads come from this backend's copies of them
+ * where those are exactly what the probe would read (row_cache.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -48,6 +50,7 @@
 #include "index_probe.h"
 #include "lookups.h"
 #include "multitenant.h"
+#include "row_cache.h"
 #include "tenant_context.h"
 #include "util.h"
 
@@ -350,6 +353,12 @@ static MtIndexProbe login_domain_probe = {
 };
 static MtIndexProbe *const login_probes[] = {&users_by_name_probe, &login_policy_probe, &login_domain_probe};
 
+/* The policies' rows, kept per backend where that is exact (row_cache.c). */
+static MtRowCache login_policy_cache = {
+	.name = "multitenant login-name policies",
+	.probe = &login_policy_probe,
+};
+
 /*
  * One of MUST_BE_DOMAIN_SQL's scalar subqueries: the must_be_domain of the
  * policy (tenant, owner) if its is_default is as wanted, else NULL (false
@@ -359,27 +368,46 @@ static bool
 policy_must_be_domain(MtProbeScan *policies, Snapshot snapshot, Datum tenant, Datum owner,
 					  bool is_default, bool *found)
 {
-	Datum		keys[2] = {tenant, owner};
-	TupleTableSlot *slot;
+	MtCachedRows rows;
 	bool		result = false;
-	int			rows = 0;
+	int			matching = 0;
+	int			i;
 
 	*found = false;
-	for (slot = mt_probe_first(policies, snapshot, keys); slot != NULL; slot = mt_probe_next(policies))
+	if (!mt_row_cache_read(&login_policy_cache, policies, snapshot, tenant, owner, &rows))
 	{
-		bool		isnull;
-		bool		row_default = DatumGetBool(mt_probe_get(policies, 1, &isnull));
-		Datum		value;
+		/* More rows than a copy holds: read them all. */
+		Datum		keys[2] = {tenant, owner};
+		TupleTableSlot *slot;
 
-		if (isnull || row_default != is_default)
+		for (slot = mt_probe_first(policies, snapshot, keys); slot != NULL; slot = mt_probe_next(policies))
+		{
+			bool		isnull;
+			bool		row_default = DatumGetBool(mt_probe_get(policies, 1, &isnull));
+			Datum		value;
+
+			if (isnull || row_default != is_default)
+				continue;
+			if (++matching > 1)
+				ereport(ERROR,
+						(errcode(ERRCODE_CARDINALITY_VIOLATION),
+						 errmsg("more than one row returned by a subquery used as an expression")));
+			value = mt_probe_get(policies, 0, &isnull);
+			*found = !isnull;
+			result = !isnull && DatumGetBool(value);
+		}
+		return result;
+	}
+	for (i = 0; i < rows.nrows; i++)
+	{
+		if (rows.isnull[i][1] || DatumGetBool(rows.values[i][1]) != is_default)
 			continue;
-		if (++rows > 1)
+		if (++matching > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_CARDINALITY_VIOLATION),
 					 errmsg("more than one row returned by a subquery used as an expression")));
-		value = mt_probe_get(policies, 0, &isnull);
-		*found = !isnull;
-		result = !isnull && DatumGetBool(value);
+		*found = !rows.isnull[i][0];
+		result = !rows.isnull[i][0] && DatumGetBool(rows.values[i][0]);
 	}
 	return result;
 }
@@ -419,7 +447,7 @@ probe_login_name(FunctionCallInfo fcinfo, const char *tenant, const char *lowere
 	Datum		tenant_datum = CStringGetTextDatum(tenant);
 
 	mt_probe_open(&users, &users_by_name_probe);
-	mt_probe_open(&policies, &login_policy_probe);
+	policies.probe = NULL;		/* opened when it is first probed */
 	if (at != NULL)
 		mt_probe_open(&domains, &login_domain_probe);
 	for (branch = 0; branch < (at != NULL ? 2 : 1) && nfound < 2; branch++)
@@ -473,7 +501,8 @@ probe_login_name(FunctionCallInfo fcinfo, const char *tenant, const char *lowere
 	}
 	if (at != NULL)
 		mt_probe_close(&domains);
-	mt_probe_close(&policies);
+	if (policies.probe != NULL)
+		mt_probe_close(&policies);
 	mt_probe_close(&users);
 	MemoryContextSwitchTo(caller_context);
 

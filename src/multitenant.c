@@ -10,6 +10,7 @@
  *	  util, catalog, settings	generic helpers, the extension's own catalog
  *								objects, the settings
  *	  index_probe				lookups by a direct probe of one of our indexes
+ *	  row_cache					per-backend copies of rarely changing rows
  *	  tenant_context			the current tenant and the checks against it
  *	  reducer					the reducer registry and engine
  *	  event_store				push, push_many, read_events
@@ -30,11 +31,13 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "catalog.h"
 #include "encryption_keys.h"
 #include "event_store.h"
 #include "index_probe.h"
 #include "lookups.h"
 #include "reducer.h"
+#include "row_cache.h"
 #include "settings.h"
 #include "tenant_context.h"
 
@@ -55,9 +58,11 @@ _PG_init(void)
 	EmitWarningsOnPlaceholders("multitenant");
 #endif
 
+	mt_catalog_init();
 	mt_event_store_init();
 	mt_reducer_cache_init();
 	mt_index_probe_init();
+	mt_row_cache_init();
 	mt_lookups_init();
 	mt_encryption_keys_init();
 }

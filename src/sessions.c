@@ -50,6 +50,7 @@
 
 #include "catalog.h"
 #include "index_probe.h"
+#include "row_cache.h"
 #include "session_tokens.h"
 #include "tenant_context.h"
 #include "tokens.h"
@@ -134,6 +135,26 @@ static MtIndexProbe session_key_probe = {
 static MtIndexProbe *const session_probes[] = {&session_by_hash_probe, &session_tenant_probe,
 	&session_principal_probe, &session_membership_probe, &session_realm_probe, &session_key_probe};
 
+/*
+ * The tenants' and realms' rows, kept per backend where that is exact
+ * (row_cache.c): of a tenant, whether its status is 'active'.
+ */
+static Datum
+keep_is_active(int column, Datum status)
+{
+	return BoolGetDatum(mt_text_equals_cstring(status, "active"));
+}
+
+static MtRowCache tenant_active_cache = {
+	.name = "multitenant tenant states",
+	.probe = &session_tenant_probe,
+	.keep = keep_is_active,
+};
+static MtRowCache realm_enabled_cache = {
+	.name = "multitenant realm states",
+	.probe = &session_realm_probe,
+};
+
 /* What validate_plan returns of the session it finds. */
 typedef struct FoundSession
 {
@@ -167,6 +188,38 @@ scalar_is_active(MtIndexProbe *probe, Snapshot snapshot, Datum key0, Datum key1)
 	Datum		status = probe_scalar(probe, snapshot, key0, key1, &isnull);
 
 	return !isnull && mt_text_equals_cstring(status, "active");
+}
+
+/*
+ * A scalar subquery as probe_scalar answers it, what the row cache keeps
+ * (see the caches above) for the one column.
+ */
+static Datum
+cached_scalar(MtRowCache *cache, Snapshot snapshot, Datum key0, Datum key1, bool *isnull)
+{
+	MtProbeScan ps;
+	MtCachedRows rows;
+	bool		read;
+
+	ps.probe = NULL;			/* opened if it must probe */
+	read = mt_row_cache_read(cache, &ps, snapshot, key0, key1, &rows);
+	if (ps.probe != NULL)
+		mt_probe_close(&ps);
+	if (!read || rows.nrows > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("more than one row returned by a subquery used as an expression")));
+	*isnull = rows.nrows == 0 || rows.isnull[0][0];
+	return *isnull ? (Datum) 0 : rows.values[0][0];
+}
+
+static bool
+cached_bool(MtRowCache *cache, Snapshot snapshot, Datum key0, Datum key1)
+{
+	bool		isnull;
+	Datum		value = cached_scalar(cache, snapshot, key0, key1, &isnull);
+
+	return !isnull && DatumGetBool(value);
 }
 
 static TimestampTz
@@ -210,6 +263,7 @@ probe_session(Datum hash, TimestampTz now, const char *format, const char *kid, 
 		bool		n[S_NCOLUMNS];
 		TimestampTz expires_at;
 		TimestampTz last_seen_at;
+		bool		isnull = true;
 		int			i;
 
 		for (i = 0; i < S_NCOLUMNS; i++)
@@ -226,14 +280,16 @@ probe_session(Datum hash, TimestampTz now, const char *format, const char *kid, 
 			continue;
 		/* Then the subqueries, each keyed by the session's tenant. */
 		if (n[S_INSTANCE_ID] || n[S_PRINCIPAL_ID] ||
-			!scalar_is_active(&session_tenant_probe, snapshot, v[S_INSTANCE_ID], v[S_INSTANCE_ID]) ||
+			!cached_bool(&tenant_active_cache, snapshot, v[S_INSTANCE_ID], v[S_INSTANCE_ID]) ||
 			!scalar_is_active(&session_principal_probe, snapshot, CStringGetTextDatum("system"), v[S_PRINCIPAL_ID]) ||
 			!scalar_is_active(&session_membership_probe, snapshot, v[S_INSTANCE_ID], v[S_PRINCIPAL_ID]))
 			continue;
 		{
-			bool		isnull = true;
-			Datum		enabled = n[S_REALM_ID] ? (Datum) 0 :
-				probe_scalar(&session_realm_probe, snapshot, v[S_INSTANCE_ID], v[S_REALM_ID], &isnull);
+			Datum		enabled;
+
+			isnull = true;
+			enabled = n[S_REALM_ID] ? (Datum) 0 :
+				cached_scalar(&realm_enabled_cache, snapshot, v[S_INSTANCE_ID], v[S_REALM_ID], &isnull);
 
 			if (isnull || !DatumGetBool(enabled))
 				continue;

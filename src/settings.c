@@ -24,6 +24,8 @@ bool		mt_require_declared_event_types = false;
 bool		mt_require_signed_context = false;
 bool		mt_self_registration = true;
 bool		mt_index_lookups = true;
+bool		mt_token_cache = true;
+bool		mt_row_cache = true;
 bool		mt_direct_event_writes = true;
 bool		mt_deferred_index_builds = true;
 char	   *mt_signing_key = NULL;
@@ -225,6 +227,29 @@ mt_settings_init(void)
 							 "Answer user_by_login_name, authenticate_pat and validate_session by probing indexes directly.",
 							 "Off, they run SQL statements instead; the answers are the same.",
 							 &mt_index_lookups,
+							 true,
+							 PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+
+	/*
+	 * Off, every tenant token is verified again (its HMAC computed) on every
+	 * use, and the rows the lookups keep per backend are read again: what
+	 * the tests compare the caches with.
+	 */
+	DefineCustomBoolVariable("multitenant.token_cache",
+							 "Keep the tenant tokens that verified, per backend, until the signing key changes.",
+							 "Off, every token's signature is checked on every use; the answers are the same.",
+							 &mt_token_cache,
+							 true,
+							 PGC_SUSET,
+							 GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("multitenant.row_cache",
+							 "Keep rarely changing rows the lookups read (login-name policies, organisation states) per backend.",
+							 "Off, the lookups probe their indexes for them every time; the answers are the same.",
+							 &mt_row_cache,
 							 true,
 							 PGC_SUSET,
 							 GUC_NOT_IN_SAMPLE,

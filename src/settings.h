@@ -22,6 +22,8 @@ extern bool mt_require_declared_event_types;
 extern bool mt_require_signed_context;
 extern bool mt_self_registration;
 extern bool mt_index_lookups;
+extern bool mt_token_cache;
+extern bool mt_row_cache;
 extern bool mt_direct_event_writes;
 extern bool mt_deferred_index_builds;
 extern char *mt_signing_key;

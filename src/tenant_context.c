@@ -37,6 +37,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "commands/trigger.h"
+#include "common/hashfn.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -78,12 +79,65 @@ static char *tenant_setting = NULL;
 
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
-/* The last token that verified, so policies pay for HMAC once per token. */
-static char *verified_token = NULL;
-static char *verified_tenant = NULL;
-static char *verified_actor = NULL;
-static pg_time_t verified_expiry = 0;
+/*
+ * Tokens whose signature verified, so that a token pays for its HMAC once
+ * per backend and signing key rather than on every entry and in every
+ * policy: a backend behind a pooler serves many tenants in turn, and a
+ * one-entry cache missed on every switch.  The table holds at most
+ * VERIFIED_TOKENS_MAX tokens (it starts over when full, and whenever the
+ * signing key changes), each with what it names and its expiry, which is
+ * compared with the statement's start on every use as on the first.  A
+ * token that does not verify is never kept.  multitenant.token_cache = off
+ * verifies every token again, as a cache miss does.
+ */
+#define VERIFIED_TOKENS_MAX 4096
+
+typedef struct VerifiedToken
+{
+	const char *token;			/* hash key: the token's text, in the table's context */
+	char	   *tenant;
+	char	   *actor;			/* NULL for a token without one */
+	pg_time_t	expiry;
+} VerifiedToken;
+
+static HTAB *verified_tokens = NULL;
+static MemoryContext verified_tokens_context = NULL;
 static uint64 verified_key_generation = 0;
+
+static uint32
+verified_token_hash(const void *key, Size keysize)
+{
+	const char *token = *(const char *const *) key;
+
+	return hash_bytes((const unsigned char *) token, strlen(token));
+}
+
+static int
+verified_token_match(const void *key1, const void *key2, Size keysize)
+{
+	return strcmp(*(const char *const *) key1, *(const char *const *) key2);
+}
+
+/* Forgets every verified token and makes the table anew. */
+static void
+reset_verified_tokens(void)
+{
+	HASHCTL		ctl;
+
+	if (verified_tokens_context == NULL)
+		verified_tokens_context = AllocSetContextCreate(TopMemoryContext, "multitenant verified tokens",
+														ALLOCSET_DEFAULT_SIZES);
+	else
+		MemoryContextReset(verified_tokens_context);
+	ctl.keysize = sizeof(const char *);
+	ctl.entrysize = sizeof(VerifiedToken);
+	ctl.hash = verified_token_hash;
+	ctl.match = verified_token_match;
+	ctl.hcxt = verified_tokens_context;
+	verified_tokens = hash_create("multitenant verified tokens", 64, &ctl,
+								  HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+	verified_key_generation = mt_signing_key_generation;
+}
 
 #if OPENSSL_VERSION_NUMBER >= 0x30000000L
 /*
@@ -303,22 +357,26 @@ verify_token(const char *token, const char **actor_out)
 	char	   *actor;
 	pg_time_t	expiry;
 	bool		with_actor;
-	MemoryContext oldcxt;
 
 	if (actor_out)
 		*actor_out = NULL;
 	if (!signing_possible())
 		return NULL;
 
-	if (verified_token != NULL &&
-		verified_key_generation == mt_signing_key_generation &&
-		strcmp(token, verified_token) == 0)
+	if (verified_tokens == NULL || verified_key_generation != mt_signing_key_generation)
+		reset_verified_tokens();
+	if (mt_token_cache)
 	{
-		if (verified_expiry <= statement_time())
-			return NULL;
-		if (actor_out)
-			*actor_out = verified_actor;
-		return verified_tenant;
+		VerifiedToken *entry = hash_search(verified_tokens, &token, HASH_FIND, NULL);
+
+		if (entry != NULL)
+		{
+			if (entry->expiry <= statement_time())
+				return NULL;
+			if (actor_out)
+				*actor_out = entry->actor;
+			return entry->tenant;
+		}
 	}
 
 	if (!parse_token(token, &tenant, &actor, &expiry, &sig_dot, &with_actor))
@@ -336,25 +394,29 @@ verify_token(const char *token, const char **actor_out)
 		actor = NULL;
 	}
 
-	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-	if (verified_token)
-		pfree(verified_token);
-	if (verified_tenant)
-		pfree(verified_tenant);
-	if (verified_actor)
-		pfree(verified_actor);
-	verified_token = pstrdup(token);
-	verified_tenant = pstrdup(tenant);
-	verified_actor = actor ? pstrdup(actor) : NULL;
-	verified_expiry = expiry;
-	verified_key_generation = mt_signing_key_generation;
-	MemoryContextSwitchTo(oldcxt);
+	/* Kept also with the cache off: the caller reads the answer from it. */
+	if (hash_get_num_entries(verified_tokens) >= VERIFIED_TOKENS_MAX)
+		reset_verified_tokens();
+	{
+		char	   *key = MemoryContextStrdup(verified_tokens_context, token);
+		bool		found;
+		VerifiedToken *entry = hash_search(verified_tokens, &key, HASH_ENTER, &found);
 
-	if (expiry <= statement_time())
-		return NULL;
-	if (actor_out)
-		*actor_out = verified_actor;
-	return verified_tenant;
+		if (!found)
+		{
+			entry->token = key;
+			entry->tenant = MemoryContextStrdup(verified_tokens_context, tenant);
+			entry->actor = actor ? MemoryContextStrdup(verified_tokens_context, actor) : NULL;
+			entry->expiry = expiry;
+		}
+		else
+			pfree(key);
+		if (expiry <= statement_time())
+			return NULL;
+		if (actor_out)
+			*actor_out = entry->actor;
+		return entry->tenant;
+	}
 }
 
 /*
@@ -1057,7 +1119,14 @@ enter_tenant_token(const char *token)
 				 errmsg("cannot enter tenant \"%s\" with a tenant token: tenant \"%s\" is already entered", tenant, current),
 				 errhint("Use the token in a statement of its own, or in a transaction that has not entered another tenant.")));
 	set_context_setting("multitenant.tenant", mt_require_signed_context ? token : tenant, true);
-	if (!mt_require_signed_context)
+
+	/*
+	 * No actor where there is none already, and none read or set in this
+	 * transaction: setting the empty value would change nothing but cost
+	 * a setting's stack entry.
+	 */
+	if (!mt_require_signed_context &&
+		(actor != NULL || (actor_setting != NULL && actor_setting[0] != '\0') || xact_actor != NULL))
 		set_context_setting("multitenant.actor", actor ? actor : "", true);
 }
 

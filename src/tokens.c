@@ -30,6 +30,7 @@
 
 #include "catalog.h"
 #include "index_probe.h"
+#include "row_cache.h"
 #include "lookups.h"
 #include "tenant_context.h"
 #include "tokens.h"
@@ -270,6 +271,29 @@ static MtIndexProbe pat_org_probe = {
 };
 static MtIndexProbe *const pat_probes[] = {&pat_by_hash_probe, &pat_user_probe, &pat_org_probe};
 
+/* Organisations' states, kept per backend where that is exact (row_cache.c). */
+static MtRowCache org_state_cache = {
+	.name = "multitenant organisation states",
+	.probe = &pat_org_probe,
+};
+
+/*
+ * The scalar subquery of an organisation's state: NULL (*isnull) without a
+ * row, the executor's error with more than one.
+ */
+static Datum
+probe_org_state(MtProbeScan *orgs, Snapshot snapshot, Datum tenant, Datum org, bool *isnull)
+{
+	MtCachedRows rows;
+
+	if (!mt_row_cache_read(&org_state_cache, orgs, snapshot, tenant, org, &rows) || rows.nrows > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_CARDINALITY_VIOLATION),
+				 errmsg("more than one row returned by a subquery used as an expression")));
+	*isnull = rows.nrows == 0 || rows.isnull[0][0];
+	return *isnull ? (Datum) 0 : rows.values[0][0];
+}
+
 /*
  * authenticate_plan's answer by probes: the first token row, in index
  * order, that passes its conditions, as a tuple of desc (valid until the
@@ -288,7 +312,7 @@ probe_pat(TupleDesc desc, Datum hash, TimestampTz now)
 
 	mt_probe_open(&pats, &pat_by_hash_probe);
 	mt_probe_open(&users, &pat_user_probe);
-	mt_probe_open(&orgs, &pat_org_probe);
+	orgs.probe = NULL;			/* opened when it is first probed */
 	for (slot = mt_probe_first(&pats, snapshot, &hash); slot != NULL && result == NULL;
 		 slot = mt_probe_next(&pats))
 	{
@@ -319,7 +343,7 @@ probe_pat(TupleDesc desc, Datum hash, TimestampTz now)
 			if (!isnull)
 			{
 				/* The scalar subquery: NULL without a row, COALESCEd to 1. */
-				Datum		value = mt_probe_scalar(&orgs, snapshot, org_keys, &isnull);
+				Datum		value = probe_org_state(&orgs, snapshot, org_keys[0], org_keys[1], &isnull);
 
 				org_state = isnull ? 1 : DatumGetInt16(value);
 			}
@@ -336,7 +360,8 @@ probe_pat(TupleDesc desc, Datum hash, TimestampTz now)
 			}
 		}
 	}
-	mt_probe_close(&orgs);
+	if (orgs.probe != NULL)
+		mt_probe_close(&orgs);
 	mt_probe_close(&users);
 	mt_probe_close(&pats);
 	MemoryContextSwitchTo(caller_context);

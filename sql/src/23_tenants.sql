@@ -127,6 +127,16 @@ CREATE TRIGGER tenants_emptied
 	AFTER DELETE OR TRUNCATE ON @extschema@.tenants
 	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.tenants_changed();
 
+-- validate_session keeps tenants' states per backend (src/row_cache.c, see 20_lookups).
+CREATE TRIGGER lookup_rows_changed
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenants
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenants ENABLE ALWAYS TRIGGER lookup_rows_changed;
+CREATE TRIGGER lookup_rows_changed_row
+	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.tenants
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenants ENABLE ALWAYS TRIGGER lookup_rows_changed_row;
+
 -- The trigger writes the system row.
 TRUNCATE @extschema@.tenants;
 

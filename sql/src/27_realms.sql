@@ -40,6 +40,16 @@ SELECT @extschema@.enable_tenant_isolation('@extschema@.tenant_realms');
 GRANT SELECT ON @extschema@.tenant_realms TO multitenant_app, multitenant_admin;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.tenant_realms', '');
 
+-- validate_session keeps realms' states per backend (src/row_cache.c, see 20_lookups).
+CREATE TRIGGER lookup_rows_changed
+	BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.tenant_realms
+	FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenant_realms ENABLE ALWAYS TRIGGER lookup_rows_changed;
+CREATE TRIGGER lookup_rows_changed_row
+	BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.tenant_realms
+	FOR EACH ROW EXECUTE FUNCTION @extschema@.lookup_rows_changed();
+ALTER TABLE @extschema@.tenant_realms ENABLE ALWAYS TRIGGER lookup_rows_changed_row;
+
 SELECT @extschema@.register_reducer('@extschema@.tenant_realms', 'tenant.realm.added', 'insert',
 	set => $${"name": "multitenant.payload_text(e.payload, 'name')",
 	          "type": "multitenant.payload_text(e.payload, 'type')",

@@ -652,6 +652,8 @@ INSERT INTO sp_cases (fn, label, run_as, tenant, steps, query, is_query) VALUES
  $$SELECT multitenant.tenant_version_for_change('system')$$, true),
 ('multitenant.tenants_changed()', 'tenants_changed puts the system row back', NULL, NULL, '{}',
  $$DELETE FROM multitenant.tenants AS t WHERE t.id OPERATOR(pg_catalog.=) 'system'$$, false),
+('multitenant.lookup_rows_changed()', 'lookup_rows_changed on a write of login-name policies', NULL, NULL, '{}',
+ $$UPDATE multitenant.login_names_projection_policies AS p SET must_be_domain = NOT p.must_be_domain$$, false),
 ('multitenant.set_tenant(text,text,boolean)', 'set_tenant into a suspended tenant', NULL, NULL,
  ARRAY[$$SELECT multitenant.create_tenant('sp-c', 'C')$$, $$SELECT multitenant.set_tenant_status('sp-c', 'suspended')$$],
  $$SELECT multitenant.set_tenant('sp-c')$$, true),
