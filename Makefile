@@ -29,9 +29,6 @@ OBJS = \
 	src/sessions.o \
 	src/multitenant.o
 
-# PGXS tracks no header dependencies: a changed header rebuilds every object
-# (a struct laid out two ways in one library fails in ways hard to see).
-$(OBJS): $(wildcard src/*.h)
 
 # The install script of the version under development is a build product:
 # the current-state sources in sql/src, concatenated in this order (a file
@@ -80,6 +77,11 @@ EXTRA_CLEAN  = results/ regression.diffs regression.out
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: a changed header rebuilds every object
+# (a struct laid out two ways in one library fails in ways hard to see).  After
+# the include, so that PGXS's "all" stays the default goal.
+$(OBJS): $(wildcard src/*.h)
 
 $(BUILT_SCRIPT): $(SQL_SOURCES) $(EXTENSION).control Makefile
 	@{ printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit' ''; \
