@@ -45,7 +45,9 @@
  *
  * A prepared transaction would keep its writes pending after its backend
  * forgot them, so a transaction that wrote these tables cannot be
- * prepared.  A table's copies are also forgotten on any relcache
+ * prepared.  Where Citus is installed (which prepares every transaction
+ * that writes several nodes) no copies are used, since the probes are not
+ * (index_probe.c), and the trigger records nothing.  A table's copies are also forgotten on any relcache
  * invalidation of it (ALTER TABLE, a trigger disabled); the copies are used
  * only while the table still has the trigger, enabled ALWAYS, only under a
  * snapshot that sees the transaction that created or enabled it ended (see
@@ -72,6 +74,7 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_trigger.h"
 #include "common/hashfn.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
@@ -301,7 +304,11 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 	/* A row trigger lets the row be written as it is. */
 	if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		row = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (xact_wrote || shared == NULL)
+	/*
+	 * Under Citus no copies are kept (index_probe.c does not probe there),
+	 * and Citus prepares the transactions that write several nodes.
+	 */
+	if (xact_wrote || shared == NULL || OidIsValid(get_extension_oid("citus", true)))
 		return PointerGetDatum(row);
 	slot = database_slot();
 	if (slot == NULL)
