@@ -529,60 +529,6 @@ compile_reducer(const char *event_type, Oid relid, const char *action,
 	return plan;
 }
 
-static bool
-reads_relation(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, reads_relation, context, QTW_EXAMINE_RTES_BEFORE);
-	if (IsA(node, RangeTblEntry))
-		return ((RangeTblEntry *) node)->rtekind == RTE_RELATION;
-	return expression_tree_walker(node, reads_relation, context);
-}
-
-/*
- * Whether a reducer's insert depends on nothing but its event: no relation
- * appears anywhere in it except the projection it inserts into, and it calls
- * no volatile function.  Such an insert gives the same rows whether it runs
- * once per event or once over a run of events.
- */
-static bool
-reads_only_event(SPIPlanPtr plan)
-{
-	ListCell   *lc;
-
-	foreach(lc, SPI_plan_get_plan_sources(plan))
-	{
-		CachedPlanSource *source = lfirst(lc);
-		ListCell   *qc;
-
-		foreach(qc, source->query_list)
-		{
-			Query	   *query = lfirst(qc);
-			ListCell   *rc;
-			int			rti = 0;
-
-			if (contain_volatile_functions((Node *) query))
-				return false;
-			foreach(rc, query->rtable)
-			{
-				RangeTblEntry *rte = lfirst(rc);
-
-				/* the projection itself, and an upsert's EXCLUDED row */
-				if (++rti == query->resultRelation ||
-					(query->onConflict != NULL && rti == query->onConflict->exclRelIndex))
-					continue;
-				if (range_table_entry_walker(rte, reads_relation, NULL, QTW_EXAMINE_RTES_BEFORE))
-					return false;
-			}
-			if (query_tree_walker(query, reads_relation, NULL, QTW_IGNORE_RANGE_TABLE))
-				return false;
-		}
-	}
-	return true;
-}
-
 /* Collects the relations a query tree reads (list_append_unique_oid). */
 static bool
 collect_relations(Node *node, void *context)
@@ -602,6 +548,61 @@ collect_relations(Node *node, void *context)
 		return false;
 	}
 	return expression_tree_walker(node, collect_relations, context);
+}
+
+/*
+ * What a reducer's analysed statements read besides the projection they
+ * write (and an upsert's EXCLUDED row): appends the relations to *read
+ * (list_append_unique_oid, in the caller's memory context) and sets
+ * *volatile_calls when a statement calls a volatile function, which may
+ * read or write anything.
+ */
+static void
+statement_reads(SPIPlanPtr plan, List **read, bool *volatile_calls)
+{
+	ListCell   *lc;
+
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *source = lfirst(lc);
+		ListCell   *qc;
+
+		foreach(qc, source->query_list)
+		{
+			Query	   *query = lfirst(qc);
+			ListCell   *rc;
+			int			rti = 0;
+
+			if (contain_volatile_functions((Node *) query))
+				*volatile_calls = true;
+			foreach(rc, query->rtable)
+			{
+				/* the projection written, and an upsert's EXCLUDED row */
+				if (++rti == query->resultRelation ||
+					(query->onConflict != NULL && rti == query->onConflict->exclRelIndex))
+					continue;
+				(void) range_table_entry_walker(lfirst(rc), collect_relations, read,
+												QTW_EXAMINE_RTES_BEFORE);
+			}
+			(void) query_tree_walker(query, collect_relations, read, QTW_IGNORE_RANGE_TABLE);
+		}
+	}
+}
+
+/*
+ * Whether a reducer's insert depends on nothing but its event: no relation
+ * appears anywhere in it except the projection it inserts into, and it calls
+ * no volatile function.  Such an insert gives the same rows whether it runs
+ * once per event or once over a run of events.
+ */
+static bool
+reads_only_event(SPIPlanPtr plan)
+{
+	List	   *read = NIL;
+	bool		volatile_calls = false;
+
+	statement_reads(plan, &read, &volatile_calls);
+	return read == NIL && !volatile_calls;
 }
 
 /*
@@ -787,7 +788,6 @@ mt_reducer_access(const char *event_type, const Oid *only_projections, int n_onl
 	for (i = 0; i < set->count; i++)
 	{
 		CompiledReducer *reducer = &set->reducers[i];
-		ListCell   *lc;
 
 		if (!wanted(reducer, only_projections, n_only))
 			continue;
@@ -799,31 +799,7 @@ mt_reducer_access(const char *event_type, const Oid *only_projections, int n_onl
 			*changed = list_append_unique_oid(*changed, reducer->projection);
 			*read = list_append_unique_oid(*read, reducer->projection);
 		}
-		foreach(lc, SPI_plan_get_plan_sources(reducer->plan))
-		{
-			CachedPlanSource *source = lfirst(lc);
-			ListCell   *qc;
-
-			foreach(qc, source->query_list)
-			{
-				Query	   *query = lfirst(qc);
-				ListCell   *rc;
-				int			rti = 0;
-
-				if (contain_volatile_functions((Node *) query))
-					*opaque = true;
-				foreach(rc, query->rtable)
-				{
-					/* the projection written, and an upsert's EXCLUDED row */
-					if (++rti == query->resultRelation ||
-						(query->onConflict != NULL && rti == query->onConflict->exclRelIndex))
-						continue;
-					(void) range_table_entry_walker(lfirst(rc), collect_relations, read,
-													QTW_EXAMINE_RTES_BEFORE);
-				}
-				(void) query_tree_walker(query, collect_relations, read, QTW_IGNORE_RANGE_TABLE);
-			}
-		}
+		statement_reads(reducer->plan, read, opaque);
 	}
 }
 
