@@ -702,7 +702,7 @@ direct_write_obstacle(Relation rel)
 			att->attgenerated || strcmp(NameStr(att->attname), event_column_names[i]) != 0)
 			return "has columns other than its own";
 	}
-	if (OidIsValid(get_extension_oid("citus", true)))
+	if (mt_citus_installed())
 		return "may be distributed by Citus";
 	return NULL;
 }

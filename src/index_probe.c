@@ -200,7 +200,7 @@ resolve_probe(MtIndexProbe *probe)
 	usable = rel->rd_rel->relkind == RELKIND_RELATION &&
 		rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
 		!rel->rd_rel->relhassubclass &&
-		!OidIsValid(get_extension_oid("citus", true));
+		!mt_citus_installed();
 	for (i = 0; usable && i < probe->nkeys; i++)
 		usable = (probe->key_attnos[i] = column_attno(desc, &probe->keys[i])) != 0;
 	for (i = 0; usable && i < probe->ncolumns; i++)

@@ -165,7 +165,7 @@ deferral_possible(const Oid *targets, int n_targets)
 
 	if (!mt_deferred_index_builds)
 		return false;
-	if (OidIsValid(get_extension_oid("citus", true)))
+	if (mt_citus_installed())
 	{
 		elog(DEBUG1, "rebuild maintains every index during the replay: Citus is installed");
 		return false;

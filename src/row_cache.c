@@ -74,7 +74,6 @@
 #include "catalog/indexing.h"
 #include "catalog/pg_trigger.h"
 #include "common/hashfn.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "nodes/value.h"
@@ -96,6 +95,7 @@
 #include "index_probe.h"
 #include "row_cache.h"
 #include "settings.h"
+#include "util.h"
 
 PG_FUNCTION_INFO_V1(mt_lookup_rows_changed);
 
@@ -308,7 +308,7 @@ mt_lookup_rows_changed(PG_FUNCTION_ARGS)
 	 * Under Citus no copies are kept (index_probe.c does not probe there),
 	 * and Citus prepares the transactions that write several nodes.
 	 */
-	if (xact_wrote || shared == NULL || OidIsValid(get_extension_oid("citus", true)))
+	if (xact_wrote || shared == NULL || mt_citus_installed())
 		return PointerGetDatum(row);
 	slot = database_slot();
 	if (slot == NULL)

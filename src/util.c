@@ -87,8 +87,19 @@ mt_spi_connect(void)
 int
 mt_kept_plan_options(void)
 {
-	return OidIsValid(get_extension_oid("citus", true)) ?
+	return mt_citus_installed() ?
 		CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN;
+}
+
+/*
+ * Whether the citus extension exists in this database: where it does, the
+ * extension's tables may be distributed, and the direct paths (probes, table
+ * access method writes, deferred index builds, row copies) step aside.
+ */
+bool
+mt_citus_installed(void)
+{
+	return OidIsValid(get_extension_oid("citus", true));
 }
 
 /* Whether a kept plan is planned for its values each time (Citus). */
