@@ -63,6 +63,24 @@ mt_events_typeid(void)
 }
 
 /*
+ * Whether the citus extension exists in this database: where it does, the
+ * extension's tables may be distributed, and the direct paths (probes, table
+ * access method writes, deferred index builds, row copies) step aside.
+ * Citus can only be created where its library was preloaded, which the
+ * backend knows for its whole life from Citus's settings: a single server
+ * answers without a catalog scan, and every push asks.
+ */
+bool
+mt_citus_installed(void)
+{
+	static int	citus_loaded = -1;
+
+	if (citus_loaded < 0)
+		citus_loaded = GetConfigOption("citus.version", true, false) != NULL;
+	return citus_loaded && OidIsValid(get_extension_oid("citus", true));
+}
+
+/*
  * The search_path of the extension's own statements and of the reducers'
  * (push, push_many, reductions, rebuilds): pg_catalog, then the extension's
  * schema; never the caller's schemas, never pg_temp.  Under the caller's
@@ -72,6 +90,12 @@ mt_events_typeid(void)
  * statement again whenever the caller's search_path differs from the one it
  * was prepared under.
  *
+ * Where Citus is installed the path is pg_catalog alone: Citus sends a shard
+ * its statement as text deparsed under the current path, which names what
+ * the path makes visible without its schema ("$1::events"), and the workers'
+ * path does not have the extension's schema.  Reducers' expressions there
+ * must name the extension's functions with their schema (docs/citus.md).
+ *
  * Up to PostgreSQL 16 it is pushed as an override rather than set as the
  * search_path setting: no setting is parsed, saved and restored, and name
  * resolution is not recomputed after each change (about 5 us a push).  A
@@ -79,15 +103,16 @@ mt_events_typeid(void)
  * (sub)transaction, whose abort unwinds it; a normal return leaves it with
  * mt_leave_own_search_path, given what mt_enter_own_search_path returned.
  */
-#define OWN_SEARCH_PATH "pg_catalog, multitenant"
-
 int
 mt_enter_own_search_path(void)
 {
+	bool		with_extension_schema = !mt_citus_installed();
 #if PG_VERSION_NUM < 170000
 	OverrideSearchPath path;
 
-	path.schemas = list_make2_oid(PG_CATALOG_NAMESPACE, get_namespace_oid("multitenant", false));
+	path.schemas = list_make1_oid(PG_CATALOG_NAMESPACE);
+	if (with_extension_schema)
+		path.schemas = lappend_oid(path.schemas, get_namespace_oid("multitenant", false));
 	path.addCatalog = false;
 	path.addTemp = false;
 	path.generation = 0;
@@ -97,8 +122,8 @@ mt_enter_own_search_path(void)
 #else
 	int			nest = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", OWN_SEARCH_PATH, PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("search_path", with_extension_schema ? "pg_catalog, multitenant" : "pg_catalog",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	return nest;
 #endif
 }

@@ -22,6 +22,7 @@
 #include "utils/plancache.h"
 #include "utils/resowner.h"
 
+#include "catalog.h"
 #include "multitenant.h"
 #include "util.h"
 
@@ -89,17 +90,6 @@ mt_kept_plan_options(void)
 {
 	return mt_citus_installed() ?
 		CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN;
-}
-
-/*
- * Whether the citus extension exists in this database: where it does, the
- * extension's tables may be distributed, and the direct paths (probes, table
- * access method writes, deferred index builds, row copies) step aside.
- */
-bool
-mt_citus_installed(void)
-{
-	return OidIsValid(get_extension_oid("citus", true));
 }
 
 /* Whether a kept plan is planned for its values each time (Citus). */

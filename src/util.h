@@ -31,7 +31,6 @@
 	} while (0)
 
 extern void mt_spi_connect(void);
-extern bool mt_citus_installed(void);
 extern int	mt_kept_plan_options(void);
 extern bool mt_kept_plan_is_custom(SPIPlanPtr plan);
 extern SPIPlanPtr mt_prepare_kept(const char *sql, int nargs, Oid *argtypes);
