@@ -108,6 +108,8 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 	bool		succeeded;
 	char	   *token = mt_text_arg(fcinfo, 3);
 	const AuthFactor *factor = NULL;
+	static const MtLookupTable tables[] = {MT_T_USERS, MT_T_LOGIN_FAILURES, MT_T_LOCKOUT_POLICIES};
+	bool		as_caller;
 	char	   *tenant;
 	Datum		values[3];
 	bool		isnull;
@@ -135,11 +137,12 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 				 errmsg("outcome of a %s check of user \"%s\" must not be null", factor_name, user_id)));
 	succeeded = PG_GETARG_BOOL(2);
 	tenant = mt_lookup_tenant(token, "record_auth_check");
+	as_caller = mt_lookup_access("record_auth_check", tables, lengthof(tables));
 
 	lock_user_checks(tenant, user_id);
 	mt_spi_connect();
 
-	state = mt_user_state(tenant, user_id);
+	state = mt_user_state(tenant, user_id, as_caller);
 
 	if (state == USER_STATE_LOCKED)
 	{
@@ -193,7 +196,7 @@ mt_record_auth_check(PG_FUNCTION_ARGS)
 		values[0] = CStringGetTextDatum(tenant);
 		values[1] = CStringGetTextDatum(user_id);
 		values[2] = CStringGetTextDatum(factor->name);
-		rc = mt_execute_kept(failures_plan, values, NULL, false, 1);
+		rc = mt_execute_lookup(failures_plan, values, NULL, as_caller, false, 1);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "reading the failed checks of user \"%s\" failed: %s", user_id, SPI_result_code_string(rc));
 		{

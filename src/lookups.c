@@ -92,6 +92,8 @@ static LookupTable lookup_tables[MT_N_LOOKUP_TABLES] = {
 	[MT_T_PRINCIPALS] = {"principals"},
 	[MT_T_PRINCIPAL_CUSTOM_ROLES] = {"principal_custom_roles"},
 	[MT_T_TENANT_REALMS] = {"tenant_realms"},
+	[MT_T_LOGIN_FAILURES] = {"login_failures_projection"},
+	[MT_T_LOCKOUT_POLICIES] = {"lockout_policies_projection"},
 };
 
 static void
@@ -173,6 +175,8 @@ static SPIPlanPtr login_by_name_plan = NULL;
 static SPIPlanPtr login_by_name_or_domain_plan = NULL;
 static SPIPlanPtr org_by_domain_plan = NULL;
 static SPIPlanPtr has_role_plan = NULL;
+static bool has_role_principal_apart = false;
+static SPIPlanPtr principal_active_plan = NULL;
 static SPIPlanPtr user_state_plan = NULL;
 
 /*
@@ -205,25 +209,34 @@ lower_cstring(const char *value)
 }
 
 /*
+ * Runs a kept plan of a lookup as mt_lookup_access decided: as the caller,
+ * or as the extension's owner, the tenant being a parameter of every such
+ * plan.  Reading as the owner also keeps one role on a tenant's placements
+ * under Citus, which refuses a read as the caller of rows a push in the same
+ * transaction wrote as the owner.  read_only: false after a write in the
+ * same call, which the read must see.
+ */
+int
+mt_execute_lookup(SPIPlanPtr plan, Datum *values, const char *nulls, bool as_caller,
+				  bool read_only, long count)
+{
+	int			rc;
+
+	if (as_caller)
+		return mt_execute_kept(plan, values, nulls, read_only, count);
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	rc = mt_execute_kept(plan, values, nulls, read_only, count);
+	MT_AS_ROLE_END();
+	return rc;
+}
+
+/*
  * Runs a kept lookup plan, whose one column is the whole row, and returns
  * its rows into the set-returning call.  Whole rows keep the table's row type
  * as declared, dropped columns included.  An answer that is not unique is
  * refused: a lookup that silently picked one of two users could sign in the
  * wrong one.
  */
-static int
-execute_lookup(SPIPlanPtr plan, Datum *values, const char *nulls, bool as_caller, long count)
-{
-	int			rc;
-
-	if (as_caller)
-		return mt_execute_kept(plan, values, nulls, true, count);
-	MT_AS_ROLE_BEGIN(mt_extension_owner());
-	rc = mt_execute_kept(plan, values, nulls, true, count);
-	MT_AS_ROLE_END();
-	return rc;
-}
-
 static void
 return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values, bool as_caller,
 				   const char *what, const char *key)
@@ -232,7 +245,7 @@ return_unique_rows(FunctionCallInfo fcinfo, SPIPlanPtr plan, Datum *values, bool
 	Tuplestorestate *store = mt_begin_materialized_srf(fcinfo, &desc);
 	int			rc;
 
-	rc = execute_lookup(plan, values, NULL, as_caller, 2);
+	rc = mt_execute_lookup(plan, values, NULL, as_caller, true, 2);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "%s lookup failed: %s", what, SPI_result_code_string(rc));
 	if (SPI_processed > 1)
@@ -615,6 +628,56 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
 }
 
 /*
+ * has_role's statement: the member roles of the projections, then the
+ * tenant memberships of an active principal (PRINCIPAL_JOIN brings in the
+ * principal p that PRINCIPAL_ACTIVE tests, or is empty when its answer is a
+ * parameter).
+ */
+#define HAS_ROLE_SQL(PRINCIPAL_JOIN, PRINCIPAL_ACTIVE) \
+	"SELECT EXISTS (" \
+	"  SELECT FROM multitenant.users_projection AS u" \
+	"   WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2" \
+	"     AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])" \
+	"     AND (EXISTS (" \
+	"            SELECT FROM multitenant.user_grants_projection AS g" \
+	"             WHERE g.instance_id OPERATOR(pg_catalog.=) $1 AND g.user_id OPERATOR(pg_catalog.=) $2" \
+	"               AND g.state OPERATOR(pg_catalog.=) 1" \
+	"               AND ($4 IS NULL OR g.project_id OPERATOR(pg_catalog.=) $4)" \
+	"               AND $3 OPERATOR(pg_catalog.=) ANY (g.roles)" \
+	"               AND NOT EXISTS (SELECT FROM multitenant.projects_projection AS p" \
+	"                                WHERE p.instance_id OPERATOR(pg_catalog.=) $1" \
+	"                                  AND p.id OPERATOR(pg_catalog.=) g.project_id" \
+	"                                  AND p.state OPERATOR(pg_catalog.<>) 1)" \
+	"               AND NOT EXISTS (SELECT FROM multitenant.project_grants_projection AS pg" \
+	"                                WHERE g.grant_id OPERATOR(pg_catalog.<>) ''" \
+	"                                  AND pg.instance_id OPERATOR(pg_catalog.=) $1" \
+	"                                  AND pg.grant_id OPERATOR(pg_catalog.=) g.grant_id" \
+	"                                  AND pg.state OPERATOR(pg_catalog.<>) 1))" \
+	"          OR EXISTS (" \
+	"            SELECT FROM multitenant.project_members_projection AS m" \
+	"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2" \
+	"               AND ($4 IS NULL OR m.project_id OPERATOR(pg_catalog.=) $4)" \
+	"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles))" \
+	"          OR ($4 IS NULL AND EXISTS (" \
+	"            SELECT FROM multitenant.org_members_projection AS m" \
+	"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2" \
+	"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))" \
+	"          OR ($4 IS NULL AND EXISTS (" \
+	"            SELECT FROM multitenant.instance_members_projection AS m" \
+	"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2" \
+	"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))" \
+	" OR ($4 IS NULL AND EXISTS (" \
+	"  SELECT FROM multitenant.memberships AS m" \
+	PRINCIPAL_JOIN \
+	"   WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.principal_id OPERATOR(pg_catalog.=) $2" \
+	"     AND m.status OPERATOR(pg_catalog.=) 'active' AND " PRINCIPAL_ACTIVE \
+	"     AND (multitenant.role_rank(m.role) OPERATOR(pg_catalog.>=) multitenant.role_rank($3)" \
+	"          OR EXISTS (SELECT FROM multitenant.principal_custom_roles AS g" \
+	"                      WHERE g.instance_id OPERATOR(pg_catalog.=) $1" \
+	"                        AND g.principal_id OPERATOR(pg_catalog.=) $2" \
+	"                        AND g.role_name OPERATOR(pg_catalog.=) $3))))"
+
+/*
  * has_role(user_id, role_key, project_id, tenant_token): whether a usable
  * user (active or initial) of the current tenant holds the role, through an
  * active user grant on an active project (and, for a granted project, an
@@ -635,8 +698,8 @@ mt_has_role(PG_FUNCTION_ARGS)
 	MT_T_PRINCIPAL_CUSTOM_ROLES};
 	bool		as_caller;
 	char	   *tenant;
-	Datum		values[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
 	bool		result = false;
 	int			rc;
 
@@ -659,55 +722,50 @@ mt_has_role(PG_FUNCTION_ARGS)
 	mt_spi_connect();
 	if (has_role_plan == NULL)
 	{
-		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+		/*
+		 * Under Citus the principals stay a table of the coordinator, which
+		 * no query that reads the distributed tables may join: whether the
+		 * principal is active is asked first, and passed in.
+		 */
+		has_role_principal_apart = mt_citus_installed();
+		if (has_role_principal_apart)
+		{
+			Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID};
 
-		has_role_plan = mt_prepare_kept(
-			"SELECT EXISTS ("
-			"  SELECT FROM multitenant.users_projection AS u"
-			"   WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2"
-			"     AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])"
-			"     AND (EXISTS ("
-			"            SELECT FROM multitenant.user_grants_projection AS g"
-			"             WHERE g.instance_id OPERATOR(pg_catalog.=) $1 AND g.user_id OPERATOR(pg_catalog.=) $2"
-			"               AND g.state OPERATOR(pg_catalog.=) 1"
-			"               AND ($4 IS NULL OR g.project_id OPERATOR(pg_catalog.=) $4)"
-			"               AND $3 OPERATOR(pg_catalog.=) ANY (g.roles)"
-			"               AND NOT EXISTS (SELECT FROM multitenant.projects_projection AS p"
-			"                                WHERE p.instance_id OPERATOR(pg_catalog.=) $1"
-			"                                  AND p.id OPERATOR(pg_catalog.=) g.project_id"
-			"                                  AND p.state OPERATOR(pg_catalog.<>) 1)"
-			"               AND NOT EXISTS (SELECT FROM multitenant.project_grants_projection AS pg"
-			"                                WHERE g.grant_id OPERATOR(pg_catalog.<>) ''"
-			"                                  AND pg.instance_id OPERATOR(pg_catalog.=) $1"
-			"                                  AND pg.grant_id OPERATOR(pg_catalog.=) g.grant_id"
-			"                                  AND pg.state OPERATOR(pg_catalog.<>) 1))"
-			"          OR EXISTS ("
-			"            SELECT FROM multitenant.project_members_projection AS m"
-			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
-			"               AND ($4 IS NULL OR m.project_id OPERATOR(pg_catalog.=) $4)"
-			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles))"
-			"          OR ($4 IS NULL AND EXISTS ("
-			"            SELECT FROM multitenant.org_members_projection AS m"
-			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
-			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))"
-			"          OR ($4 IS NULL AND EXISTS ("
-			"            SELECT FROM multitenant.instance_members_projection AS m"
-			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
-			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))"
-			" OR ($4 IS NULL AND EXISTS ("
-			"  SELECT FROM multitenant.memberships AS m"
-			"    JOIN multitenant.principals AS p"
-			"      ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id"
-			"   WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.principal_id OPERATOR(pg_catalog.=) $2"
-			"     AND m.status OPERATOR(pg_catalog.=) 'active' AND p.status OPERATOR(pg_catalog.=) 'active'"
-			"     AND (multitenant.role_rank(m.role) OPERATOR(pg_catalog.>=) multitenant.role_rank($3)"
-			"          OR EXISTS (SELECT FROM multitenant.principal_custom_roles AS g"
-			"                      WHERE g.instance_id OPERATOR(pg_catalog.=) $1"
-			"                        AND g.principal_id OPERATOR(pg_catalog.=) $2"
-			"                        AND g.role_name OPERATOR(pg_catalog.=) $3))))",
-			4, types);
+			has_role_plan = mt_prepare_kept(HAS_ROLE_SQL("", "$5"), 5, types);
+		}
+		else
+		{
+			Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+
+			has_role_plan = mt_prepare_kept(HAS_ROLE_SQL(" JOIN multitenant.principals AS p"
+														 "   ON p.instance_id OPERATOR(pg_catalog.=) 'system'"
+														 "  AND p.id OPERATOR(pg_catalog.=) m.principal_id",
+														 "p.status OPERATOR(pg_catalog.=) 'active'"),
+											4, types);
+		}
 	}
-	rc = execute_lookup(has_role_plan, values, nulls, as_caller, 1);
+	if (has_role_principal_apart)
+	{
+		bool		isnull;
+
+		if (principal_active_plan == NULL)
+		{
+			Oid			types[1] = {TEXTOID};
+
+			principal_active_plan = mt_prepare_kept(
+				"SELECT EXISTS (SELECT FROM multitenant.principals AS p"
+				"                WHERE p.instance_id OPERATOR(pg_catalog.=) 'system'"
+				"                  AND p.id OPERATOR(pg_catalog.=) $1"
+				"                  AND p.status OPERATOR(pg_catalog.=) 'active')",
+				1, types);
+		}
+		rc = mt_execute_lookup(principal_active_plan, &values[1], NULL, as_caller, true, 1);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "has_role lookup of the principal failed: %s", SPI_result_code_string(rc));
+		values[4] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+	rc = mt_execute_lookup(has_role_plan, values, nulls, as_caller, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "has_role lookup failed: %s", SPI_result_code_string(rc));
 	{
@@ -722,11 +780,11 @@ mt_has_role(PG_FUNCTION_ARGS)
 /*
  * The state of a user of the tenant, for the functions that act on one
  * (create_pat, record_auth_check); a user the tenant does not have is refused
- * the same way whether or not another tenant has it.  Runs as the caller,
- * inside the caller's SPI connection.
+ * the same way whether or not another tenant has it.  Runs inside the
+ * caller's SPI connection, as the caller or the owner (mt_lookup_access).
  */
 int16
-mt_user_state(const char *tenant, const char *user_id)
+mt_user_state(const char *tenant, const char *user_id, bool as_caller)
 {
 	Datum		values[2];
 	bool		isnull;
@@ -743,7 +801,7 @@ mt_user_state(const char *tenant, const char *user_id)
 	}
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(user_id);
-	rc = mt_execute_kept(user_state_plan, values, NULL, false, 1);
+	rc = mt_execute_lookup(user_state_plan, values, NULL, as_caller, false, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "user lookup failed: %s", SPI_result_code_string(rc));
 	if (SPI_processed == 0)

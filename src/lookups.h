@@ -9,6 +9,8 @@
 #ifndef MT_LOOKUPS_H
 #define MT_LOOKUPS_H
 
+#include "executor/spi.h"
+
 /* The tables a lookup may read; see mt_lookup_access. */
 typedef enum MtLookupTable
 {
@@ -29,11 +31,15 @@ typedef enum MtLookupTable
 	MT_T_PRINCIPALS,
 	MT_T_PRINCIPAL_CUSTOM_ROLES,
 	MT_T_TENANT_REALMS,
+	MT_T_LOGIN_FAILURES,
+	MT_T_LOCKOUT_POLICIES,
 	MT_N_LOOKUP_TABLES
 } MtLookupTable;
 
 extern void mt_lookups_init(void);
 extern bool mt_lookup_access(const char *function_name, const MtLookupTable *tables, int n);
-extern int16 mt_user_state(const char *tenant, const char *user_id);
+extern int16 mt_user_state(const char *tenant, const char *user_id, bool as_caller);
+extern int	mt_execute_lookup(SPIPlanPtr plan, Datum *values, const char *nulls, bool as_caller,
+							  bool read_only, long count);
 
 #endif							/* MT_LOOKUPS_H */

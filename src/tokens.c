@@ -174,6 +174,8 @@ mt_create_pat(PG_FUNCTION_ARGS)
 	TimestampTz expiration;
 	ArrayType  *scopes = PG_ARGISNULL(2) ? NULL : PG_GETARG_ARRAYTYPE_P(2);
 	char	   *tenant;
+	static const MtLookupTable user_table[] = {MT_T_USERS};
+	bool		as_caller;
 	unsigned char token_id[PAT_ID_BYTES];
 	unsigned char digest[PG_SHA256_DIGEST_LENGTH];
 	char		token_id_hex[PAT_ID_BYTES * 2 + 1];
@@ -185,6 +187,7 @@ mt_create_pat(PG_FUNCTION_ARGS)
 
 	mt_check_identifier(user_id, "user_id");
 	tenant = mt_lookup_tenant(NULL, "create_pat");
+	as_caller = mt_lookup_access("create_pat", user_table, lengthof(user_table));
 	if (PG_ARGISNULL(1))
 		expiration = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
 															 CStringGetDatum("9999-12-31 23:59:59+00"),
@@ -201,7 +204,7 @@ mt_create_pat(PG_FUNCTION_ARGS)
 		check_scopes(scopes, user_id);
 
 	mt_spi_connect();
-	(void) mt_user_state(tenant, user_id);
+	(void) mt_user_state(tenant, user_id, as_caller);
 
 	token = new_secret(PAT_PREFIX);
 	strong_random(token_id, sizeof(token_id));
