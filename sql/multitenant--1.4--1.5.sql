@@ -46,7 +46,11 @@ BEGIN
 			      HINT = 'Install Citus, load it with shared_preload_libraries = ''citus,multitenant'' and CREATE EXTENSION citus on every node first (docs/citus.md).';
 	END IF;
 
-	tables := ARRAY(SELECT tt.table_name FROM @extschema@.tenant_tables AS tt ORDER BY tt.table_name::pg_catalog.oid);
+	-- The tenants registry stays a table of the coordinator, where tenants
+	-- are entered and its cache of suspended tenants is kept.
+	tables := ARRAY(SELECT tt.table_name FROM @extschema@.tenant_tables AS tt
+	                 WHERE tt.table_name OPERATOR(pg_catalog.<>) '@extschema@.tenants'::pg_catalog.regclass
+	                 ORDER BY tt.table_name::pg_catalog.oid);
 	IF pg_catalog.cardinality(tables) OPERATOR(pg_catalog.=) 0 THEN
 		RAISE EXCEPTION 'there are no tenant tables to distribute'
 			USING ERRCODE = '55000';
@@ -121,35 +125,48 @@ BEGIN
 			USING ERRCODE = '0A000', DETAIL = refused || '.';
 	END IF;
 
-	-- Citus refuses policies with subqueries.  The extension's own are
-	-- rewritten below; anyone else's is refused.
+	-- Citus makes every policy of a distributed table PERMISSIVE on its
+	-- shards, whatever the coordinator's says: a restrictive policy there
+	-- loses its restriction, and a permissive one is no longer confined by
+	-- tenant_guard, so another tenant's rows could pass it.  Only the
+	-- extension's policies, whose rules hold as permissive ones (below), are
+	-- distributed; anyone else's is refused.
 	SELECT pg_catalog.string_agg(pg_catalog.format('policy %I on %s', pol.polname, pol.polrelid::pg_catalog.regclass),
 	                             ', ' ORDER BY pol.polrelid::pg_catalog.regclass::pg_catalog.text, pol.polname)
 	  INTO refused
 	  FROM pg_catalog.pg_policy AS pol
 	  JOIN pg_temp.distribute_plan AS p ON p.relid OPERATOR(pg_catalog.=) pol.polrelid
-	 WHERE (pg_catalog.strpos(pol.polqual::pg_catalog.text, '{SUBLINK') OPERATOR(pg_catalog.>) 0
-	        OR pg_catalog.strpos(pol.polwithcheck::pg_catalog.text, '{SUBLINK') OPERATOR(pg_catalog.>) 0)
+	 WHERE pol.polname OPERATOR(pg_catalog.<>) ALL (ARRAY['tenant_isolation', 'tenant_admin', 'tenant_guard'])
 	   AND (pol.polrelid, pol.polname) NOT IN (
 	           ('@extschema@.audit_log'::pg_catalog.regclass, 'tenant_admins_only'),
 	           ('@extschema@.join_requests'::pg_catalog.regclass, 'join_requests_visibility'),
 	           ('@extschema@.invitations'::pg_catalog.regclass, 'invitations_visibility'),
 	           ('@extschema@.principal_sessions'::pg_catalog.regclass, 'principal_sessions_visibility'));
 	IF refused IS NOT NULL THEN
-		RAISE EXCEPTION 'cannot distribute the tenant tables: Citus refuses policies with subqueries'
-			USING ERRCODE = '0A000', DETAIL = pg_catalog.format('Rewrite without a subquery: %s.', refused);
+		RAISE EXCEPTION 'cannot distribute the tenant tables: Citus makes every policy permissive on the shards'
+			USING ERRCODE = '0A000',
+			      DETAIL = pg_catalog.format('Policies the extension did not make: %s.', refused),
+			      HINT = 'Drop them first: on the shards a restrictive policy would restrict nothing, and a permissive one would not be confined to the tenant.';
 	END IF;
 
-	-- The same rules without the scalar subquery (on a single server it lets
-	-- the function run once per statement; Citus refuses it).
+	-- The rules of what a tenant's owners and admins see beyond their own
+	-- rows (the audit log, the invitations, others' join requests and
+	-- sessions) are restrictive policies that call actor_is_tenant_admin(),
+	-- which reads the memberships and the principals.  On the shards they
+	-- would be permissive, and run on a worker, where neither table can be
+	-- read (Citus also refuses their scalar subqueries).  They become their
+	-- fail-closed part, and the application roles lose their SELECT on the
+	-- two of these tables they may read on one server: operators
+	-- (multitenant_admin) read them, as before.
 	ALTER POLICY tenant_admins_only ON @extschema@.audit_log
-		USING (@extschema@.actor_is_tenant_admin());
+		USING (false);
 	ALTER POLICY join_requests_visibility ON @extschema@.join_requests
-		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor() OR @extschema@.actor_is_tenant_admin());
+		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor());
 	ALTER POLICY invitations_visibility ON @extschema@.invitations
-		USING (@extschema@.actor_is_tenant_admin());
+		USING (false);
 	ALTER POLICY principal_sessions_visibility ON @extschema@.principal_sessions
-		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor() OR @extschema@.actor_is_tenant_admin());
+		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor());
+	REVOKE SELECT ON @extschema@.audit_log, @extschema@.join_requests FROM multitenant_app;
 
 	-- Triggers on distributed tables (the immutability of events and of the
 	-- audit log, the registry's cache invalidation) fire on the shards, on

@@ -813,6 +813,25 @@ check_tenant_setting(char **newval, void **extra, GucSource source)
 	requested = tenant_of_value(*newval, &actor);
 	if (requested == NULL)
 		return true;
+
+	/*
+	 * On one server a session in a suspended tenant sees nothing.  Under
+	 * Citus the setting travels on to the workers, which do not have the
+	 * registry (it stays on the coordinator): the coordinator must refuse it
+	 * before it leaves.
+	 */
+	if (mt_citus_installed())
+	{
+		const char *status = blocked_tenant_status(requested);
+
+		if (status != NULL)
+		{
+			GUC_check_errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE);
+			GUC_check_errmsg("tenant \"%s\" is %s and cannot be entered", requested, status);
+			GUC_check_errhint("An administrator can reactivate it with multitenant.set_tenant_status().");
+			return false;
+		}
+	}
 	if (xact_tenant != NULL && strcmp(xact_tenant, requested) != 0)
 	{
 		if (!mt_caller_is_admin())
