@@ -14,6 +14,7 @@ OBJS = \
 	src/index_probe.o \
 	src/row_cache.o \
 	src/tenant_context.o \
+	src/tenant_routing.o \
 	src/payload.o \
 	src/reducer.o \
 	src/event_store.o \

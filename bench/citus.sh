@@ -8,6 +8,11 @@
 # server.  On one machine the cluster only shows what distribution costs
 # (every statement crosses a connection to a worker), never what it gains.
 #
+# And an application's own statement that only row-level security confines
+# (rls_read: a login role in multitenant_app, SET LOCAL multitenant.tenant, a
+# SELECT without instance_id), which the extension routes to the tenant's
+# shard (src/tenant_routing.c).
+#
 # Also whether every Citus statement touched one shard: each statement Citus
 # runs on more than one shard is logged (citus.multi_task_query_log_level) and
 # counted.
@@ -51,6 +56,12 @@ SELECT count(multitenant.push('user', 'u' || g, 'user.human.added',
        jsonb_build_object('userName', 'user' || g, 'firstName', 'F', 'lastName', 'L', 'email', 'u' || g || '@x'),
        instance_id => 't' || (g % 2 + 1)))
   FROM generate_series(1, 2000) AS g;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_app') THEN
+    CREATE ROLE bench_app LOGIN;
+  END IF;
+END $$;
+GRANT multitenant_app TO bench_app;
 SQL
 )
 "$MT_PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$single_host" -p "$single_port" -d postgres -c "$setup" >/dev/null
@@ -81,16 +92,25 @@ SELECT (multitenant.user_by_id('u' || :u::text)).username;
 COMMIT;
 SQL
 
+cat >"$results/citus_rls_read.sql" <<'SQL'
+\set u random(1, 2000)
+BEGIN;
+SET LOCAL multitenant.tenant = 't1';
+SELECT count(*) FROM multitenant.users_projection WHERE username = 'user' || :u::text;
+COMMIT;
+SQL
+
 declare -A RATES
 run() { # run SIDE SCRIPT CLIENTS
-  local host port
+  local host port user=postgres
   if [[ $1 == citus ]]; then host=$citus_host port=${ports[0]}; else host=$single_host port=$single_port; fi
-  "$PGBENCH" -h "$host" -p "$port" -U postgres -M prepared -n -T "$SECONDS_PER_RUN" -c "$3" -j "$3" \
+  [[ $2 == rls_read ]] && user=bench_app
+  "$PGBENCH" -h "$host" -p "$port" -U "$user" -M prepared -n -T "$SECONDS_PER_RUN" -c "$3" -j "$3" \
     -f "$results/citus_$2.sql" postgres 2>&1 | tee -a "$results/citus_pgbench.log" |
     sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
 for round in $(seq 1 "$ROUNDS"); do
-  for script in push push_many lookup; do
+  for script in push push_many lookup rls_read; do
     for clients in 1 2; do
       if ((round % 2)); then order="citus single"; else order="single citus"; fi
       for side in $order; do
@@ -101,7 +121,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 multi=$(grep -c 'multi-task query about to be executed' "$citus_dir/server0.log" || true)
-# Control: a statement confined by row-level security only goes to every shard, and is logged.
+# Control: an operator's statement without a tenant goes to every shard, and is logged.
 mt_citus_sql 0 -d postgres -c "SELECT count(*) FROM multitenant.users_projection" >/dev/null
 control=$(( $(grep -c 'multi-task query about to be executed' "$citus_dir/server0.log" || true) - multi ))
 grep -m3 -A2 'multi-task query' "$citus_dir/server0.log" >"$results/citus_multi_task.log" || true
@@ -109,7 +129,7 @@ grep -m3 -A2 'multi-task query' "$citus_dir/server0.log" >"$results/citus_multi_
 echo
 echo "| scenario | clients | Citus tps | one server tps | paired ratio Citus/one server |"
 echo "|---|---|---|---|---|"
-for script in push push_many lookup; do
+for script in push push_many lookup rls_read; do
   for clients in 1 2; do
     read -ra c <<<"${RATES[citus.$script.$clients]}"
     read -ra s <<<"${RATES[single.$script.$clients]}"

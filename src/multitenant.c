@@ -12,6 +12,8 @@
  *	  index_probe				lookups by a direct probe of one of our indexes
  *	  row_cache					per-backend copies of rarely changing rows
  *	  tenant_context			the current tenant and the checks against it
+ *	  tenant_routing			under Citus, the tenant named in statements that
+ *								only row-level security confines
  *	  reducer					the reducer registry and engine
  *	  event_store				push, push_many, read_events
  *	  upgrade_repair			the 1.0 -> 1.1 upgrade's repair of legacy rows
@@ -40,6 +42,7 @@
 #include "row_cache.h"
 #include "settings.h"
 #include "tenant_context.h"
+#include "tenant_routing.h"
 
 PG_MODULE_MAGIC;
 
@@ -65,4 +68,5 @@ _PG_init(void)
 	mt_row_cache_init();
 	mt_lookups_init();
 	mt_encryption_keys_init();
+	mt_tenant_routing_init();
 }

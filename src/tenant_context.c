@@ -54,6 +54,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -852,6 +853,37 @@ check_tenant_setting(char **newval, void **extra, GucSource source)
 }
 
 /*
+ * Plans that name the tenant (tenant_routing.c, under Citus) are right only
+ * under the setting they were planned under: entering another tenant drops
+ * every cached plan of the backend, so that each is planned again.  Only the
+ * hash of that setting is kept (a token is long); a collision would at worst
+ * keep a plan that RLS then leaves without rows.  Leaving the tenant drops
+ * nothing: without a tenant no row passes the policies anyway.
+ */
+static bool plans_name_tenant = false;
+static uint32 plans_tenant_hash = 0;
+
+void
+mt_note_plan_names_tenant(void)
+{
+	const char *raw = tenant_setting ? tenant_setting : "";
+
+	plans_tenant_hash = hash_bytes((const unsigned char *) raw, strlen(raw));
+	plans_name_tenant = true;
+}
+
+static void
+assign_tenant_setting(const char *newval, void *extra)
+{
+	if (plans_name_tenant && newval != NULL && newval[0] != '\0' &&
+		hash_bytes((const unsigned char *) newval, strlen(newval)) != plans_tenant_hash)
+	{
+		ResetPlanCache();
+		plans_name_tenant = false;
+	}
+}
+
+/*
  * multitenant.actor: the acting principal in unsigned mode, set by the
  * trusted application as it sets the tenant.  (In signed mode the actor
  * comes from the token only, and this setting is ignored.)
@@ -932,7 +964,7 @@ mt_tenant_context_init(void)
 							   "",
 							   PGC_USERSET,
 							   0,
-							   check_tenant_setting, NULL, show_tenant_setting);
+							   check_tenant_setting, assign_tenant_setting, show_tenant_setting);
 
 	DefineCustomStringVariable("multitenant.actor",
 							   "The acting principal of the tenant context, in unsigned mode (signed mode takes it from the token).",
@@ -988,6 +1020,18 @@ current_tenant_internal(bool ignore_session_value)
 	if (tenant != NULL)
 		remember_for_xact(&xact_tenant, tenant);
 	return tenant;
+}
+
+/*
+ * The current tenant as a palloc'd C string, or NULL; never an error (a
+ * session-wide value that may not be used is no tenant).
+ */
+char *
+mt_current_tenant_or_null(void)
+{
+	const char *tenant = current_tenant_internal(true);
+
+	return tenant ? pstrdup(tenant) : NULL;
 }
 
 /* The current tenant as a palloc'd C string (see current_tenant_internal). */

@@ -219,6 +219,37 @@ tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('upg-a', is_loca
   'ERROR:  cannot enter tenant "upg-b": this transaction already entered tenant "upg-a"' \
   "one tenant per transaction holds on Citus too"
 
+# ---- statements that only row-level security confines -------------------------
+# The extension names the tenant in them (src/tenant_routing.c), so Citus
+# sends them to the tenant's one shard; the results are the policies'.
+tasks() { # tasks ROLE STATEMENT: Citus's task count for the statement in tenant upg-a
+  as "$1" -c "BEGIN" -c "SELECT multitenant.set_tenant('upg-a', is_local => true)" -c "EXPLAIN (COSTS OFF) $2" -c "COMMIT" 2>&1 |
+    sed -n 's/^ *Task Count: //p' | tr '\n' ' '
+}
+tap_is "$(tasks app_a "SELECT * FROM public.notes")" "1 " "an application role's SELECT without instance_id goes to one shard"
+tap_is "$(tasks app_a "SELECT count(*) FROM multitenant.users_projection AS u JOIN multitenant.user_grants_projection AS g ON g.user_id = u.id")" "1 " \
+  "so does a join of two tenant tables without instance_id"
+tap_is "$(tasks app_a "SELECT n.id FROM public.notes AS n LEFT JOIN multitenant.users_projection AS u ON u.id = n.body WHERE n.id IN (SELECT 1)")" "1 " \
+  "and a left join with a subquery"
+tap_is "$(tasks app_a "UPDATE public.notes SET body = body WHERE id = 1")$(tasks app_a "DELETE FROM public.notes WHERE id = 99")" "1 1 " \
+  "and an UPDATE and a DELETE"
+tap_is "$(PGOPTIONS='-c client_min_messages=warning' as ops -c "EXPLAIN (COSTS OFF) SELECT * FROM multitenant.users_projection" | sed -n 's/^ *Task Count: //p')" "32" \
+  "an operator's statement, which the policies do not confine to a tenant, still reads every shard"
+tap_is "$(as app_a <<'SQL' 2>&1 | tr '\n' ' '
+PREPARE notes_of AS SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM public.notes;
+BEGIN;
+SELECT multitenant.set_tenant('upg-a', is_local => true) \g /dev/null
+EXECUTE notes_of; EXECUTE notes_of; EXECUTE notes_of; EXECUTE notes_of; EXECUTE notes_of; EXECUTE notes_of;
+COMMIT;
+BEGIN;
+SELECT multitenant.set_tenant('upg-b', is_local => true) \g /dev/null
+EXECUTE notes_of;
+COMMIT;
+EXECUTE notes_of;
+SQL
+)" "1,2,4 1,2,4 1,2,4 1,2,4 1,2,4 1,2,4 3 - " \
+  "a prepared statement planned in one tenant answers for the next tenant entered, and for none"
+
 # ---- the write path and the lookups (phase B, as far as it goes) ------------
 # In a database with Citus every kept statement is planned for its values
 # (Citus routes only what names the tenant, and plans no INSERT ... SELECT or
