@@ -10,7 +10,10 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
@@ -78,6 +81,49 @@ mt_citus_installed(void)
 	if (citus_loaded < 0)
 		citus_loaded = GetConfigOption("citus.version", true, false) != NULL;
 	return citus_loaded && OidIsValid(get_extension_oid("citus", true));
+}
+
+/*
+ * Under Citus, events get their positions from the coordinator's
+ * events_position_seq, and read_events' horizon of pushes in flight is in the
+ * coordinator's shared memory: on a worker push would draw from the worker's
+ * own sequence and read_events would trust the worker's horizon.  A node is a
+ * worker once Citus gave it a group (pg_dist_local_group.groupid > 0), which
+ * it keeps; until then it is asked again.
+ */
+void
+mt_require_coordinator(const char *function_name)
+{
+	static bool known_worker = false;
+
+	if (!known_worker && mt_citus_installed())
+	{
+		Oid			relid = get_relname_relid("pg_dist_local_group", PG_CATALOG_NAMESPACE);
+
+		if (OidIsValid(relid))
+		{
+			Relation	rel = table_open(relid, AccessShareLock);
+			TableScanDesc scan = table_beginscan_catalog(rel, 0, NULL);
+			HeapTuple	tuple;
+
+			while ((tuple = heap_getnext(scan, ForwardScanDirection)) != NULL)
+			{
+				bool		isnull;
+				Datum		group = heap_getattr(tuple, 1, RelationGetDescr(rel), &isnull);
+
+				if (!isnull && DatumGetInt32(group) > 0)
+					known_worker = true;
+			}
+			table_endscan(scan);
+			table_close(rel, AccessShareLock);
+		}
+	}
+	if (known_worker)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("multitenant.%s runs on the Citus coordinator, not on a worker", function_name),
+				 errdetail("Events take their positions from the coordinator's sequence, and read_events trusts the coordinator's record of pushes in flight."),
+				 errhint("Connect to the coordinator.")));
 }
 
 /*

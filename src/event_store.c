@@ -1675,10 +1675,13 @@ check_store_and_reduce(PushRequest *reqs, int n, TupleDesc events_desc, HeapTupl
  * extension's (mt_enter_own_search_path), whatever the caller's.
  */
 static void
-push_events(PushRequest *reqs, int n, TupleDesc events_desc, HeapTuple *stored,
-			Datum *datums)
+push_events(const char *function_name, PushRequest *reqs, int n, TupleDesc events_desc,
+			HeapTuple *stored, Datum *datums)
 {
-	int			nest = mt_enter_own_search_path();
+	int			nest;
+
+	mt_require_coordinator(function_name);
+	nest = mt_enter_own_search_path();
 
 	check_store_and_reduce(reqs, n, events_desc, stored, datums);
 	mt_leave_own_search_path(nest);
@@ -1712,7 +1715,7 @@ mt_push(PG_FUNCTION_ARGS)
 
 	events_desc = lookup_rowtype_tupdesc_copy(mt_events_typeid(), -1);
 	mt_spi_connect();
-	push_events(&req, 1, events_desc, &stored, &event);
+	push_events("push", &req, 1, events_desc, &stored, &event);
 	result = SPI_datumTransfer(event, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
@@ -1872,7 +1875,7 @@ mt_push_many(PG_FUNCTION_ARGS)
 	}
 
 	mt_spi_connect();
-	push_events(reqs, n, events_desc, stored, datums);
+	push_events("push_many", reqs, n, events_desc, stored, datums);
 	for (i = 0; i < n; i++)
 		tuplestore_puttuple(store, stored[i]);
 	SPI_finish();
@@ -1932,7 +1935,7 @@ mt_push_many_array(PG_FUNCTION_ARGS)
 	}
 
 	mt_spi_connect();
-	push_events(reqs, n, events_desc, stored, datums);
+	push_events("push_many", reqs, n, events_desc, stored, datums);
 	for (i = 0; i < n; i++)
 		tuplestore_puttuple(store, stored[i]);
 	SPI_finish();
@@ -1961,6 +1964,7 @@ mt_read_events(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_events must be positive")));
+	mt_require_coordinator("read_events");
 
 	/*
 	 * The events are read with a snapshot taken after the horizon; an older
