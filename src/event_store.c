@@ -73,6 +73,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/resowner.h"
 #include "utils/relcache.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -135,6 +136,7 @@ typedef struct PushHorizon
 static PushHorizon *push_horizon = NULL;
 static bool horizon_slot_published = false;
 static bool horizon_slot_drawn = false;
+static bool horizon_slot_after_citus = false;	/* ends after Citus's commit */
 static uint64 horizon_slot_tenant = 0;
 
 #if PG_VERSION_NUM >= 150000
@@ -230,10 +232,26 @@ horizon_shmem_startup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
+static void
+end_horizon_slot(void)
+{
+	pg_atomic_write_u64(&push_horizon->pending[my_horizon_slot()].lowest, 0);
+	horizon_slot_published = false;
+	horizon_slot_drawn = false;
+	horizon_slot_after_citus = false;
+}
+
 /*
  * Ends this backend's bound with its transaction: by the time of the
  * COMMIT callback the commit is visible to every new snapshot.  A prepared
  * transaction would outlive the bound, so one that pushed is refused.
+ *
+ * Under Citus the events live on a worker.  A transaction that wrote one
+ * worker commits it before committing here; one that wrote several (a
+ * reducer's write to a reference table) commits their prepared transactions
+ * in Citus's own COMMIT callback, which runs after this one (callbacks run
+ * newest first, and Citus is loaded first).  The bound then ends once the
+ * transaction's resources are released, after every callback.
  */
 static void
 horizon_xact_callback(XactEvent event, void *arg)
@@ -249,15 +267,23 @@ horizon_xact_callback(XactEvent event, void *arg)
 					 errdetail("read_events must see every pushed event end before it reads past its position.")));
 			break;
 		case XACT_EVENT_COMMIT:
+			if (!horizon_slot_after_citus)
+				end_horizon_slot();
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PREPARE:
-			pg_atomic_write_u64(&push_horizon->pending[my_horizon_slot()].lowest, 0);
-			horizon_slot_published = false;
-			horizon_slot_drawn = false;
+			end_horizon_slot();
 			break;
 		default:
 			break;
 	}
+}
+
+static void
+horizon_release_callback(ResourceReleasePhase phase, bool is_commit, bool is_top_level, void *arg)
+{
+	if (phase == RESOURCE_RELEASE_AFTER_LOCKS && is_top_level && horizon_slot_published)
+		end_horizon_slot();
 }
 
 static void
@@ -290,6 +316,7 @@ mt_event_store_init(void)
 		shmem_startup_hook = horizon_shmem_startup;
 	}
 	RegisterXactCallback(horizon_xact_callback, NULL);
+	RegisterResourceReleaseCallback(horizon_release_callback, NULL);
 }
 
 /*
@@ -365,6 +392,7 @@ publish_horizon_slot(uint64 tenant)
 		return;
 	}
 	slot->database = MyDatabaseId;
+	horizon_slot_after_citus = mt_citus_installed();
 	horizon_slot_tenant = tenant;
 	pg_atomic_write_u64(&slot->tenant, tenant);
 	pg_write_barrier();
