@@ -265,3 +265,78 @@ CREATE TRIGGER lookup_rows_changed_row
 ALTER TABLE @extschema@.tenant_realms ENABLE ALWAYS TRIGGER lookup_rows_changed_row;
 
 REVOKE ALL ON FUNCTION @extschema@.lookup_rows_changed() FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Reducers that Citus accepts, and replays that do not depend on the session
+-- (docs/citus.md).  Citus refuses a function that is not immutable inside
+-- CASE or COALESCE of a modification, and a statement that writes a
+-- reference table while it reads a distributed one.
+------------------------------------------------------------------------------
+
+-- Text carried as the base64 of its UTF-8 bytes, as convert_from(bytes,
+-- 'UTF8') reads it, but immutable (see 01_reducers.sql).
+CREATE FUNCTION @extschema@.payload_utf8(payload jsonb, key text)
+RETURNS text AS 'MODULE_PATHNAME', 'mt_payload_utf8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+REVOKE ALL ON FUNCTION @extschema@.payload_utf8(jsonb, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.payload_utf8(jsonb, text) TO multitenant_app, multitenant_admin;
+
+-- A value without a UTC offset is now read as UTC whatever the session's
+-- TimeZone, so the function is immutable (the library's new code).
+ALTER FUNCTION @extschema@.payload_timestamptz(jsonb, text) IMMUTABLE;
+
+-- The built-in reducers change in place (the same ids, so the order of the
+-- reducers of each event type stays as it was): the client secrets read with
+-- payload_utf8, the previous primary domain read from the domains table, and
+-- the milestone type's number without stable functions.
+DO $citus_reducers$
+DECLARE
+	old_secret CONSTANT text := $$COALESCE(pg_catalog.convert_from(COALESCE(multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), 'UTF8'), multitenant.payload_text(e.payload, 'hashedSecret'))$$;
+	old_type CONSTANT text := $$COALESCE(multitenant.payload_smallint(pg_catalog.jsonb_build_object('type', COALESCE(pg_catalog.to_jsonb(pg_catalog.array_position(ARRAY['InstanceCreated', 'AuthenticationSucceededOnInstance', 'ProjectCreated', 'ApplicationCreated', 'AuthenticationSucceededOnApplication', 'InstanceDeleted'], multitenant.payload_text(e.payload, 'type'))), e.payload -> 'type')), 'type'), 0)$$;
+	new_type CONSTANT text := $$COALESCE(pg_catalog.array_position(ARRAY['InstanceCreated', 'AuthenticationSucceededOnInstance', 'ProjectCreated', 'ApplicationCreated', 'AuthenticationSucceededOnApplication', 'InstanceDeleted'], multitenant.payload_text(e.payload, 'type'))::smallint, multitenant.payload_smallint(e.payload, 'type'), 0)$$;
+	new_secret CONSTANT text := $$COALESCE(COALESCE(multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), multitenant.payload_text(e.payload, 'hashedSecret'))$$;
+	changed bigint;
+	n bigint;
+BEGIN
+	-- The client secrets of API and OIDC applications and machine users.
+	UPDATE @extschema@.reducers AS r
+	   SET set_columns = pg_catalog.jsonb_set(r.set_columns, '{client_secret}', pg_catalog.to_jsonb(new_secret))
+	 WHERE r.builtin AND r.set_columns OPERATOR(pg_catalog.->>) 'client_secret' OPERATOR(pg_catalog.=) old_secret;
+	GET DIAGNOSTICS changed = ROW_COUNT;
+	UPDATE @extschema@.reducers AS r
+	   SET set_columns = pg_catalog.jsonb_set(r.set_columns, '{secret}', pg_catalog.to_jsonb(new_secret))
+	 WHERE r.builtin AND r.set_columns OPERATOR(pg_catalog.->>) 'secret' OPERATOR(pg_catalog.=) old_secret;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	changed := changed OPERATOR(pg_catalog.+) n;
+
+	-- instance.domain.primary.set: the previous primary is the tenant's row
+	-- with the flag (see 12_access.sql), not read from the events.
+	UPDATE @extschema@.reducers AS r
+	   SET match_columns = '{}', condition = 't.is_primary'
+	 WHERE r.builtin
+	   AND r.projection OPERATOR(pg_catalog.=) '@extschema@.instance_domains_projection'::pg_catalog.regclass
+	   AND r.event_type OPERATOR(pg_catalog.=) 'instance.domain.primary.set'
+	   AND r.set_columns OPERATOR(pg_catalog.=) '{"is_primary": "false"}'::pg_catalog.jsonb;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	changed := changed OPERATOR(pg_catalog.+) n;
+
+	-- The milestone type's number without jsonb_build_object and to_jsonb
+	-- (stable): the same numbers, and the same error for an unknown name.
+	UPDATE @extschema@.reducers AS r
+	   SET set_columns = pg_catalog.jsonb_set(r.set_columns, '{type}', pg_catalog.to_jsonb(new_type))
+	 WHERE r.builtin AND r.set_columns OPERATOR(pg_catalog.->>) 'type' OPERATOR(pg_catalog.=) old_type;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	changed := changed OPERATOR(pg_catalog.+) n;
+	UPDATE @extschema@.reducers AS r
+	   SET match_columns = pg_catalog.jsonb_set(r.match_columns, '{type}', pg_catalog.to_jsonb(new_type))
+	 WHERE r.builtin AND r.match_columns OPERATOR(pg_catalog.->>) 'type' OPERATOR(pg_catalog.=) old_type;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	changed := changed OPERATOR(pg_catalog.+) n;
+
+	IF changed OPERATOR(pg_catalog.<>) 8 THEN
+		RAISE EXCEPTION 'expected to change 8 built-in reducers, found %', changed
+			USING ERRCODE = '55000';
+	END IF;
+END
+$citus_reducers$;

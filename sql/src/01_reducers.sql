@@ -39,9 +39,19 @@ CREATE FUNCTION @extschema@.payload_bytea(payload jsonb, key text)
 RETURNS bytea AS 'MODULE_PATHNAME', 'mt_payload_bytea'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- payload_utf8: text carried as the base64 of its UTF-8 bytes (a legacy
+-- CryptoValue's Crypted secret), checked and converted to the database
+-- encoding as convert_from(bytes, 'UTF8') would, but immutable, which Citus
+-- needs of a function inside CASE or COALESCE in a modification.
+CREATE FUNCTION @extschema@.payload_utf8(payload jsonb, key text)
+RETURNS text AS 'MODULE_PATHNAME', 'mt_payload_utf8'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- A value without a UTC offset is read as UTC, not in the session's TimeZone,
+-- and "now" and its kin are refused: a replay reads what the push read.
 CREATE FUNCTION @extschema@.payload_timestamptz(payload jsonb, key text)
 RETURNS timestamptz AS 'MODULE_PATHNAME', 'mt_payload_timestamptz'
-LANGUAGE C STABLE STRICT PARALLEL SAFE;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 ------------------------------------------------------------------------------
 -- payload_sha256: a SHA-256 digest given as 64 hexadecimal digits (the

@@ -343,7 +343,7 @@ SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'inst
 -- API config
 SELECT @extschema@.register_reducer('@extschema@.applications_projection_api_configs', 'project.application.config.api.added', 'insert',
 	set => $${"client_id": "COALESCE(multitenant.payload_text(e.payload, 'clientId'), '')",
-	          "client_secret": "COALESCE(pg_catalog.convert_from(COALESCE(multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), 'UTF8'), multitenant.payload_text(e.payload, 'hashedSecret'))",
+	          "client_secret": "COALESCE(COALESCE(multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), multitenant.payload_text(e.payload, 'hashedSecret'))",
 	          "auth_method": "COALESCE(multitenant.payload_smallint(e.payload, 'authMethodType'), 0)"}$$,
 	match => $${"app_id": "multitenant.payload_text(e.payload, 'appId')"}$$);
 SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'project.application.config.api.added', 'update',
@@ -359,7 +359,7 @@ SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'proj
 	"when" => $$multitenant.payload_smallint(e.payload, 'authMethodType') IS NOT NULL$$);
 
 SELECT @extschema@.register_reducer('@extschema@.applications_projection_api_configs', 'project.application.config.api.secret.changed', 'update',
-	set => $${"client_secret": "COALESCE(pg_catalog.convert_from(COALESCE(multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), 'UTF8'), multitenant.payload_text(e.payload, 'hashedSecret'))"}$$,
+	set => $${"client_secret": "COALESCE(COALESCE(multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), multitenant.payload_text(e.payload, 'hashedSecret'))"}$$,
 	match => $${"app_id": "multitenant.payload_text(e.payload, 'appId')"}$$);
 SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'project.application.config.api.secret.changed', 'update',
 	match => $${"id": "multitenant.payload_text(e.payload, 'appId')"}$$);
@@ -374,7 +374,7 @@ SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'proj
 SELECT @extschema@.register_reducer('@extschema@.applications_projection_oidc_configs', 'project.application.config.oidc.added', 'insert',
 	set => $${"version": "COALESCE(multitenant.payload_smallint(e.payload, 'oidcVersion'), 0)",
 	          "client_id": "COALESCE(multitenant.payload_text(e.payload, 'clientId'), '')",
-	          "client_secret": "COALESCE(pg_catalog.convert_from(COALESCE(multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), 'UTF8'), multitenant.payload_text(e.payload, 'hashedSecret'))",
+	          "client_secret": "COALESCE(COALESCE(multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), multitenant.payload_text(e.payload, 'hashedSecret'))",
 	          "redirect_uris": "COALESCE(multitenant.payload_text_array(e.payload, 'redirectUris'), '{}')",
 	          "response_types": "COALESCE(multitenant.payload_smallint_array(e.payload, 'responseTypes'), '{}')",
 	          "grant_types": "COALESCE(multitenant.payload_smallint_array(e.payload, 'grantTypes'), '{}')",
@@ -424,7 +424,7 @@ SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'proj
 	"when" => $$pg_catalog.jsonb_strip_nulls(e.payload) ?| ARRAY['oidcVersion', 'redirectUris', 'responseTypes', 'grantTypes', 'applicationType', 'authMethodType', 'postLogoutRedirectUris', 'devMode', 'accessTokenType', 'accessTokenRoleAssertion', 'idTokenRoleAssertion', 'idTokenUserinfoAssertion', 'clockSkew', 'additionalOrigins', 'skipNativeAppSuccessPage', 'backChannelLogoutURI', 'loginVersion', 'loginBaseURI']$$);
 
 SELECT @extschema@.register_reducer('@extschema@.applications_projection_oidc_configs', 'project.application.config.oidc.secret.changed', 'update',
-	set => $${"client_secret": "COALESCE(pg_catalog.convert_from(COALESCE(multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), 'UTF8'), multitenant.payload_text(e.payload, 'hashedSecret'))"}$$,
+	set => $${"client_secret": "COALESCE(COALESCE(multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), multitenant.payload_text(e.payload, 'hashedSecret'))"}$$,
 	match => $${"app_id": "multitenant.payload_text(e.payload, 'appId')"}$$);
 SELECT @extschema@.register_reducer('@extschema@.applications_projection', 'project.application.config.oidc.secret.changed', 'update',
 	match => $${"id": "multitenant.payload_text(e.payload, 'appId')"}$$);

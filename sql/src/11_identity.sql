@@ -409,7 +409,7 @@ SELECT @extschema@.register_reducer('@extschema@.users_projection_machines', 'us
 -- read case-insensitively like Go) as text, else the hashed secret.
 SELECT @extschema@.register_reducer('@extschema@.users_projection', 'user.machine.secret.set', 'update');
 SELECT @extschema@.register_reducer('@extschema@.users_projection_machines', 'user.machine.secret.set', 'update',
-	set => $${"secret": "COALESCE(pg_catalog.convert_from(COALESCE(multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_bytea(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), 'UTF8'), multitenant.payload_text(e.payload, 'hashedSecret'))"}$$,
+	set => $${"secret": "COALESCE(COALESCE(multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'Crypted'), multitenant.payload_utf8(NULLIF(e.payload -> 'clientSecret', 'null'), 'crypted')), multitenant.payload_text(e.payload, 'hashedSecret'))"}$$,
 	match => '{"user_id": "e.aggregate_id"}');
 SELECT @extschema@.register_reducer('@extschema@.users_projection', 'user.machine.secret.updated', 'update');
 SELECT @extschema@.register_reducer('@extschema@.users_projection_machines', 'user.machine.secret.updated', 'update',
@@ -872,18 +872,19 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.milestones_projection', 
 
 ------------------------------------------------------------------------------
 -- Reducers: milestones_projection (aggregate `milestone`).  The payload
--- names the type; an unknown name fails the push (22023).  Zitadel's table
--- has no dates or sequence: its updates pass touch => false.
+-- names the type; an unknown name fails the push (22023: payload_smallint
+-- refuses the string).  Zitadel's table has no dates or sequence: its
+-- updates pass touch => false.
 ------------------------------------------------------------------------------
 
 SELECT @extschema@.register_reducer('@extschema@.milestones_projection', 'milestone.v2.reached', 'insert',
-	set => $${"type": "COALESCE(multitenant.payload_smallint(pg_catalog.jsonb_build_object('type', COALESCE(pg_catalog.to_jsonb(pg_catalog.array_position(ARRAY['InstanceCreated', 'AuthenticationSucceededOnInstance', 'ProjectCreated', 'ApplicationCreated', 'AuthenticationSucceededOnApplication', 'InstanceDeleted'], multitenant.payload_text(e.payload, 'type'))), e.payload -> 'type')), 'type'), 0)",
+	set => $${"type": "COALESCE(pg_catalog.array_position(ARRAY['InstanceCreated', 'AuthenticationSucceededOnInstance', 'ProjectCreated', 'ApplicationCreated', 'AuthenticationSucceededOnApplication', 'InstanceDeleted'], multitenant.payload_text(e.payload, 'type'))::smallint, multitenant.payload_smallint(e.payload, 'type'), 0)",
 	          "reached_date": "COALESCE(multitenant.payload_timestamptz(e.payload, 'reachedDate'), e.created_at)"}$$,
 	match => '{}');
 
 SELECT @extschema@.register_reducer('@extschema@.milestones_projection', 'milestone.v2.pushed', 'update',
 	set => $${"last_pushed_date": "COALESCE(multitenant.payload_timestamptz(e.payload, 'pushedDate'), e.created_at)"}$$,
-	match => $${"type": "COALESCE(multitenant.payload_smallint(pg_catalog.jsonb_build_object('type', COALESCE(pg_catalog.to_jsonb(pg_catalog.array_position(ARRAY['InstanceCreated', 'AuthenticationSucceededOnInstance', 'ProjectCreated', 'ApplicationCreated', 'AuthenticationSucceededOnApplication', 'InstanceDeleted'], multitenant.payload_text(e.payload, 'type'))), e.payload -> 'type')), 'type'), 0)"}$$,
+	match => $${"type": "COALESCE(pg_catalog.array_position(ARRAY['InstanceCreated', 'AuthenticationSucceededOnInstance', 'ProjectCreated', 'ApplicationCreated', 'AuthenticationSucceededOnApplication', 'InstanceDeleted'], multitenant.payload_text(e.payload, 'type'))::smallint, multitenant.payload_smallint(e.payload, 'type'), 0)"}$$,
 	"when" => $$multitenant.payload_text(e.payload, 'type') IS DISTINCT FROM 'InstanceDeleted'$$,
 	touch => false);
 

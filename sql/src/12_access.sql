@@ -192,15 +192,17 @@ SELECT @extschema@.register_reducer('@extschema@.instance_domains_projection', '
 	match => $${"domain": "COALESCE(multitenant.payload_text(e.payload, 'domain'), '')"}$$);
 
 -- As for org domains: the instance's current primary loses the flag, then
--- the named domain gets it.  The current primary is found as the domain of
--- this instance's previous instance.domain.primary.set (only that event
--- makes a domain primary, and a re-added domain starts as not primary); the
--- CASE keeps rows that are no longer primary untouched.  This is the row
--- Zitadel's "instance_id = ? AND is_primary" finds; the reducer was written
--- when the table had no tenant column to match on.
+-- the named domain gets it.  The current primary is the tenant's row that
+-- has the flag, as Zitadel's "instance_id = ? AND is_primary" finds it: only
+-- this event sets the flag, on the domain it names, so that row is the domain
+-- of the previous instance.domain.primary.set if it still has the flag (a
+-- re-added domain starts as not primary).  Read from the table itself, not
+-- from the events: on Citus the table is a reference table, and a statement
+-- that writes it must not read a distributed one.
 SELECT @extschema@.register_reducer('@extschema@.instance_domains_projection', 'instance.domain.primary.set', 'update',
 	set => '{"is_primary": "false"}',
-	match => $${"domain": "CASE WHEN t.is_primary THEN (SELECT multitenant.payload_text(x.payload, 'domain') FROM multitenant.events AS x WHERE x.instance_id = e.instance_id AND x.aggregate_type = e.aggregate_type AND x.aggregate_id = e.aggregate_id AND x.event_type = 'instance.domain.primary.set' AND x.sequence < e.sequence ORDER BY x.sequence DESC LIMIT 1) END"}$$);
+	match => '{}',
+	"when" => 't.is_primary');
 SELECT @extschema@.register_reducer('@extschema@.instance_domains_projection', 'instance.domain.primary.set', 'update',
 	set => '{"is_primary": "true"}',
 	match => $${"domain": "multitenant.payload_text(e.payload, 'domain')"}$$);

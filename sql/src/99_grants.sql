@@ -38,6 +38,7 @@ GRANT EXECUTE ON FUNCTION
 	@extschema@.payload_bytea(jsonb, text),
 	@extschema@.payload_timestamptz(jsonb, text),
 	@extschema@.payload_sha256(jsonb, text),
+	@extschema@.payload_utf8(jsonb, text),
 	@extschema@.push(text, text, text, jsonb, bigint, text, text, text, timestamptz),
 	@extschema@.push_many(jsonb),
 	@extschema@.push_many(jsonb[]),
