@@ -15,21 +15,22 @@
 SET search_path = pg_catalog, pg_temp;
 
 -- The payload keys an expression reads: payload_*(e.payload, 'k'),
--- e.payload -> 'k', the key lists of "?|", and one level of nesting
--- ('k' holding an object or an array of objects whose 's' is read), which
--- is shown as k (s, ...).  Keys read from other events (x.payload) are not
+-- e.payload -> 'k' (or e.payload OPERATOR(pg_catalog.->) 'k'), the presence
+-- test e.payload OPERATOR(pg_catalog.?) 'k', the key lists of "?|", and one
+-- level of nesting ('k' holding an object or an array of objects whose 's'
+-- is read), which is shown as k (s, ...).  Keys read from other events (x.payload) are not
 -- the event's own and are not listed.
 CREATE FUNCTION pg_temp.payload_keys(expr text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $$
 	WITH top(k) AS (
-		SELECT m[1] FROM regexp_matches(expr, 'e\.payload(?:, | -> )''([A-Za-z0-9_]+)''', 'g') AS m
+		SELECT m[1] FROM regexp_matches(expr, 'e\.payload(?:, | -> | OPERATOR\(pg_catalog\.(?:->|\?)\) )''([A-Za-z0-9_]+)''', 'g') AS m
 		UNION
 		SELECT btrim(x, ' ''') FROM regexp_matches(expr, 'e\.payload\) \?\| ARRAY\[([^]]*)\]', 'g') AS m,
 		       regexp_split_to_table(m[1], ',') AS x
 	), nested(k, s) AS (
 		SELECT m[1], m[2]
 		  FROM regexp_matches(expr,
-		         'e\.payload -> ''([A-Za-z0-9_]+)''(?:, ''null''\))?\)*(?:, | -> )''(?!null'')([A-Za-z0-9_]+)''', 'g') AS m
+		         'e\.payload(?: -> | OPERATOR\(pg_catalog\.->\) )''([A-Za-z0-9_]+)''(?:, ''null''\))?\)*(?:, | -> | OPERATOR\(pg_catalog\.->\) )''(?!null'')([A-Za-z0-9_]+)''', 'g') AS m
 		 WHERE m[1] <> m[2]
 	)
 	SELECT coalesce(array_agg(shown ORDER BY k COLLATE "C"), '{}')
