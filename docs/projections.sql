@@ -56,14 +56,16 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- "when" in words: the common "one of the keys it reads is present" test,
--- and the rest with payload accessors reduced to their key.
+-- and the rest with payload accessors reduced to their key and
+-- schema-qualified operators (OPERATOR(pg_catalog.=)) to the operator.
 CREATE FUNCTION pg_temp.condition(expr text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 		WHEN expr IS NULL THEN ''
 		WHEN expr ~ '^pg_catalog\.jsonb_strip_nulls\(e\.payload\) \?\| ARRAY\[[^]]*\]$' THEN ', if one of its keys is set'
-		ELSE ', if `' || regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+		ELSE ', if `' || regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
 		         regexp_replace(expr, ' OR pg_catalog\.jsonb_strip_nulls\(e\.payload\) \?\| ARRAY\[[^]]*\]$', ''),
+		         'OPERATOR\(pg_catalog\.([^()]+)\)', '\1', 'g'),
 		         'multitenant\.payload_[a-z_]+\(e\.payload, ''([A-Za-z0-9_]+)''\)', '\1', 'g'),
 		         'NULLIF\(e\.payload -> ''([A-Za-z0-9_]+)'', ''null''\)', '\1', 'g'),
 		         'COALESCE\(([A-Za-z0-9_]+), ''''\)', '\1', 'g'),
