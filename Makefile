@@ -8,8 +8,8 @@ MODULE_big = multitenant
 # Bottom to top: each module calls only those listed before it (see the
 # header of src/multitenant.c).
 OBJS = \
-	src/util.o \
 	src/catalog.o \
+	src/util.o \
 	src/settings.o \
 	src/index_probe.o \
 	src/row_cache.o \

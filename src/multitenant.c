@@ -7,8 +7,8 @@
  * The modules call each other in one direction only: each calls only
  * modules on the lines above its own.
  *
- *	  util, catalog, settings	generic helpers, the extension's own catalog
- *								objects, the settings
+ *	  catalog, util, settings	the extension's own catalog objects, generic
+ *								helpers, the settings
  *	  index_probe				lookups by a direct probe of one of our indexes
  *	  row_cache					per-backend copies of rarely changing rows
  *	  tenant_context			the current tenant and the checks against it
