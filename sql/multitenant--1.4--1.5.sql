@@ -46,10 +46,13 @@ BEGIN
 			      HINT = 'Install Citus, load it with shared_preload_libraries = ''citus,multitenant'' and CREATE EXTENSION citus on every node first (docs/citus.md).';
 	END IF;
 
-	-- The tenants registry stays a table of the coordinator, where tenants
-	-- are entered and its cache of suspended tenants is kept.
+	-- The tenants registry and the audit log stay tables of the coordinator:
+	-- tenants are entered there and the cache of suspended ones is kept
+	-- there, and the audit log is written there, straight into its heap, also
+	-- by a background worker for the refusals of aborted transactions.
 	tables := ARRAY(SELECT tt.table_name FROM @extschema@.tenant_tables AS tt
-	                 WHERE tt.table_name OPERATOR(pg_catalog.<>) '@extschema@.tenants'::pg_catalog.regclass
+	                 WHERE tt.table_name OPERATOR(pg_catalog.<>) ALL (ARRAY['@extschema@.tenants'::pg_catalog.regclass,
+	                                                                         '@extschema@.audit_log'::pg_catalog.regclass])
 	                 ORDER BY tt.table_name::pg_catalog.oid);
 	IF pg_catalog.cardinality(tables) OPERATOR(pg_catalog.=) 0 THEN
 		RAISE EXCEPTION 'there are no tenant tables to distribute'
@@ -125,6 +128,20 @@ BEGIN
 			USING ERRCODE = '0A000', DETAIL = refused || '.';
 	END IF;
 
+	-- enable_audit's row trigger writes into the audit log's heap where it
+	-- fires: on a distributed table, on a worker, whose log nobody reads.
+	SELECT pg_catalog.string_agg(tg.tgrelid::pg_catalog.regclass::pg_catalog.text, ', ' ORDER BY tg.tgrelid::pg_catalog.regclass::pg_catalog.text)
+	  INTO refused
+	  FROM pg_catalog.pg_trigger AS tg
+	  JOIN pg_temp.distribute_plan AS p ON p.relid OPERATOR(pg_catalog.=) tg.tgrelid
+	 WHERE tg.tgfoid OPERATOR(pg_catalog.=) '@extschema@.audit_row()'::pg_catalog.regprocedure;
+	IF refused IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot distribute the tenant tables: audited tables cannot be distributed'
+			USING ERRCODE = '0A000',
+			      DETAIL = pg_catalog.format('Audited with enable_audit: %s.', refused),
+			      HINT = 'Its row trigger would write the audit entries on the workers; disable_audit first.';
+	END IF;
+
 	-- Citus makes every policy of a distributed table PERMISSIVE on its
 	-- shards, whatever the coordinator's says: a restrictive policy there
 	-- loses its restriction, and a permissive one is no longer confined by
@@ -138,7 +155,6 @@ BEGIN
 	  JOIN pg_temp.distribute_plan AS p ON p.relid OPERATOR(pg_catalog.=) pol.polrelid
 	 WHERE pol.polname OPERATOR(pg_catalog.<>) ALL (ARRAY['tenant_isolation', 'tenant_admin', 'tenant_guard'])
 	   AND (pol.polrelid, pol.polname) NOT IN (
-	           ('@extschema@.audit_log'::pg_catalog.regclass, 'tenant_admins_only'),
 	           ('@extschema@.join_requests'::pg_catalog.regclass, 'join_requests_visibility'),
 	           ('@extschema@.invitations'::pg_catalog.regclass, 'invitations_visibility'),
 	           ('@extschema@.principal_sessions'::pg_catalog.regclass, 'principal_sessions_visibility'));
@@ -150,23 +166,31 @@ BEGIN
 	END IF;
 
 	-- The rules of what a tenant's owners and admins see beyond their own
-	-- rows (the audit log, the invitations, others' join requests and
-	-- sessions) are restrictive policies that call actor_is_tenant_admin(),
-	-- which reads the memberships and the principals.  On the shards they
-	-- would be permissive, and run on a worker, where neither table can be
-	-- read (Citus also refuses their scalar subqueries).  They become their
+	-- rows (the invitations, others' join requests and sessions) are
+	-- restrictive policies that call actor_is_tenant_admin(), which reads
+	-- the memberships and the principals.  On the shards they would be
+	-- permissive, and run on a worker, where the memberships cannot be read
+	-- (Citus also refuses their scalar subqueries).  They become their
 	-- fail-closed part, and the application roles lose their SELECT on the
-	-- two of these tables they may read on one server: operators
-	-- (multitenant_admin) read them, as before.
-	ALTER POLICY tenant_admins_only ON @extschema@.audit_log
-		USING (false);
+	-- join requests, the one of these tables they may read on one server:
+	-- operators (multitenant_admin) read it, as before.  (The audit log's
+	-- rule holds: it stays on the coordinator.)
 	ALTER POLICY join_requests_visibility ON @extschema@.join_requests
 		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor());
 	ALTER POLICY invitations_visibility ON @extschema@.invitations
 		USING (false);
 	ALTER POLICY principal_sessions_visibility ON @extschema@.principal_sessions
 		USING (principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor());
-	REVOKE SELECT ON @extschema@.audit_log, @extschema@.join_requests FROM multitenant_app;
+	REVOKE SELECT ON @extschema@.join_requests FROM multitenant_app;
+
+	-- The principals, platform-wide, are no tenant table, but the lifecycle's
+	-- statements join them with the memberships and other distributed
+	-- tables, which Citus cannot do with a table of the coordinator: they
+	-- become a reference table, first.  Their rule for applications (the
+	-- acting principal and the tenant's members) would read the memberships
+	-- on a worker: an application role sees its acting principal only.
+	ALTER POLICY principals_visible ON @extschema@.principals
+		USING (id OPERATOR(pg_catalog.=) @extschema@.current_actor());
 
 	-- Triggers on distributed tables (the immutability of events and of the
 	-- audit log, the registry's cache invalidation) fire on the shards, on
@@ -177,6 +201,12 @@ BEGIN
 	-- same transaction.
 	PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
 	PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+
+	EXECUTE pg_catalog.format('SELECT %I.create_reference_table($1)', citus_schema)
+		USING '@extschema@.principals'::pg_catalog.regclass;
+	table_name := '@extschema@.principals'::pg_catalog.regclass;
+	distribution := 'reference';
+	RETURN NEXT;
 
 	FOR t IN
 		SELECT p.relid::pg_catalog.regclass AS relid, p.reference
@@ -340,3 +370,27 @@ BEGIN
 	END IF;
 END
 $citus_reducers$;
+
+-- actor_is_tenant_admin() reads the tenant and the actor into values first:
+-- Citus routes its query to the tenant's shard only by a value it sees.
+CREATE OR REPLACE FUNCTION @extschema@.actor_is_tenant_admin()
+RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+	-- Values, not calls in the query: Citus routes the query to the tenant's
+	-- shard only by a value it can see.
+	tenant CONSTANT text := @extschema@.current_tenant();
+	actor CONSTANT text := @extschema@.current_actor();
+BEGIN
+	RETURN EXISTS (SELECT FROM @extschema@.memberships AS m
+	                 JOIN @extschema@.principals AS p
+	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
+	                  AND m.principal_id OPERATOR(pg_catalog.=) actor
+	                  AND m.status OPERATOR(pg_catalog.=) 'active'
+	                  AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
+	                  AND p.status OPERATOR(pg_catalog.=) 'active');
+END
+$fn$;

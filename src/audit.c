@@ -577,6 +577,12 @@ mt_enable_audit(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 				 errmsg("cannot audit table %s: it has no instance_id column", table),
 				 errhint("Only tenant tables are audited; see multitenant.adopt_table().")));
+	if (mt_is_citus_table(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot audit table %s: it is a Citus table", table),
+				 errdetail("The audit trigger writes into the audit log where it fires, which for a Citus table is on the workers."),
+				 errhint("The audit log keeps the tenant lifecycle's changes on Citus; audit your own tables on one server.")));
 	if (!PG_ARGISNULL(1))
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
 						  &elems, &elem_nulls, &n);

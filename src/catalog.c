@@ -13,6 +13,7 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/stratnum.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -21,6 +22,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -81,6 +83,34 @@ mt_citus_installed(void)
 	if (citus_loaded < 0)
 		citus_loaded = GetConfigOption("citus.version", true, false) != NULL;
 	return citus_loaded && OidIsValid(get_extension_oid("citus", true));
+}
+
+/*
+ * Whether Citus distributes the table (or keeps it as a reference table):
+ * whether its catalog pg_dist_partition has a row for it.
+ */
+bool
+mt_is_citus_table(Oid relid)
+{
+	Oid			catalog;
+	Relation	rel;
+	TableScanDesc scan;
+	ScanKeyData key;
+	bool		found;
+
+	if (!mt_citus_installed())
+		return false;
+	catalog = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	if (!OidIsValid(catalog))
+		return false;
+	rel = table_open(catalog, AccessShareLock);
+	/* logicalrelid, the first column */
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = table_beginscan_catalog(rel, 1, &key);
+	found = heap_getnext(scan, ForwardScanDirection) != NULL;
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
 }
 
 /*

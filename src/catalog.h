@@ -21,6 +21,7 @@ extern bool mt_caller_is_admin(void);
 extern bool mt_caller_is_operator(void);
 extern void mt_require_admin(const char *function);
 extern bool mt_citus_installed(void);
+extern bool mt_is_citus_table(Oid relid);
 extern void mt_require_coordinator(const char *function_name);
 extern int	mt_enter_own_search_path(void);
 extern void mt_leave_own_search_path(int nest);

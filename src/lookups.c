@@ -175,8 +175,6 @@ static SPIPlanPtr login_by_name_plan = NULL;
 static SPIPlanPtr login_by_name_or_domain_plan = NULL;
 static SPIPlanPtr org_by_domain_plan = NULL;
 static SPIPlanPtr has_role_plan = NULL;
-static bool has_role_principal_apart = false;
-static SPIPlanPtr principal_active_plan = NULL;
 static SPIPlanPtr user_state_plan = NULL;
 
 /*
@@ -628,56 +626,6 @@ mt_org_by_domain(PG_FUNCTION_ARGS)
 }
 
 /*
- * has_role's statement: the member roles of the projections, then the
- * tenant memberships of an active principal (PRINCIPAL_JOIN brings in the
- * principal p that PRINCIPAL_ACTIVE tests, or is empty when its answer is a
- * parameter).
- */
-#define HAS_ROLE_SQL(PRINCIPAL_JOIN, PRINCIPAL_ACTIVE) \
-	"SELECT EXISTS (" \
-	"  SELECT FROM multitenant.users_projection AS u" \
-	"   WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2" \
-	"     AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])" \
-	"     AND (EXISTS (" \
-	"            SELECT FROM multitenant.user_grants_projection AS g" \
-	"             WHERE g.instance_id OPERATOR(pg_catalog.=) $1 AND g.user_id OPERATOR(pg_catalog.=) $2" \
-	"               AND g.state OPERATOR(pg_catalog.=) 1" \
-	"               AND ($4 IS NULL OR g.project_id OPERATOR(pg_catalog.=) $4)" \
-	"               AND $3 OPERATOR(pg_catalog.=) ANY (g.roles)" \
-	"               AND NOT EXISTS (SELECT FROM multitenant.projects_projection AS p" \
-	"                                WHERE p.instance_id OPERATOR(pg_catalog.=) $1" \
-	"                                  AND p.id OPERATOR(pg_catalog.=) g.project_id" \
-	"                                  AND p.state OPERATOR(pg_catalog.<>) 1)" \
-	"               AND NOT EXISTS (SELECT FROM multitenant.project_grants_projection AS pg" \
-	"                                WHERE g.grant_id OPERATOR(pg_catalog.<>) ''" \
-	"                                  AND pg.instance_id OPERATOR(pg_catalog.=) $1" \
-	"                                  AND pg.grant_id OPERATOR(pg_catalog.=) g.grant_id" \
-	"                                  AND pg.state OPERATOR(pg_catalog.<>) 1))" \
-	"          OR EXISTS (" \
-	"            SELECT FROM multitenant.project_members_projection AS m" \
-	"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2" \
-	"               AND ($4 IS NULL OR m.project_id OPERATOR(pg_catalog.=) $4)" \
-	"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles))" \
-	"          OR ($4 IS NULL AND EXISTS (" \
-	"            SELECT FROM multitenant.org_members_projection AS m" \
-	"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2" \
-	"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))" \
-	"          OR ($4 IS NULL AND EXISTS (" \
-	"            SELECT FROM multitenant.instance_members_projection AS m" \
-	"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2" \
-	"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))" \
-	" OR ($4 IS NULL AND EXISTS (" \
-	"  SELECT FROM multitenant.memberships AS m" \
-	PRINCIPAL_JOIN \
-	"   WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.principal_id OPERATOR(pg_catalog.=) $2" \
-	"     AND m.status OPERATOR(pg_catalog.=) 'active' AND " PRINCIPAL_ACTIVE \
-	"     AND (multitenant.role_rank(m.role) OPERATOR(pg_catalog.>=) multitenant.role_rank($3)" \
-	"          OR EXISTS (SELECT FROM multitenant.principal_custom_roles AS g" \
-	"                      WHERE g.instance_id OPERATOR(pg_catalog.=) $1" \
-	"                        AND g.principal_id OPERATOR(pg_catalog.=) $2" \
-	"                        AND g.role_name OPERATOR(pg_catalog.=) $3))))"
-
-/*
  * has_role(user_id, role_key, project_id, tenant_token): whether a usable
  * user (active or initial) of the current tenant holds the role, through an
  * active user grant on an active project (and, for a granted project, an
@@ -698,8 +646,8 @@ mt_has_role(PG_FUNCTION_ARGS)
 	MT_T_PRINCIPAL_CUSTOM_ROLES};
 	bool		as_caller;
 	char	   *tenant;
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	bool		result = false;
 	int			rc;
 
@@ -722,48 +670,53 @@ mt_has_role(PG_FUNCTION_ARGS)
 	mt_spi_connect();
 	if (has_role_plan == NULL)
 	{
-		/*
-		 * Under Citus the principals stay a table of the coordinator, which
-		 * no query that reads the distributed tables may join: whether the
-		 * principal is active is asked first, and passed in.
-		 */
-		has_role_principal_apart = mt_citus_installed();
-		if (has_role_principal_apart)
-		{
-			Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID};
+		Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 
-			has_role_plan = mt_prepare_kept(HAS_ROLE_SQL("", "$5"), 5, types);
-		}
-		else
-		{
-			Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-
-			has_role_plan = mt_prepare_kept(HAS_ROLE_SQL(" JOIN multitenant.principals AS p"
-														 "   ON p.instance_id OPERATOR(pg_catalog.=) 'system'"
-														 "  AND p.id OPERATOR(pg_catalog.=) m.principal_id",
-														 "p.status OPERATOR(pg_catalog.=) 'active'"),
-											4, types);
-		}
-	}
-	if (has_role_principal_apart)
-	{
-		bool		isnull;
-
-		if (principal_active_plan == NULL)
-		{
-			Oid			types[1] = {TEXTOID};
-
-			principal_active_plan = mt_prepare_kept(
-				"SELECT EXISTS (SELECT FROM multitenant.principals AS p"
-				"                WHERE p.instance_id OPERATOR(pg_catalog.=) 'system'"
-				"                  AND p.id OPERATOR(pg_catalog.=) $1"
-				"                  AND p.status OPERATOR(pg_catalog.=) 'active')",
-				1, types);
-		}
-		rc = mt_execute_lookup(principal_active_plan, &values[1], NULL, as_caller, true, 1);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "has_role lookup of the principal failed: %s", SPI_result_code_string(rc));
-		values[4] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		has_role_plan = mt_prepare_kept(
+			"SELECT EXISTS ("
+			"  SELECT FROM multitenant.users_projection AS u"
+			"   WHERE u.instance_id OPERATOR(pg_catalog.=) $1 AND u.id OPERATOR(pg_catalog.=) $2"
+			"     AND u.state OPERATOR(pg_catalog.=) ANY ('{1,6}'::pg_catalog.int2[])"
+			"     AND (EXISTS ("
+			"            SELECT FROM multitenant.user_grants_projection AS g"
+			"             WHERE g.instance_id OPERATOR(pg_catalog.=) $1 AND g.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND g.state OPERATOR(pg_catalog.=) 1"
+			"               AND ($4 IS NULL OR g.project_id OPERATOR(pg_catalog.=) $4)"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (g.roles)"
+			"               AND NOT EXISTS (SELECT FROM multitenant.projects_projection AS p"
+			"                                WHERE p.instance_id OPERATOR(pg_catalog.=) $1"
+			"                                  AND p.id OPERATOR(pg_catalog.=) g.project_id"
+			"                                  AND p.state OPERATOR(pg_catalog.<>) 1)"
+			"               AND NOT EXISTS (SELECT FROM multitenant.project_grants_projection AS pg"
+			"                                WHERE g.grant_id OPERATOR(pg_catalog.<>) ''"
+			"                                  AND pg.instance_id OPERATOR(pg_catalog.=) $1"
+			"                                  AND pg.grant_id OPERATOR(pg_catalog.=) g.grant_id"
+			"                                  AND pg.state OPERATOR(pg_catalog.<>) 1))"
+			"          OR EXISTS ("
+			"            SELECT FROM multitenant.project_members_projection AS m"
+			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND ($4 IS NULL OR m.project_id OPERATOR(pg_catalog.=) $4)"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles))"
+			"          OR ($4 IS NULL AND EXISTS ("
+			"            SELECT FROM multitenant.org_members_projection AS m"
+			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))"
+			"          OR ($4 IS NULL AND EXISTS ("
+			"            SELECT FROM multitenant.instance_members_projection AS m"
+			"             WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.user_id OPERATOR(pg_catalog.=) $2"
+			"               AND $3 OPERATOR(pg_catalog.=) ANY (m.roles)))))"
+			" OR ($4 IS NULL AND EXISTS ("
+			"  SELECT FROM multitenant.memberships AS m"
+			"    JOIN multitenant.principals AS p"
+			"      ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id"
+			"   WHERE m.instance_id OPERATOR(pg_catalog.=) $1 AND m.principal_id OPERATOR(pg_catalog.=) $2"
+			"     AND m.status OPERATOR(pg_catalog.=) 'active' AND p.status OPERATOR(pg_catalog.=) 'active'"
+			"     AND (multitenant.role_rank(m.role) OPERATOR(pg_catalog.>=) multitenant.role_rank($3)"
+			"          OR EXISTS (SELECT FROM multitenant.principal_custom_roles AS g"
+			"                      WHERE g.instance_id OPERATOR(pg_catalog.=) $1"
+			"                        AND g.principal_id OPERATOR(pg_catalog.=) $2"
+			"                        AND g.role_name OPERATOR(pg_catalog.=) $3))))",
+			4, types);
 	}
 	rc = mt_execute_lookup(has_role_plan, values, nulls, as_caller, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)

@@ -437,12 +437,17 @@ RETURNS boolean
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $fn$
+DECLARE
+	-- Values, not calls in the query: Citus routes the query to the tenant's
+	-- shard only by a value it can see.
+	tenant CONSTANT text := @extschema@.current_tenant();
+	actor CONSTANT text := @extschema@.current_actor();
 BEGIN
 	RETURN EXISTS (SELECT FROM @extschema@.memberships AS m
 	                 JOIN @extschema@.principals AS p
 	                   ON p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) m.principal_id
-	                WHERE m.instance_id OPERATOR(pg_catalog.=) @extschema@.current_tenant()
-	                  AND m.principal_id OPERATOR(pg_catalog.=) @extschema@.current_actor()
+	                WHERE m.instance_id OPERATOR(pg_catalog.=) tenant
+	                  AND m.principal_id OPERATOR(pg_catalog.=) actor
 	                  AND m.status OPERATOR(pg_catalog.=) 'active'
 	                  AND m.role OPERATOR(pg_catalog.=) ANY (ARRAY['owner', 'admin'])
 	                  AND p.status OPERATOR(pg_catalog.=) 'active');

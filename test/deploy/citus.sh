@@ -110,8 +110,9 @@ has_role_before=$(has_role_answers 2>&1)
 
 tap_is "$(as app_a -c "SELECT current_setting('citus.enable_local_execution') || ' ' || current_setting('citus.propagate_set_commands')")" \
   "off local" "the checks run with citus.enable_local_execution off and SET LOCAL propagated"
-# Every tenant table but the tenants registry, which stays the coordinator's.
-tenant_tables=$(coord -c "SELECT count(*) FROM multitenant.tenant_tables WHERE table_name <> 'multitenant.tenants'::regclass")
+# Every tenant table but the tenants registry and the audit log, which stay the coordinator's.
+on_coordinator="ARRAY['multitenant.tenants', 'multitenant.audit_log']::regclass[]"
+tenant_tables=$(coord -c "SELECT count(*) FROM multitenant.tenant_tables WHERE table_name <> ALL ($on_coordinator)")
 rows_before=$(coord -c "SELECT sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %s', table_name), false, true, '')))[1]::text::bigint) FROM multitenant.tenant_tables")
 
 # ---- distribute() ------------------------------------------------------------
@@ -122,6 +123,13 @@ tap_is "$(grep -o 'ERROR: .*\|DETAIL: .*' <<<"$out" | tr '\n' ' ')" \
 tap_is "$(coord -c "SELECT count(*) FROM pg_dist_partition")" "0" "and distributes nothing (all or nothing)"
 coord -c "DROP TABLE public.odd" >/dev/null
 
+coord -c "SELECT multitenant.enable_audit('public.notes')" >/dev/null
+out=$(coord -c "SELECT * FROM multitenant.distribute()" 2>&1)
+tap_is "$(grep -o 'ERROR: .*\|DETAIL: .*' <<<"$out" | tr '\n' ' ')" \
+  "ERROR:  cannot distribute the tenant tables: audited tables cannot be distributed DETAIL:  Audited with enable_audit: public.notes. " \
+  "distribute() refuses an audited table, whose trigger would write the audit log on the workers"
+coord -c "SELECT multitenant.disable_audit('public.notes')" >/dev/null
+
 out=$(coord -c "BEGIN" -c "SELECT create_distributed_table('public.notes', 'instance_id')" -c "SELECT * FROM multitenant.distribute()" 2>&1)
 tap_is "$(grep -o 'ERROR: .*' <<<"$out")" \
   "ERROR:  the tenant tables are half distributed: 1 of $((tenant_tables - 1)) are Citus tables" \
@@ -130,13 +138,13 @@ tap_is "$(grep -o 'ERROR: .*' <<<"$out")" \
 out=$(PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT count(*) FILTER (WHERE distribution = 'instance_id') || ' ' || count(*) FILTER (WHERE distribution = 'reference') FROM multitenant.distribute()" 2>&1)
 tenant_tables=$((tenant_tables - 1))
 reference_tables=5
-tap_is "$out" "$((tenant_tables - reference_tables)) $reference_tables" \
-  "distribute() as a multitenant_admin login distributes every tenant table by instance_id, the cross-tenant unique facts as reference tables"
+tap_is "$out" "$((tenant_tables - reference_tables)) $((reference_tables + 1))" \
+  "distribute() as a multitenant_admin login distributes every tenant table by instance_id, the cross-tenant unique facts and the principals as reference tables"
 tap_is "$(coord -c "SELECT string_agg(logicalrelid::text, ',' ORDER BY logicalrelid::text) FROM pg_dist_partition WHERE partmethod = 'n'")" \
-  "multitenant.instance_domains_projection,multitenant.invitations,multitenant.personal_access_tokens_projection,multitenant.principal_sessions,multitenant.session_keys" \
-  "the reference tables: domains, token hashes, session token hashes, session key ids"
-tap_is "$(coord -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid IN ('multitenant.tenants'::regclass, 'multitenant.principals'::regclass)")" \
-  "0" "the tenants registry and the principals stay tables of the coordinator"
+  "multitenant.instance_domains_projection,multitenant.invitations,multitenant.personal_access_tokens_projection,multitenant.principal_sessions,multitenant.principals,multitenant.session_keys" \
+  "the reference tables: domains, token hashes, session token hashes, session key ids, the principals"
+tap_is "$(coord -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = ANY ($on_coordinator)")" \
+  "0" "the tenants registry and the audit log stay tables of the coordinator"
 tap_is "$(coord -c "SELECT count(DISTINCT colocationid) || ' ' || count(*) FROM pg_dist_partition WHERE partmethod = 'h'")" \
   "1 $((tenant_tables - reference_tables))" "the distributed tables form one colocation group"
 tap_is "$(coord -c "SELECT count(*) FROM pg_dist_partition p JOIN multitenant.tenant_tables t ON t.table_name = p.logicalrelid WHERE t.table_name = 'public.notes'::regclass AND p.partmethod = 'h'")" \
@@ -340,17 +348,47 @@ PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT multitenant.set_ten
 tap_is "$(as app_a -c "BEGIN" -c "SET LOCAL multitenant.tenant = 'upg-b'" -c "SELECT string_agg(id::text, ',') FROM public.notes" -c "COMMIT" 2>&1 | grep -v '^$')" \
   "3" "reactivated, the tenant is entered again and sees its rows"
 
-# What owners and admins see beyond their own rows stays a single-server
-# rule: on Citus every policy is permissive on the shards, so application
-# roles lose their SELECT on the audit log and the join requests, and
-# operators read them (docs/citus.md).
-for table in audit_log join_requests; do
-  tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('upg-a', is_local => true)" -c "SET LOCAL multitenant.actor = 'p-ann'" \
-    -c "SELECT count(*) FROM multitenant.$table" 2>&1 | err)" \
-    "ERROR:  permission denied for table $table" "an application role cannot read multitenant.$table on Citus (42501)"
-done
+# Who sees the join requests of others stays a single-server rule: on Citus
+# every policy is permissive on the shards, so application roles lose their
+# SELECT on them, and operators read them (docs/citus.md).
+tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('upg-a', is_local => true)" -c "SET LOCAL multitenant.actor = 'p-ann'" \
+  -c "SELECT count(*) FROM multitenant.join_requests" 2>&1 | err)" \
+  "ERROR:  permission denied for table join_requests" "an application role cannot read multitenant.join_requests on Citus (42501)"
 tap_is "$(PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT count(*) FROM multitenant.join_requests")" \
   "$(coord -c "SELECT count(*) FROM multitenant.join_requests")" "an operator reads every join request"
+tap_is "$(coord -c "SELECT multitenant.enable_audit('public.notes')" 2>&1 | err)" \
+  "ERROR:  cannot audit table public.notes: it is a Citus table" "enable_audit refuses a distributed table (0A000)"
+
+# ---- the tenant lifecycle on Citus ----------------------------------------------
+# Operators register a tenant and manage its members; a principal asks to
+# join and another accepts an invitation, as the application; every change is
+# in the audit log (a table of the coordinator), which the tenant's owner
+# reads through the application role and a viewer does not.
+life() { PGOPTIONS='-c client_min_messages=warning' as ops -c "BEGIN" -c "SELECT multitenant.set_tenant('life-c', is_local => true)" "$@" -c "COMMIT" 2>&1 | grep -v '^$' | tr '\n' ' '; }
+as_actor() { local actor=$1; shift; as app_a -c "BEGIN" -c "SET LOCAL multitenant.actor = '$actor'" "$@" -c "COMMIT" 2>&1 | grep -v '^$' | tr '\n' ' '; }
+tap_is "$(PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT (multitenant.register_tenant('life-c', 'Life on Citus', owner_id => 'own-c', owner_email => 'owner@life.example', owner_display_name => 'Owner')).role" \
+  -c "SELECT string_agg(id, ',' ORDER BY id) FROM (SELECT (multitenant.create_principal('user', p || '@life.example', p, id => p || '-c')).id FROM unnest(ARRAY['bob', 'cat', 'dan']) AS p) AS x" 2>&1 | tr '\n' ' ')" \
+  "owner bob-c,cat-c,dan-c " "register_tenant and create_principal"
+tap_is "$(life -c "SELECT (multitenant.add_member('bob-c', 'member')).role" -c "SELECT (multitenant.change_member_role('bob-c', 'admin')).role" \
+  -c "SELECT (multitenant.create_custom_role('auditor')).name" -c "SELECT (multitenant.grant_custom_role('bob-c', 'auditor')).role_name")" \
+  "member admin auditor auditor " "add_member, change_member_role, create_custom_role, grant_custom_role"
+tap_is "$(as_actor cat-c -c "SELECT (multitenant.request_join('life-c', 'let me in')).status")" "pending " "request_join as the application"
+request=$(coord -c "SELECT id FROM multitenant.join_requests WHERE instance_id = 'life-c' AND principal_id = 'cat-c'")
+tap_is "$(life -c "SELECT (multitenant.approve_join_request('$request')).role")" "member " "approve_join_request"
+invitation=$(life -c "SELECT token FROM multitenant.invite('dan@life.example', 'viewer')")
+tap_is "$(as_actor dan-c -c "SELECT (multitenant.accept_invitation('${invitation% }')).role")" "viewer " "invite, and accept_invitation as the application"
+tap_is "$(life -c "SELECT multitenant.remove_member('bob-c', 'left')")$(coord -c "SELECT string_agg(principal_id || ':' || role, ',' ORDER BY principal_id) FROM multitenant.memberships WHERE instance_id = 'life-c'")" \
+  "cat-c:member,dan-c:viewer,own-c:owner" "remove_member; the memberships are the ones made"
+tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('life-c', is_local => true)" \
+  -c "SELECT multitenant.has_role('own-c', 'admin') || ' ' || multitenant.has_role('dan-c', 'member') || ' ' || multitenant.has_role('cat-c', 'member')" -c "COMMIT" 2>&1 | grep -v '^$')" \
+  "true false true" "has_role answers for the new tenant's members"
+audit_entries=$(coord -c "SELECT count(*) FROM multitenant.audit_log WHERE instance_id = 'life-c'")
+[[ $audit_entries -ge 8 ]]
+tap $? "the lifecycle's changes are in the audit log ($audit_entries entries)"
+tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('life-c', is_local => true)" -c "SET LOCAL multitenant.actor = 'own-c'" \
+  -c "SELECT count(*) FROM multitenant.audit_log" -c "COMMIT" 2>&1 | grep -v '^$')/$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('life-c', is_local => true)" \
+  -c "SET LOCAL multitenant.actor = 'dan-c'" -c "SELECT count(*) FROM multitenant.audit_log" -c "COMMIT" 2>&1 | grep -v '^$')" \
+  "$audit_entries/0" "the tenant's owner reads its audit log through the application role; a viewer reads nothing"
 
 # ---- the reducers Citus used to refuse, and rebuild ---------------------------
 # Pushes of the event types whose reducers Citus refused (a stable function
@@ -431,8 +469,8 @@ tap_is "$(up -c "SELECT string_agg(result, ',' ORDER BY nodeport) FROM run_comma
   "ALTER EXTENSION multitenant UPDATE on the coordinator updates every node"
 up -c "CREATE ROLE app_old LOGIN" -c "GRANT multitenant_app TO app_old" >/dev/null 2>&1
 tap_is "$(PGOPTIONS='-c client_min_messages=warning' up -c "SELECT count(*) FROM multitenant.distribute()")" \
-  "$(up -c "SELECT count(*) FROM multitenant.tenant_tables WHERE table_name <> 'multitenant.tenants'::regclass")" \
-  "distribute() after the update distributes every tenant table"
+  "$(up -c "SELECT count(*) + 1 FROM multitenant.tenant_tables WHERE table_name <> ALL ($on_coordinator)")" \
+  "distribute() after the update distributes every tenant table and the principals"
 as_old() { "$MT_PGBIN/psql" -X -q -A -t -h 127.0.0.1 -p "${ports[0]}" -U app_old -d upgraded -c "BEGIN" -c "SELECT multitenant.set_tenant('upg-old', is_local => true)" "$@" -c "COMMIT" 2>&1 | grep -v '^$' | tr '\n' ' '; }
 tap_is "$(as_old -c "SELECT (multitenant.push('user', 'u4', 'user.human.added', '{\"userName\": \"old4\"}')).sequence" \
   -c "SELECT (multitenant.user_by_id('u4')).username")$(as_old -c "SELECT string_agg(username, ',' ORDER BY username) FROM multitenant.users_projection")" \
