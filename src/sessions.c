@@ -325,54 +325,159 @@ probe_session(Datum hash, TimestampTz now, const char *format, const char *kid, 
 	return found;
 }
 
+/*
+ * The session a token names, by validate_plan and the Citus plans: its
+ * columns (FoundSession's, in order), and the conditions on the session row
+ * itself.  $1 token hash, $2 now, $3 format.
+ */
+#define SESSION_COLUMNS_SQL \
+	"SELECT s.instance_id, s.principal_id, s.realm_id, s.kind," \
+	"       LEAST(s.expires_at, s.last_seen_at OPERATOR(pg_catalog.+) s.idle_timeout)," \
+	"       s.id," \
+	"       (s.last_seen_at OPERATOR(pg_catalog.+) (s.idle_timeout OPERATOR(pg_catalog./) 16::pg_catalog.float8))" \
+	"         OPERATOR(pg_catalog.<) $2," \
+	"       s.rotation_due," \
+	"       LEAST(s.expires_at, $2 OPERATOR(pg_catalog.+) s.idle_timeout)" \
+	"  FROM multitenant.principal_sessions AS s" \
+	" WHERE s.token_hash OPERATOR(pg_catalog.=) $1" \
+	"   AND s.status OPERATOR(pg_catalog.=) 'active'" \
+	"   AND s.format OPERATOR(pg_catalog.=) $3" \
+	"   AND s.expires_at OPERATOR(pg_catalog.>) $2" \
+	"   AND s.last_seen_at OPERATOR(pg_catalog.+) s.idle_timeout OPERATOR(pg_catalog.>) $2"
+
+/*
+ * Whether what the session stands on is still there: its principal, its
+ * membership, its realm and the key of a JWS or JWE (KID), given the tenant
+ * (TENANT), the principal (PRINCIPAL) and the realm (REALM).
+ */
+#define SESSION_STANDING_SQL(TENANT, PRINCIPAL, REALM, KID) \
+	"(SELECT p.status FROM multitenant.principals AS p" \
+	"  WHERE p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) " PRINCIPAL ")" \
+	" OPERATOR(pg_catalog.=) 'active'" \
+	" AND (SELECT m.status FROM multitenant.memberships AS m" \
+	"  WHERE m.instance_id OPERATOR(pg_catalog.=) " TENANT " AND m.principal_id OPERATOR(pg_catalog.=) " PRINCIPAL ")" \
+	" OPERATOR(pg_catalog.=) 'active'" \
+	" AND (SELECT r.enabled FROM multitenant.tenant_realms AS r" \
+	"  WHERE r.instance_id OPERATOR(pg_catalog.=) " TENANT " AND r.id OPERATOR(pg_catalog.=) " REALM ")" \
+	/* The key that made a JWS or JWE is the tenant's, and not retired. */ \
+	" AND (" KID "::pg_catalog.text IS NULL" \
+	"      OR (SELECT k.status FROM multitenant.session_keys AS k" \
+	"           WHERE k.instance_id OPERATOR(pg_catalog.=) " TENANT " AND k.kid OPERATOR(pg_catalog.=) " KID ")" \
+	"         OPERATOR(pg_catalog.=) 'active')"
+
+static void
+keep_found_session(FoundSession *out)
+{
+	bool		isnull;
+	int			i;
+
+	for (i = 0; i < 6; i++)
+		out->row[i] = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull),
+										i == 4 ? true : false, i == 4 ? sizeof(TimestampTz) : -1);
+	out->refresh = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7, &isnull));
+	out->rotate = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
+	out->expires_if_seen_now = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull));
+}
+
+/* Whether the one row of a boolean answer is true. */
+static bool
+answer_is_true(void)
+{
+	bool		isnull;
+	Datum		answer;
+
+	if (SPI_processed != 1)
+		return false;
+	answer = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return !isnull && DatumGetBool(answer);
+}
+
+/*
+ * Under Citus, validate_plan's answer in three statements: the session by
+ * its token (a reference table), the tenant's status (the registry stays a
+ * table of the coordinator, which no statement on Citus tables may join),
+ * and the rest with the tenant as a value, which Citus routes to the
+ * tenant's shard.
+ */
+static bool
+citus_find_session(Datum *values, const char *nulls, FoundSession *out)
+{
+	static SPIPlanPtr session_plan = NULL;
+	static SPIPlanPtr tenant_plan = NULL;
+	static SPIPlanPtr standing_plan = NULL;
+	Datum		args[4];
+	char		arg_nulls[4] = {' ', ' ', ' ', ' '};
+	bool		standing;
+
+	if (session_plan == NULL)
+	{
+		Oid			session_types[3] = {BYTEAOID, TIMESTAMPTZOID, TEXTOID};
+		Oid			tenant_types[1] = {TEXTOID};
+		Oid			standing_types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+
+		session_plan = mt_prepare_kept(SESSION_COLUMNS_SQL, 3, session_types);
+		tenant_plan = mt_prepare_kept(
+			"SELECT t.status OPERATOR(pg_catalog.=) 'active' FROM multitenant.tenants AS t"
+			" WHERE t.instance_id OPERATOR(pg_catalog.=) $1 AND t.id OPERATOR(pg_catalog.=) $1",
+			1, tenant_types);
+		standing_plan = mt_prepare_kept("SELECT " SESSION_STANDING_SQL("$1", "$2", "$3", "$4"),
+										4, standing_types);
+	}
+	MT_AS_ROLE_BEGIN(mt_extension_owner());
+	if (mt_execute_kept(session_plan, values, nulls, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "session lookup failed");
+	standing = SPI_processed == 1;
+	if (standing)
+	{
+		keep_found_session(out);
+		args[0] = out->row[0];
+		if (mt_execute_kept(tenant_plan, args, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "session lookup of the tenant failed");
+		standing = answer_is_true();
+	}
+	if (standing)
+	{
+		args[1] = out->row[1];
+		args[2] = out->row[2];
+		args[3] = values[3];
+		arg_nulls[3] = nulls[3];
+		if (mt_execute_kept(standing_plan, args, arg_nulls, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "session lookup of its standing failed");
+		standing = answer_is_true();
+	}
+	MT_AS_ROLE_END();
+	return standing;
+}
+
 /* validate_plan's answer, by running it. */
 static bool
 sql_find_session(Datum *values, const char *nulls, FoundSession *out)
 {
-	bool		isnull;
 	int			rc;
-	int			i;
 
 	mt_spi_connect();
+	if (mt_citus_installed())
+	{
+		bool		found = citus_find_session(values, nulls, out);
+
+		SPI_finish();
+		return found;
+	}
 	if (validate_plan == NULL)
 	{
 		Oid			types[4] = {BYTEAOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
 
+		/*
+		 * Subplans, each a probe of a primary key once the session is found:
+		 * as joins, a plan kept from small tables started from every
+		 * principal.
+		 */
 		validate_plan = mt_prepare_kept(
-			"SELECT s.instance_id, s.principal_id, s.realm_id, s.kind,"
-			"       LEAST(s.expires_at, s.last_seen_at OPERATOR(pg_catalog.+) s.idle_timeout),"
-			"       s.id,"
-			"       (s.last_seen_at OPERATOR(pg_catalog.+) (s.idle_timeout OPERATOR(pg_catalog./) 16::pg_catalog.float8))"
-			"         OPERATOR(pg_catalog.<) $2,"
-			"       s.rotation_due,"
-			"       LEAST(s.expires_at, $2 OPERATOR(pg_catalog.+) s.idle_timeout)"
-			"  FROM multitenant.principal_sessions AS s"
-			" WHERE s.token_hash OPERATOR(pg_catalog.=) $1"
-			"   AND s.status OPERATOR(pg_catalog.=) 'active'"
-			"   AND s.format OPERATOR(pg_catalog.=) $3"
-			"   AND s.expires_at OPERATOR(pg_catalog.>) $2"
-			"   AND s.last_seen_at OPERATOR(pg_catalog.+) s.idle_timeout OPERATOR(pg_catalog.>) $2"
-			/*
-			 * Subplans, each a probe of a primary key once the session is
-			 * found: as joins, a plan kept from small tables started from
-			 * every principal.
-			 */
+			SESSION_COLUMNS_SQL
 			"   AND (SELECT t.status FROM multitenant.tenants AS t"
 			"         WHERE t.instance_id OPERATOR(pg_catalog.=) s.instance_id AND t.id OPERATOR(pg_catalog.=) s.instance_id)"
 			"       OPERATOR(pg_catalog.=) 'active'"
-			"   AND (SELECT p.status FROM multitenant.principals AS p"
-			"         WHERE p.instance_id OPERATOR(pg_catalog.=) 'system' AND p.id OPERATOR(pg_catalog.=) s.principal_id)"
-			"       OPERATOR(pg_catalog.=) 'active'"
-			"   AND (SELECT m.status FROM multitenant.memberships AS m"
-			"         WHERE m.instance_id OPERATOR(pg_catalog.=) s.instance_id AND m.principal_id OPERATOR(pg_catalog.=) s.principal_id)"
-			"       OPERATOR(pg_catalog.=) 'active'"
-			"   AND (SELECT r.enabled FROM multitenant.tenant_realms AS r"
-			"         WHERE r.instance_id OPERATOR(pg_catalog.=) s.instance_id AND r.id OPERATOR(pg_catalog.=) s.realm_id)"
-			/* The key that made a JWS or JWE is the tenant's, and not retired. */
-			"   AND ($4::pg_catalog.text IS NULL"
-			"        OR (SELECT k.status FROM multitenant.session_keys AS k"
-			"             WHERE k.instance_id OPERATOR(pg_catalog.=) s.instance_id AND k.kid OPERATOR(pg_catalog.=) $4)"
-			"           OPERATOR(pg_catalog.=) 'active')",
+			"   AND " SESSION_STANDING_SQL("s.instance_id", "s.principal_id", "s.realm_id", "$4"),
 			4, types);
 	}
 	MT_AS_ROLE_BEGIN(mt_extension_owner());
@@ -385,12 +490,7 @@ sql_find_session(Datum *values, const char *nulls, FoundSession *out)
 		SPI_finish();
 		return false;
 	}
-	for (i = 0; i < 6; i++)
-		out->row[i] = SPI_datumTransfer(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull),
-										i == 4 ? true : false, i == 4 ? sizeof(TimestampTz) : -1);
-	out->refresh = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7, &isnull));
-	out->rotate = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 8, &isnull));
-	out->expires_if_seen_now = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 9, &isnull));
+	keep_found_session(out);
 	SPI_finish();
 	return true;
 }

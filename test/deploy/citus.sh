@@ -390,6 +390,20 @@ tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('life-c', is_loc
   -c "SET LOCAL multitenant.actor = 'dan-c'" -c "SELECT count(*) FROM multitenant.audit_log" -c "COMMIT" 2>&1 | grep -v '^$')" \
   "$audit_entries/0" "the tenant's owner reads its audit log through the application role; a viewer reads nothing"
 
+# Sessions: the session by its token (a reference table), then the tenant
+# (on the coordinator) and what the session stands on (on the tenant's shard).
+PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT multitenant.verify_principal('own-c')" >/dev/null
+coord -c "SELECT multitenant.push('tenant', 'life-c', 'tenant.realm.added', '{\"realmId\": \"pw\", \"name\": \"staff\", \"type\": \"username_password\"}', instance_id => 'life-c')" >/dev/null
+session_token=$(life -c "SELECT token FROM multitenant.create_session('own-c', 'pw')")
+session_token=${session_token% }
+tap_is "$(as app_a -c "BEGIN" -c "SELECT tenant || ' ' || principal_id || ' ' || realm_id FROM multitenant.validate_session('$session_token', true)" \
+  -c "SELECT multitenant.current_tenant() || ' ' || multitenant.current_actor()" -c "SELECT count(*) FROM multitenant.memberships" -c "COMMIT" 2>&1 | grep -v '^$' | tr '\n' ' ')" \
+  "life-c own-c pw life-c own-c 3 " "create_session; validate_session finds it, enters its tenant and actor, and the tenant's rows are read"
+PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT multitenant.set_tenant_status('life-c', 'suspended')" >/dev/null
+tap_is "$(as app_a -c "SELECT count(*) FROM multitenant.validate_session('$session_token')" 2>&1 | err)" \
+  "ERROR:  invalid session token" "a session of a suspended tenant is refused (28000)"
+PGOPTIONS='-c client_min_messages=warning' as ops -c "SELECT multitenant.set_tenant_status('life-c', 'active')" >/dev/null
+
 # ---- the reducers Citus used to refuse, and rebuild ---------------------------
 # Pushes of the event types whose reducers Citus refused (a stable function
 # in COALESCE, a reference table written while a distributed one was read),
