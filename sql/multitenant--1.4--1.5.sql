@@ -192,11 +192,10 @@ BEGIN
 	ALTER POLICY principals_visible ON @extschema@.principals
 		USING (id OPERATOR(pg_catalog.=) @extschema@.current_actor());
 
-	-- Triggers on distributed tables (the immutability of events and of the
-	-- audit log, the registry's cache invalidation) fire on the shards, on
-	-- the workers, where the extension is installed too.  Citus calls that
-	-- unsafe because it cannot see what a trigger does; ours only raise or
-	-- invalidate a cache.  Creating the shards in one connection per node
+	-- Triggers on distributed tables (the immutability of events, the
+	-- lookups' row copies) fire on the shards, on the workers, where the
+	-- extension is installed too.  Citus calls that unsafe because it cannot
+	-- see what a trigger does; ours only raise or invalidate a cache.  Creating the shards in one connection per node
 	-- lets the reference tables and the foreign keys to them be made in the
 	-- same transaction.
 	PERFORM pg_catalog.set_config('citus.enable_unsafe_triggers', 'on', true);
