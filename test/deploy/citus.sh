@@ -207,6 +207,17 @@ tap_is "$(visible "SELECT multitenant.set_tenant('upg-a')" | tr '\n' ' ')" "0 " 
   "a session-wide set_tenant does not reach the workers (docs/citus.md: enter for the transaction)"
 tap_is "$(as app_a -c "SELECT count(*) FROM public.notes" 2>&1)" "0" "without a tenant app_a sees nothing"
 
+# Signed mode: the forwarded SET LOCAL carries the token, which every node
+# verifies with the same key; an unsigned tenant is refused or sees nothing.
+coord -c "CREATE ROLE app_signed LOGIN" -c "GRANT multitenant_app TO app_signed" -c "GRANT SELECT ON public.notes TO app_signed" \
+  -c "ALTER ROLE app_signed SET multitenant.require_signed_context = on" >/dev/null
+signed() { as app_signed -c "BEGIN" -c "$1" -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM public.notes" -c "COMMIT" 2>&1 | grep -v '^$' | tr '\n' ' '; }
+tap_is "$(signed "SELECT multitenant.set_tenant('upg-a', '$token', true)")" "1,2 " \
+  "signed mode: a role that must sign enters with a token, and every worker verifies it"
+tap_is "$(signed "SELECT multitenant.set_tenant('upg-a', is_local => true)" | grep -o 'ERROR: [^C]*requires a signed token')" \
+  'ERROR:  tenant "upg-a" requires a signed token' "signed mode: set_tenant without a token is refused"
+tap_is "$(signed "SET LOCAL multitenant.tenant = 'upg-a'")" "- " "signed mode: a raw unsigned SET LOCAL sees nothing on the workers"
+
 # ---- isolation ----------------------------------------------------------------
 err() { grep -o 'ERROR: .*' | head -n1; }
 tap_is "$(as app_a -c "BEGIN" -c "SELECT multitenant.set_tenant('upg-a', is_local => true)" \
