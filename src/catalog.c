@@ -68,6 +68,30 @@ mt_events_typeid(void)
 }
 
 /*
+ * Whether a row-level security policy is one the extension makes: those
+ * enable_tenant_isolation gives every tenant table, the platform-wide
+ * principals', and the visibility rules of the lifecycle's tables.  What a
+ * table has besides them is the user's (lookups then read as the caller;
+ * tenant_routing.c names no tenant for it).
+ */
+bool
+mt_extension_policy(const char *name)
+{
+	static const char *const names[] = {
+		"tenant_isolation", "tenant_admin", "tenant_guard",
+		"principals_admin", "principals_visible",
+		"tenant_admins_only", "join_requests_visibility", "invitations_visibility",
+		"principal_sessions_visibility",
+	};
+	int			i;
+
+	for (i = 0; i < lengthof(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
  * Whether the citus extension exists in this database: where it does, the
  * extension's tables may be distributed, and the direct paths (probes, table
  * access method writes, deferred index builds, row copies) step aside.

@@ -20,6 +20,7 @@ extern bool mt_running_own_script(void);
 extern bool mt_caller_is_admin(void);
 extern bool mt_caller_is_operator(void);
 extern void mt_require_admin(const char *function);
+extern bool mt_extension_policy(const char *name);
 extern bool mt_citus_installed(void);
 extern bool mt_is_citus_table(Oid relid);
 extern void mt_require_coordinator(const char *function_name);

@@ -112,18 +112,6 @@ mt_lookups_init(void)
 	mt_register_relcache_callback(lookup_relcache_callback, (Datum) 0);
 }
 
-/*
- * The policies enable_tenant_isolation gives every tenant table, and those
- * of the platform-wide principals table.
- */
-static bool
-own_policy(const char *name)
-{
-	return strcmp(name, "tenant_isolation") == 0 || strcmp(name, "tenant_admin") == 0 ||
-		strcmp(name, "tenant_guard") == 0 || strcmp(name, "principals_admin") == 0 ||
-		strcmp(name, "principals_visible") == 0;
-}
-
 static void
 resolve_lookup_table(LookupTable *table)
 {
@@ -135,7 +123,7 @@ resolve_lookup_table(LookupTable *table)
 	rel = table_open(relid, AccessShareLock);
 	if (rel->rd_rsdesc != NULL)
 		foreach(lc, rel->rd_rsdesc->policies)
-			if (!own_policy(((RowSecurityPolicy *) lfirst(lc))->policy_name))
+			if (!mt_extension_policy(((RowSecurityPolicy *) lfirst(lc))->policy_name))
 				added = true;
 	table_close(rel, AccessShareLock);
 	table->added_policies = added;

@@ -52,22 +52,6 @@ typedef struct RoutingContext
 	bool		named;			/* a condition was added */
 } RoutingContext;
 
-/* The policies the extension gives its and adopted tables. */
-static bool
-own_policy(const char *name)
-{
-	static const char *const names[] = {
-		"tenant_isolation", "tenant_admin", "tenant_guard", "tenant_admins_only",
-		"join_requests_visibility", "invitations_visibility", "principal_sessions_visibility",
-	};
-	int			i;
-
-	for (i = 0; i < lengthof(names); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
-}
-
 /*
  * The attribute number of a tenant table's instance_id (text) when every
  * policy of the table is the extension's, else InvalidAttrNumber; *collation
@@ -89,7 +73,7 @@ tenant_column(Oid relid, Oid *collation)
 		{
 			const char *name = ((RowSecurityPolicy *) lfirst(lc))->policy_name;
 
-			if (!own_policy(name))
+			if (!mt_extension_policy(name))
 			{
 				table_close(rel, NoLock);
 				return InvalidAttrNumber;
