@@ -494,6 +494,20 @@ lock_aggregate(const PushRequest *req, LOCKTAG *tag)
 	" AND e.aggregate_id OPERATOR(pg_catalog.=) $3" \
 	" ORDER BY e.sequence DESC LIMIT 1"
 
+/*
+ * The insert of event rows (their position from the one sequence), and what
+ * makes a push's insert store its event at most once: nothing when a
+ * concurrent push took the sequence, else the stored row.
+ */
+#define INSERT_EVENT_SQL \
+	"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id," \
+	" sequence, event_type, payload, creator, resource_owner, created_at, position)"
+#define NEXT_POSITION_SQL \
+	"pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass)"
+#define STORE_EVENT_ONCE_SQL \
+	" ON CONFLICT (instance_id, aggregate_type, aggregate_id, sequence) DO NOTHING" \
+	" RETURNING e.*"
+
 static void
 prepare_event_plans(void)
 {
@@ -515,12 +529,11 @@ prepare_event_plans(void)
 		 * match or a concurrent push took the sequence.
 		 */
 		insert_event_plan = mt_prepare_kept(
-			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
-			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
+			INSERT_EVENT_SQL
 			" SELECT $1, $2, $3, COALESCE(l.sequence, 0) OPERATOR(pg_catalog.+) 1, $4, $5, $6,"
 			" COALESCE($7, l.resource_owner,"
 			"  CASE WHEN $2 OPERATOR(pg_catalog.=) 'org' THEN $3 ELSE $1 END),"
-			" $8, pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass)"
+			" $8, " NEXT_POSITION_SQL
 			" FROM (VALUES (1)) AS one(x)"
 			" LEFT JOIN LATERAL (SELECT x.sequence, x.resource_owner FROM multitenant.events AS x"
 			"  WHERE x.instance_id OPERATOR(pg_catalog.=) $1"
@@ -528,8 +541,7 @@ prepare_event_plans(void)
 			"  AND x.aggregate_id OPERATOR(pg_catalog.=) $3"
 			"  ORDER BY x.sequence DESC LIMIT 1) AS l ON true"
 			" WHERE $9 IS NULL OR COALESCE(l.sequence, 0) OPERATOR(pg_catalog.=) $9"
-			" ON CONFLICT (instance_id, aggregate_type, aggregate_id, sequence) DO NOTHING"
-			" RETURNING e.*", 9, types);
+			STORE_EVENT_ONCE_SQL, 9, types);
 	}
 	if (insert_event_values_plan == NULL)
 	{
@@ -541,12 +553,10 @@ prepare_event_plans(void)
 		 * into one table (store_event_routable reads the sequence first).
 		 */
 		insert_event_values_plan = mt_prepare_kept(
-			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
-			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
+			INSERT_EVENT_SQL
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-			" pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass))"
-			" ON CONFLICT (instance_id, aggregate_type, aggregate_id, sequence) DO NOTHING"
-			" RETURNING e.*", 9, types);
+			" " NEXT_POSITION_SQL ")"
+			STORE_EVENT_ONCE_SQL, 9, types);
 	}
 	if (latest_events_batch_plan == NULL)
 	{
@@ -569,11 +579,10 @@ prepare_event_plans(void)
 			TEXTARRAYOID, JSONBARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID};
 
 		insert_events_batch_plan = mt_prepare_kept(
-			"INSERT INTO multitenant.events AS e (instance_id, aggregate_type, aggregate_id,"
-			" sequence, event_type, payload, creator, resource_owner, created_at, position)"
+			INSERT_EVENT_SQL
 			" SELECT u.instance_id, u.aggregate_type, u.aggregate_id, u.sequence, u.event_type,"
 			" u.payload, u.creator, u.resource_owner, u.created_at,"
-			" pg_catalog.nextval('multitenant.events_position_seq'::pg_catalog.regclass)"
+			" " NEXT_POSITION_SQL
 			" FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3),"
 			"  pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6),"
 			"  pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9))"
